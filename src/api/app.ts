@@ -1,0 +1,114 @@
+/**
+ * The node's HTTP server: public API, exchange endpoint, OpenAPI document and its rendering at /docs.
+ * Every error leaves as RFC 9457 problem+json; a 500 says nothing about the internals.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { ulid } from 'ulid';
+import { z } from 'zod';
+import type { NodeCore } from '../node/core.ts';
+import { authHook } from './context.ts';
+import { AppError, fieldProblems, problemOf } from './errors.ts';
+import { landingPage } from './landing.ts';
+import { authRoutes } from './routes/auth.ts';
+import { caseRoutes } from './routes/cases.ts';
+import { catalogueRoutes } from './routes/catalogue.ts';
+import { exchangeRoutes } from './routes/exchange.ts';
+
+export const VERSION = '0.1.0';
+
+function toAppError(error: FastifyError | AppError | Error): AppError {
+  if (error instanceof AppError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as FastifyError).validationContext ?? 'body';
+    const errors = fieldProblems(
+      error.validation.map((v) => ({
+        path: v.instancePath.split('/').filter(Boolean).map((p: string) => (/^\d+$/.test(p) ? Number(p) : p)),
+        message: v.message ?? 'invalid',
+      })),
+      where === 'body' ? '' : where,
+    );
+    return new AppError('bad-request', `The ${where} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+  }
+  const fe = error as FastifyError;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('payload-too-large', 'The body is larger than this endpoint accepts.');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('unsupported-media-type', 'Send JSON (application/json).');
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || error instanceof SyntaxError || fe.statusCode === 400)
+    return new AppError('bad-request', `The body could not be read: ${fe.message}`);
+  if (fe.statusCode === 429) return new AppError('rate-limited', 'Too many requests; slow down.');
+  return new AppError('internal', 'Something went wrong on this node. The error has been logged.', { internal: error });
+}
+
+export async function buildApp(core: NodeCore) {
+  const app = Fastify({
+    loggerInstance: core.log,
+    genReqId: () => ulid(),
+    bodyLimit: 2 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error, req, reply) => {
+    const appError = toAppError(error as FastifyError);
+    if (appError.code === 'internal') req.log.error({ err: error }, 'unhandled error');
+    else if (appError.status >= 500) req.log.error({ err: appError.extra.internal ?? appError }, appError.detail);
+    reply.code(appError.status).type('application/problem+json').send(problemOf(appError, req.url.split('?')[0]));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send(problemOf(new AppError('not-found', `No route ${req.method} ${req.url.split('?')[0]}.`), req.url.split('?')[0]));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: `Comity node ${core.party}`,
+        version: VERSION,
+        description: 'Cross-border cooperation against cybercrime: the public API of one node. Sign in with POST /api/v1/auth/login and send the token as a bearer token.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+
+  app.addHook('onRequest', authHook(core));
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/api/v1/health',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['node'],
+        summary: 'Health and identity of the node (no sign-in)',
+        security: [],
+        response: { 200: z.object({ status: z.literal('ok'), party: z.string(), name: z.string(), version: z.string() }) },
+      },
+    },
+    async () => ({ status: 'ok' as const, party: core.party, name: core.trust.party(core.party)?.name ?? core.party, version: VERSION }),
+  );
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(landingPage(core)),
+  );
+
+  await app.register(authRoutes(core));
+  await app.register(caseRoutes(core));
+  await app.register(catalogueRoutes(core));
+  await app.register(exchangeRoutes(core));
+  return app;
+}

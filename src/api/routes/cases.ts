@@ -1,0 +1,126 @@
+/** Case routes: thin wrappers that validate, call one case function and shape the answer. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createCase } from '../../cases/create-case.ts';
+import { getCase } from '../../cases/get-case.ts';
+import { listCases } from '../../cases/list-cases.ts';
+import { takeAction } from '../../cases/take-action.ts';
+import { updateDraft } from '../../cases/update-draft.ts';
+import { REQUEST_TYPES, URGENCIES } from '../../domain/catalogue.ts';
+import { CASE_STATES, USER_ACTIONS } from '../../domain/lifecycle.ts';
+import { InterchangeRequestSchema } from '../../domain/request.ts';
+import type { NodeCore } from '../../node/core.ts';
+import { ctxOf } from '../context.ts';
+import { CaseSchema, CaseSummarySchema, problemResponses } from '../schemas.ts';
+
+const csv = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .max(1000)
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)))
+    .optional()
+    .meta({ description: `comma-separated: ${values.join(', ')}` });
+
+const CaseId = z.object({ id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'a case id is a ULID') });
+
+export function caseRoutes(core: NodeCore): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/cases',
+      {
+        schema: {
+          tags: ['cases'],
+          summary: "List the cases of the user's party",
+          querystring: z.object({
+            direction: z.enum(['incoming', 'outgoing']).optional(),
+            state: csv(CASE_STATES),
+            type: csv(REQUEST_TYPES),
+            urgency: csv(URGENCIES),
+            q: z.string().max(200).optional().meta({ description: 'text searched in facts, purpose, subjects and identifiers' }),
+            overdue: z.enum(['true', 'false']).optional(),
+            sort: z.enum(['updated', 'due']).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.string().regex(/^\d{1,9}$/).optional(),
+          }),
+          response: { 200: z.object({ items: z.array(CaseSummarySchema), total: z.number().int(), nextCursor: z.string().nullable() }), ...problemResponses },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        return listCases(core, ctxOf(req), {
+          direction: q.direction,
+          state: q.state,
+          type: q.type,
+          urgency: q.urgency,
+          q: q.q,
+          overdue: q.overdue === 'true',
+          sort: q.sort,
+          limit: q.limit,
+          offset: q.cursor ? Number(q.cursor) : 0,
+        });
+      },
+    );
+
+    app.post(
+      '/api/v1/cases',
+      {
+        schema: {
+          tags: ['cases'],
+          summary: 'Create a draft case from an interchange request',
+          body: InterchangeRequestSchema,
+          response: { 201: CaseSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) => {
+        const ctx = ctxOf(req);
+        const row = await createCase(core, ctx, req.body);
+        reply.code(201).header('location', `/api/v1/cases/${row.id}`);
+        return getCase(core, ctx, row.id);
+      },
+    );
+
+    app.get(
+      '/api/v1/cases/:id',
+      { schema: { tags: ['cases'], summary: 'One case with its history', params: CaseId, response: { 200: CaseSchema, ...problemResponses } } },
+      async (req) => getCase(core, ctxOf(req), req.params.id),
+    );
+
+    app.put(
+      '/api/v1/cases/:id',
+      {
+        schema: {
+          tags: ['cases'],
+          summary: 'Replace the request of a draft',
+          params: CaseId,
+          body: InterchangeRequestSchema,
+          response: { 200: CaseSchema, ...problemResponses },
+        },
+      },
+      async (req) => {
+        const ctx = ctxOf(req);
+        await updateDraft(core, ctx, req.params.id, req.body);
+        return getCase(core, ctx, req.params.id);
+      },
+    );
+
+    app.post(
+      '/api/v1/cases/:id/actions/:action',
+      {
+        schema: {
+          tags: ['cases'],
+          summary: 'Move a case through the lifecycle',
+          description: `Actions: ${USER_ACTIONS.join(', ')}. The body holds the action's details, e.g. { "grounds": ["persecution"], "note": "…" } for refuse.`,
+          params: CaseId.extend({ action: z.string().max(40) }),
+          body: z.record(z.string(), z.unknown()).optional(),
+          response: { 200: CaseSchema, ...problemResponses },
+        },
+      },
+      async (req) => {
+        const ctx = ctxOf(req);
+        await takeAction(core, ctx, req.params.id, req.params.action, req.body);
+        return getCase(core, ctx, req.params.id);
+      },
+    );
+  };
+}

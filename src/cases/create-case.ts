@@ -1,0 +1,51 @@
+/** Creates a draft case from an interchange request, on behalf of the signed-in user's party. */
+import { ulid } from 'ulid';
+import { AppError } from '../api/errors.ts';
+import type { InterchangeRequest } from '../domain/request.ts';
+import { channelOf } from '../domain/request.ts';
+import type { NodeCore } from '../node/core.ts';
+import { cases } from '../store/schema.ts';
+import type { RequestContext } from './actor.ts';
+import { requireAllowed } from './guard.ts';
+import { appendEvent, type CaseRow } from './record-transition.ts';
+import { searchTextOf } from './search-text.ts';
+
+export async function createCase(core: NodeCore, ctx: RequestContext, request: InterchangeRequest): Promise<CaseRow> {
+  await requireAllowed(core, ctx, 'create', { kind: 'party', code: ctx.user.party });
+  if (request.from !== ctx.user.party)
+    throw new AppError('bad-request', 'A request can only be drafted for your own party.', {
+      errors: [{ field: 'from', message: `must be ${ctx.user.party}, your party` }],
+    });
+  const now = core.now();
+  const id = ulid(now.getTime());
+  return core.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(cases)
+      .values({
+        id,
+        requesting: request.from,
+        requested: request.to,
+        type: request.type,
+        instrument: request.instrument,
+        channel: channelOf(request),
+        urgency: request.urgency,
+        state: 'draft',
+        request,
+        createdBy: ctx.user.id,
+        createdAt: now,
+        updatedAt: now,
+        searchText: searchTextOf(request),
+      })
+      .returning();
+    await appendEvent(tx, {
+      caseId: id,
+      action: 'create',
+      fromState: null,
+      toState: 'draft',
+      actor: ctx.user,
+      details: {},
+      at: now,
+    });
+    return row!;
+  });
+}

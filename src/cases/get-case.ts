@@ -1,0 +1,40 @@
+/** One case with its history, screening and messages: `GET /api/v1/cases/{id}`. The read is logged. */
+import { asc, desc, eq, or } from 'drizzle-orm';
+import type { NodeCore } from '../node/core.ts';
+import { caseEvents, inbox, outbox, screenings } from '../store/schema.ts';
+import type { RequestContext } from './actor.ts';
+import { loadCaseFor } from './guard.ts';
+import { actionsFor, historyEntryOf, screeningOf, summaryOf } from './view.ts';
+
+export async function getCase(core: NodeCore, ctx: RequestContext, id: string) {
+  const row = await loadCaseFor(core, ctx, id, { action: 'read', logRead: true });
+  const [events, screening, sent, received] = await Promise.all([
+    core.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq)),
+    // Screening is the requested party's own assessment; the requesting party does not see it.
+    row.requested === ctx.user.party
+      ? core.db.select().from(screenings).where(eq(screenings.caseId, id)).orderBy(desc(screenings.id)).limit(1)
+      : Promise.resolve([]),
+    core.db
+      .select({ id: outbox.messageId, type: outbox.type, status: outbox.status, at: outbox.createdAt, deliveredAt: outbox.deliveredAt, attempts: outbox.attempts, lastError: outbox.lastError })
+      .from(outbox)
+      .where(eq(outbox.caseId, id))
+      .orderBy(asc(outbox.id)),
+    core.db
+      .select({ id: inbox.messageId, type: inbox.type, status: inbox.status, at: inbox.receivedAt, note: inbox.note })
+      .from(inbox)
+      .where(or(eq(inbox.caseId, id)))
+      .orderBy(asc(inbox.receivedAt)),
+  ]);
+  const latest = screening[0];
+  return {
+    ...summaryOf(row, ctx.user.party, core.now(), latest?.verdict ?? null),
+    request: row.request as Record<string, unknown>,
+    availableActions: actionsFor(row, ctx.user),
+    screening: screeningOf(latest),
+    history: events.map(historyEntryOf),
+    messages: [
+      ...sent.map((m) => ({ direction: 'sent' as const, id: m.id, type: m.type, status: m.status, at: m.at.toISOString(), deliveredAt: m.deliveredAt?.toISOString() ?? null, attempts: m.attempts, lastError: m.lastError })),
+      ...received.map((m) => ({ direction: 'received' as const, id: m.id, type: m.type, status: m.status, at: m.at.toISOString(), deliveredAt: null, attempts: null, lastError: m.note })),
+    ].sort((a, b) => a.at.localeCompare(b.at)),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The party-scoped door to case data (style.md "scoped by construction"): every route that touches a case
+ * goes through `loadCaseFor`, which asks Cedar, logs the read or the denial, and answers "not found" for a case
+ * the user may not see, exactly as for a case that does not exist (design §10).
+ */
+import { eq } from 'drizzle-orm';
+import { AppError } from '../api/errors.ts';
+import { type AuthzAction, authorize, type Resource } from '../authz/authorize.ts';
+import type { NodeCore } from '../node/core.ts';
+import type { Db, Tx } from '../store/db.ts';
+import { accessLog, cases } from '../store/schema.ts';
+import type { RequestContext } from './actor.ts';
+import type { CaseRow } from './record-transition.ts';
+
+export async function logAccess(
+  core: NodeCore,
+  ctx: RequestContext,
+  entry: { action: string; caseId?: string | null; outcome: 'allowed' | 'denied'; detail?: string },
+  db: Db | Tx = core.db,
+): Promise<void> {
+  await db.insert(accessLog).values({
+    at: core.now(),
+    userId: ctx.user.id,
+    party: ctx.user.party,
+    action: entry.action,
+    caseId: entry.caseId ?? null,
+    outcome: entry.outcome,
+    requestId: ctx.requestId,
+    ip: ctx.ip,
+    detail: entry.detail ?? null,
+  });
+}
+
+export function caseResource(row: CaseRow): Resource {
+  return {
+    kind: 'case',
+    id: row.id,
+    requesting: row.requesting,
+    requested: row.requested,
+    channel: row.channel,
+    urgency: row.urgency,
+    state: row.state,
+  };
+}
+
+/** Throws 403 (logged) unless the policies allow the action. For resources other than a readable case. */
+export async function requireAllowed(core: NodeCore, ctx: RequestContext, action: AuthzAction, resource: Resource): Promise<void> {
+  if (authorize(ctx.user, action, resource)) return;
+  await logAccess(core, ctx, {
+    action,
+    caseId: resource.kind === 'case' ? resource.id : null,
+    outcome: 'denied',
+    detail: `${resource.kind} ${resource.kind === 'case' ? resource.id : resource.kind === 'party' ? resource.code : resource.party}`,
+  });
+  throw new AppError('forbidden', `Your role does not allow "${action}" here.`);
+}
+
+/**
+ * Loads a case the user may read, or throws 404 (and logs the denial when the case exists). `action` is what
+ * the user is about to do. Never call inside a transaction: with the embedded database the log write would
+ * wait for the transaction that waits for it. Lock the row afterwards with `lockCase`.
+ */
+export async function loadCaseFor(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+  opts: { action: AuthzAction; logRead?: boolean },
+): Promise<CaseRow> {
+  const [row] = await core.db.select().from(cases).where(eq(cases.id, id));
+  if (!row || !authorize(ctx.user, 'read', caseResource(row))) {
+    if (row) await logAccess(core, ctx, { action: opts.action, caseId: id, outcome: 'denied', detail: 'not a party to the case' });
+    throw new AppError('not-found', `No case ${id}.`);
+  }
+  if (opts.logRead) await logAccess(core, ctx, { action: 'read', caseId: id, outcome: 'allowed' });
+  return row;
+}
+
+/** Re-reads a case inside a transaction and locks it for the update that follows. */
+export async function lockCase(tx: Tx, id: string): Promise<CaseRow> {
+  const [row] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
+  if (!row) throw new AppError('not-found', `No case ${id}.`);
+  return row;
+}

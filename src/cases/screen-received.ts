@@ -1,0 +1,63 @@
+/**
+ * Screens incoming requests (design §6) once they are received: received → screening → in-review. The two
+ * steps are separate transactions, so a node that stops mid-screening finds the case in `screening` at its next
+ * start and screens it again.
+ */
+import { and, eq, lt, or } from 'drizzle-orm';
+import type { InterchangeRequest } from '../domain/request.ts';
+import { partyProfile, type PartyProfile } from '../domain/parties.ts';
+import { screen } from '../domain/safeguards/index.ts';
+import type { NodeCore } from '../node/core.ts';
+import { cases, screenings } from '../store/schema.ts';
+import { lockCase } from './guard.ts';
+import { recordTransition } from './record-transition.ts';
+
+const STALE_SCREENING_MS = 60_000;
+
+function profileOf(code: string): PartyProfile {
+  return partyProfile(code) ?? { code, name: code, fictional: false, instruments: {} };
+}
+
+async function screenOne(core: NodeCore, id: string): Promise<void> {
+  const system = { kind: 'system' as const, party: core.party };
+  const started = await core.db.transaction(async (tx) => {
+    const row = await lockCase(tx, id);
+    if (row.state === 'received') return recordTransition(core, tx, { row, action: 'screen', details: {}, actor: system });
+    return row.state === 'screening' ? row : null;
+  });
+  if (!started) return;
+  const result = screen(started.request as InterchangeRequest, {
+    requested: profileOf(started.requested),
+    requesting: profileOf(started.requesting),
+  });
+  await core.db.transaction(async (tx) => {
+    const row = await lockCase(tx, id);
+    if (row.state !== 'screening') return;
+    await tx.insert(screenings).values({ caseId: id, at: core.now(), verdict: result.verdict, findings: result.findings });
+    await recordTransition(core, tx, {
+      row,
+      action: 'finish-screening',
+      details: {},
+      actor: system,
+    });
+  });
+  core.log.info({ caseId: id, verdict: result.verdict }, 'request screened');
+}
+
+/** Screens every received request of this node, and any left mid-screening by a stopped process. */
+export async function screenReceived(core: NodeCore): Promise<number> {
+  const stale = new Date(core.now().getTime() - STALE_SCREENING_MS);
+  const due = await core.db
+    .select({ id: cases.id })
+    .from(cases)
+    .where(
+      and(
+        eq(cases.requested, core.party),
+        or(eq(cases.state, 'received'), and(eq(cases.state, 'screening'), lt(cases.updatedAt, stale))),
+      ),
+    )
+    .limit(100);
+  for (const { id } of due) await screenOne(core, id);
+  return due.length;
+}
+

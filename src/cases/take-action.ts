@@ -1,0 +1,80 @@
+/**
+ * A person moves a case through the lifecycle: `POST /api/v1/cases/{id}/actions/{action}`.
+ * Checks, in order: the case is visible (else 404), the role may take the action (else 403), the details are
+ * valid (else 400), the request is complete for submission (else 422), the state allows it (else 409).
+ */
+import { AppError, fieldProblems } from '../api/errors.ts';
+import {
+  type Action,
+  ActionDetailSchemas,
+  checkTransition,
+  isAction,
+  type Side,
+  USER_ACTIONS,
+} from '../domain/lifecycle.ts';
+import { channelOf, type InterchangeRequest, missingForSubmission } from '../domain/request.ts';
+import type { NodeCore } from '../node/core.ts';
+import type { RequestContext } from './actor.ts';
+import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
+import { type CaseRow, recordTransition } from './record-transition.ts';
+import { searchTextOf } from './search-text.ts';
+
+function requireSendable(core: NodeCore, request: InterchangeRequest): void {
+  const missing = missingForSubmission(request);
+  if (missing.length > 0)
+    throw new AppError('unprocessable', `The request lacks ${missing.length} item(s) that a ${request.type} request requires.`, {
+      errors: missing.map((m) => ({ field: m.field, message: m.reason })),
+    });
+  if (!core.trust.party(request.to))
+    throw new AppError('unprocessable', `${request.to} has no node in this node's trust list; the request cannot be sent.`, {
+      errors: [{ field: 'to', message: 'no node in the trust list' }],
+    });
+}
+
+export async function takeAction(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+  actionName: string,
+  rawDetails: unknown,
+): Promise<CaseRow> {
+  if (!isAction(actionName) || !USER_ACTIONS.includes(actionName))
+    throw new AppError('bad-request', `Unknown action "${actionName}".`, {
+      errors: [{ field: 'action', message: `one of ${USER_ACTIONS.join(', ')}` }],
+    });
+  const action: Action = actionName;
+  const row = await loadCaseFor(core, ctx, id, { action });
+  await requireAllowed(core, ctx, action, caseResource(row));
+
+  const parsed = ActionDetailSchemas[action].safeParse(rawDetails ?? {});
+  if (!parsed.success)
+    throw new AppError('bad-request', `The details of "${action}" are not valid.`, { errors: fieldProblems(parsed.error.issues) });
+  const details = parsed.data as Record<string, unknown>;
+
+  let messageBody: Record<string, unknown> | undefined;
+  let changes: Partial<CaseRow> | undefined;
+  if (action === 'submit') {
+    const request = row.request as InterchangeRequest;
+    requireSendable(core, request);
+    messageBody = { request };
+  }
+  if (action === 'amend') {
+    const request = details.request as InterchangeRequest;
+    const errors = [];
+    if (request.from !== row.requesting) errors.push({ field: 'request.from', message: `must stay ${row.requesting}` });
+    if (request.to !== row.requested) errors.push({ field: 'request.to', message: `must stay ${row.requested}` });
+    if (request.type !== row.type) errors.push({ field: 'request.type', message: `must stay ${row.type}` });
+    if (errors.length) throw new AppError('bad-request', 'An amendment cannot change the parties or the type.', { errors });
+    requireSendable(core, request);
+    changes = { request, urgency: request.urgency, channel: channelOf(request), searchText: searchTextOf(request) };
+  }
+
+  const side: Side = row.requesting === ctx.user.party ? 'requesting' : 'requested';
+  const updated = await core.db.transaction(async (tx) => {
+    const locked = await lockCase(tx, id);
+    const check = checkTransition(action, locked.state as never, side);
+    if (!check.ok) throw new AppError('conflict', `Cannot ${action}: ${check.reason}.`, { state: locked.state });
+    return recordTransition(core, tx, { row: locked, action, details, actor: ctx.user, messageBody, changes });
+  });
+  return updated;
+}

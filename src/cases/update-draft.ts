@@ -1,0 +1,41 @@
+/** Replaces the request of a draft: `PUT /api/v1/cases/{id}`. Only drafts can be edited; amendments go through `amend`. */
+import { eq } from 'drizzle-orm';
+import { AppError } from '../api/errors.ts';
+import { channelOf, type InterchangeRequest } from '../domain/request.ts';
+import type { NodeCore } from '../node/core.ts';
+import { cases } from '../store/schema.ts';
+import type { RequestContext } from './actor.ts';
+import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
+import { appendEvent, type CaseRow } from './record-transition.ts';
+import { searchTextOf } from './search-text.ts';
+
+export async function updateDraft(core: NodeCore, ctx: RequestContext, id: string, request: InterchangeRequest): Promise<CaseRow> {
+  const row = await loadCaseFor(core, ctx, id, { action: 'edit' });
+  await requireAllowed(core, ctx, 'edit', caseResource(row));
+  if (request.from !== row.requesting)
+    throw new AppError('bad-request', 'A draft stays with the party that created it.', {
+      errors: [{ field: 'from', message: `must be ${row.requesting}` }],
+    });
+  return core.db.transaction(async (tx) => {
+    const locked = await lockCase(tx, id);
+    if (locked.state !== 'draft') throw new AppError('conflict', `Only drafts can be edited; this case is ${locked.state}.`);
+    const now = core.now();
+    const [updated] = await tx
+      .update(cases)
+      .set({
+        request,
+        requested: request.to,
+        type: request.type,
+        instrument: request.instrument,
+        channel: channelOf(request),
+        urgency: request.urgency,
+        searchText: searchTextOf(request),
+        updatedAt: now,
+        version: locked.version + 1,
+      })
+      .where(eq(cases.id, id))
+      .returning();
+    await appendEvent(tx, { caseId: id, action: 'edit', fromState: 'draft', toState: 'draft', actor: ctx.user, details: {}, at: now });
+    return updated!;
+  });
+}

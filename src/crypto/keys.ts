@@ -1,0 +1,63 @@
+/**
+ * Node identity (design §1, §8): an Ed25519 signing key and an X25519 encryption key, created at first start and
+ * kept as PKCS#8 PEM files (mode 0600) in the node's data folder, never in the database or the logs.
+ */
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface PublicJwk {
+  kty: 'OKP';
+  crv: 'Ed25519' | 'X25519';
+  x: string;
+}
+
+export interface NodeKeys {
+  party: string;
+  signing: { kid: string; privateKey: KeyObject; publicJwk: PublicJwk };
+  encryption: { kid: string; privateKey: KeyObject; publicJwk: PublicJwk };
+}
+
+/** RFC 7638 thumbprint of an OKP public key, base64url. */
+export function jwkThumbprint(jwk: PublicJwk): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/** Key ids name the party and the key: `ARC:sig:<thumbprint prefix>`. */
+export function keyId(party: string, use: 'sig' | 'enc', jwk: PublicJwk): string {
+  return `${party}:${use}:${jwkThumbprint(jwk).slice(0, 16)}`;
+}
+
+function publicJwkOf(privateKey: KeyObject): PublicJwk {
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
+  return { kty: 'OKP', crv: jwk.crv as PublicJwk['crv'], x: jwk.x };
+}
+
+function loadOrCreate(path: string, type: 'ed25519' | 'x25519'): KeyObject {
+  if (existsSync(path)) return createPrivateKey(readFileSync(path, 'utf8'));
+  const { privateKey } =
+    type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519');
+  writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return privateKey;
+}
+
+/** Loads the node's keys from `<dir>`, creating them on first start. */
+export function loadOrCreateNodeKeys(dir: string, party: string): NodeKeys {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const sig = loadOrCreate(join(dir, 'signing-ed25519.pem'), 'ed25519');
+  const enc = loadOrCreate(join(dir, 'encryption-x25519.pem'), 'x25519');
+  const sigJwk = publicJwkOf(sig);
+  const encJwk = publicJwkOf(enc);
+  return {
+    party,
+    signing: { kid: keyId(party, 'sig', sigJwk), privateKey: sig, publicJwk: sigJwk },
+    encryption: { kid: keyId(party, 'enc', encJwk), privateKey: enc, publicJwk: encJwk },
+  };
+}
+
+/** A public KeyObject from a JWK of the trust list. */
+export function publicKeyFromJwk(jwk: PublicJwk): KeyObject {
+  return createPublicKey({ key: { ...jwk }, format: 'jwk' });
+}

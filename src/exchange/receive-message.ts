@@ -1,0 +1,220 @@
+/**
+ * Receives one message from another node (design §8): decrypt, verify the signature against the trust list,
+ * check recipient, time, idempotency and the case's `prev` chain, then apply the lifecycle action it carries,
+ * store it and answer with a signed receipt, all in one transaction. A refused message changes nothing and is
+ * kept for inspection.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { appendEvent, type CaseRow, recordTransition } from '../cases/record-transition.ts';
+import { searchTextOf } from '../cases/search-text.ts';
+import { EnvelopeError, type MessageClaims, openMessage, sha256b64url, signReceipt } from '../crypto/envelope.ts';
+import { ActionDetailSchemas, checkTransition, isAction, type Side, TRANSITIONS } from '../domain/lifecycle.ts';
+import { channelOf, InterchangeRequestSchema } from '../domain/request.ts';
+import type { NodeCore } from '../node/core.ts';
+import type { Tx } from '../store/db.ts';
+import { cases, inboundRefusals, inbox } from '../store/schema.ts';
+
+/** A refusal; `retry` tells the sender whether sending the same message later may succeed. */
+export class Refusal extends Error {
+  constructor(
+    readonly status: 400 | 409,
+    readonly reason: string,
+    readonly retry = false,
+  ) {
+    super(reason);
+  }
+}
+
+export type ReceiveResult = { ok: true; receipt: string; duplicate: boolean } | { ok: false; refusal: Refusal };
+
+const RequestBodySchema = z.object({ request: InterchangeRequestSchema, note: z.string().max(20_000).optional() }).strict();
+
+function peerActor(claims: MessageClaims) {
+  return { kind: 'peer' as const, party: claims.from, name: claims.actor?.name, role: claims.actor?.role };
+}
+
+async function lockedCase(tx: Tx, id: string): Promise<CaseRow | undefined> {
+  const [row] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
+  return row;
+}
+
+/** A new request: the case is created here as the requesting node sent it, then received. */
+async function receiveNewRequest(core: NodeCore, tx: Tx, claims: MessageClaims, hash: string): Promise<CaseRow> {
+  if (claims.action !== 'submit') throw new Refusal(400, `a request message must carry "submit", not "${claims.action}"`);
+  if (claims.prev !== null) throw new Refusal(409, 'the first message of a case must have prev null', true);
+  const parsed = RequestBodySchema.safeParse(claims.body);
+  if (!parsed.success)
+    throw new Refusal(400, `invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const request = parsed.data.request;
+  if (request.from !== claims.from || request.to !== core.party)
+    throw new Refusal(400, `the request goes from ${request.from} to ${request.to}, but the message from ${claims.from} to ${core.party}`);
+  const now = core.now();
+  const [row] = await tx
+    .insert(cases)
+    .values({
+      id: claims.case,
+      requesting: request.from,
+      requested: request.to,
+      type: request.type,
+      instrument: request.instrument,
+      channel: channelOf(request),
+      urgency: request.urgency,
+      state: 'submitted',
+      request,
+      createdAt: now,
+      updatedAt: now,
+      searchText: searchTextOf(request),
+      chainIn: hash,
+    })
+    .returning();
+  await appendEvent(tx, {
+    caseId: claims.case,
+    action: 'submit',
+    fromState: 'draft',
+    toState: 'submitted',
+    actor: peerActor(claims),
+    details: { submittedAt: claims.created },
+    messageId: claims.id,
+    at: now,
+  });
+  return recordTransition(core, tx, { row: row!, action: 'receive', details: {}, actor: { kind: 'system', party: core.party } });
+}
+
+/** A message on an existing case: apply the action it carries, or record it as superseded. */
+async function receiveOnCase(
+  core: NodeCore,
+  tx: Tx,
+  row: CaseRow,
+  claims: MessageClaims,
+  hash: string,
+): Promise<{ row: CaseRow; status: 'applied' | 'superseded'; note: string | null }> {
+  if (claims.from !== row.requesting && claims.from !== row.requested)
+    throw new Refusal(400, `${claims.from} is not a party to case ${row.id}`);
+  if (claims.prev !== row.chainIn)
+    throw new Refusal(409, `prev ${claims.prev ?? 'null'} does not follow the last message received on the case (${row.chainIn ?? 'none'})`, true);
+  if (!isAction(claims.action)) throw new Refusal(400, `unknown action "${claims.action}"`);
+  const action = claims.action;
+  const transition = TRANSITIONS[action];
+  const senderSide: Side = claims.from === row.requesting ? 'requesting' : 'requested';
+  if (transition.side !== senderSide) throw new Refusal(400, `the ${senderSide} party cannot ${action}`);
+  if (transition.message !== claims.type) throw new Refusal(400, `"${action}" travels as a ${transition.message} message, not ${claims.type}`);
+
+  let details: Record<string, unknown>;
+  let changes: Partial<CaseRow> | undefined;
+  if (action === 'amend') {
+    const parsed = RequestBodySchema.safeParse(claims.body);
+    if (!parsed.success) throw new Refusal(400, `invalid amendment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const request = parsed.data.request;
+    if (request.from !== row.requesting || request.to !== row.requested || request.type !== row.type)
+      throw new Refusal(400, 'an amendment cannot change the parties or the type');
+    details = parsed.data.note ? { note: parsed.data.note } : {};
+    changes = { request, urgency: request.urgency, channel: channelOf(request), searchText: searchTextOf(request) };
+  } else {
+    const parsed = ActionDetailSchemas[action].safeParse(claims.body);
+    if (!parsed.success) throw new Refusal(400, `invalid details for ${action}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    details = parsed.data as Record<string, unknown>;
+  }
+
+  await tx.update(cases).set({ chainIn: hash }).where(eq(cases.id, row.id));
+  row.chainIn = hash;
+  const check = checkTransition(action, row.state as never, senderSide);
+  if (!check.ok) {
+    // Both sides acted at once (say, a decision crossing a withdrawal): the message is genuine and kept, but
+    // the case has moved on. Recorded, not applied.
+    const note = `${action} from ${claims.from} arrived when the case was already ${row.state}; not applied`;
+    await appendEvent(tx, {
+      caseId: row.id,
+      action: 'superseded',
+      fromState: row.state,
+      toState: row.state,
+      actor: peerActor(claims),
+      details: { action, ...details },
+      messageId: claims.id,
+      at: core.now(),
+    });
+    return { row, status: 'superseded', note };
+  }
+  let updated = await recordTransition(core, tx, { row, action, details, actor: peerActor(claims), inboundMessageId: claims.id, changes });
+  if (action === 'amend')
+    updated = await recordTransition(core, tx, { row: updated, action: 'receive', details: {}, actor: { kind: 'system', party: core.party } });
+  return { row: updated, status: 'applied', note: null };
+}
+
+async function refuse(core: NodeCore, jwe: string, remoteAddress: string, refusal: Refusal, claims?: Partial<MessageClaims>) {
+  core.log.warn({ reason: refusal.reason, sender: claims?.from, messageId: claims?.id }, 'inbound message refused');
+  await core.db.insert(inboundRefusals).values({
+    at: core.now(),
+    remoteAddress,
+    claimedSender: claims?.from ?? null,
+    messageId: claims?.id ?? null,
+    reason: refusal.reason,
+    body: jwe.slice(0, 200_000),
+  });
+  return { ok: false as const, refusal };
+}
+
+export async function receiveMessage(core: NodeCore, jwe: string, remoteAddress: string): Promise<ReceiveResult> {
+  let opened: Awaited<ReturnType<typeof openMessage>>;
+  try {
+    opened = await openMessage({
+      jwe,
+      ownKid: core.keys.encryption.kid,
+      ownKey: core.keys.encryption.privateKey,
+      signerKey: (kid) => core.trust.signer(kid),
+    });
+  } catch (e) {
+    if (e instanceof EnvelopeError) return refuse(core, jwe, remoteAddress, new Refusal(400, e.message));
+    throw e;
+  }
+  const { claims, jws, hash } = opened;
+  const now = core.now();
+  if (claims.to !== core.party) return refuse(core, jwe, remoteAddress, new Refusal(400, `the message is addressed to ${claims.to}, not ${core.party}`), claims);
+  if (Date.parse(claims.expires) < now.getTime()) return refuse(core, jwe, remoteAddress, new Refusal(400, `the message expired at ${claims.expires}`), claims);
+  if (Date.parse(claims.created) > now.getTime() + core.settings.clockSkewSeconds * 1000)
+    return refuse(core, jwe, remoteAddress, new Refusal(400, `the message claims to be created in the future (${claims.created})`), claims);
+
+  try {
+    const result = await core.db.transaction(async (tx) => {
+      const [seen] = await tx.select().from(inbox).where(eq(inbox.messageId, claims.id));
+      if (seen) {
+        if (seen.hash !== hash) throw new Refusal(400, `message id ${claims.id} was already used for different content`);
+        return { receipt: seen.receipt, duplicate: true, state: null };
+      }
+      const existing = await lockedCase(tx, claims.case);
+      let applied: { row: CaseRow; status: 'applied' | 'superseded'; note: string | null };
+      if (claims.type === 'request' && !existing) {
+        applied = { row: await receiveNewRequest(core, tx, claims, hash), status: 'applied', note: null };
+      } else if (!existing) {
+        throw new Refusal(409, `no case ${claims.case} here (yet)`, true);
+      } else if (claims.type === 'request' && claims.action === 'submit') {
+        throw new Refusal(400, `case ${claims.case} already exists`);
+      } else {
+        applied = await receiveOnCase(core, tx, existing, claims, hash);
+      }
+      const receipt = await signReceipt(
+        { type: 'receipt', ref: claims.id, from: core.party, to: claims.from, hash: sha256b64url(jwe), received: now.toISOString(), outcome: 'accepted' },
+        core.keys.signing.privateKey,
+        core.keys.signing.kid,
+      );
+      await tx.insert(inbox).values({
+        messageId: claims.id,
+        sender: claims.from,
+        caseId: claims.case,
+        type: claims.type,
+        hash,
+        jws,
+        status: applied.status,
+        note: applied.note,
+        receivedAt: now,
+        receipt,
+      });
+      return { receipt, duplicate: false, state: applied.row.state };
+    });
+    if (result.state === 'received') core.wakeScreening();
+    return { ok: true, receipt: result.receipt, duplicate: result.duplicate };
+  } catch (e) {
+    if (e instanceof Refusal) return refuse(core, jwe, remoteAddress, e, claims);
+    throw e;
+  }
+}

@@ -1,0 +1,54 @@
+/** The configuration of one node (`comity serve --config FILE`): a JSON file, validated at start. */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { formatPath } from '../api/errors.ts';
+
+export const NodeConfigSchema = z
+  .object({
+    party: z.string().regex(/^[A-Z]{3}$/),
+    listen: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).strict(),
+    /** Folder for the node's keys and, without `databaseUrl`, its embedded database. */
+    dataDir: z.string(),
+    /** PostgreSQL URL; when absent the embedded PGlite database in `<dataDir>/db` is used. */
+    databaseUrl: z.string().optional(),
+    trustList: z.string(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Where logs go: a file path, or omitted for standard output. */
+    logFile: z.string().optional(),
+    settings: z
+      .object({
+        tokenTtlMinutes: z.number().positive(),
+        messageTtlHours: z.number().positive(),
+        maxRetryDelayMs: z.number().int().positive(),
+        pollIntervalMs: z.number().int().positive(),
+        clockSkewSeconds: z.number().int().min(0),
+      })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+export type NodeConfig = z.infer<typeof NodeConfigSchema>;
+
+/** Reads a config file; relative paths in it are relative to the file. `DATABASE_URL` overrides `databaseUrl`. */
+export function readNodeConfig(path: string, env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read config ${path}: ${(e as Error).message}`);
+  }
+  const parsed = NodeConfigSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(`invalid config ${path}: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`);
+  const base = dirname(resolve(path));
+  const config = parsed.data;
+  return {
+    ...config,
+    dataDir: resolve(base, config.dataDir),
+    trustList: resolve(base, config.trustList),
+    ...(config.logFile ? { logFile: resolve(base, config.logFile) } : {}),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+  };
+}

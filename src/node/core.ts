@@ -1,0 +1,43 @@
+/**
+ * What every part of a running node shares: its party, database, keys, trust list, logger and clock.
+ * Built once at start (node.ts) and passed down; nothing reaches for globals.
+ */
+import type { Logger } from 'pino';
+import type { NodeKeys } from '../crypto/keys.ts';
+import type { TrustList } from '../exchange/trust-list.ts';
+import type { Db } from '../store/db.ts';
+
+export interface NodeSettings {
+  /** How long a bearer token lives. */
+  tokenTtlMinutes: number;
+  /** How long a message stays valid after it is created (design §8 `expires`). */
+  messageTtlHours: number;
+  /** Longest wait between two delivery attempts of one message. */
+  maxRetryDelayMs: number;
+  /** How often the workers look for due work when nothing wakes them. */
+  pollIntervalMs: number;
+  /** Tolerated clock difference between nodes for `created`. */
+  clockSkewSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: NodeSettings = {
+  tokenTtlMinutes: 12 * 60,
+  messageTtlHours: 14 * 24,
+  maxRetryDelayMs: 5 * 60_000,
+  pollIntervalMs: 1_000,
+  clockSkewSeconds: 300,
+};
+
+export interface NodeCore {
+  party: string;
+  db: Db;
+  keys: NodeKeys;
+  trust: TrustList;
+  log: Logger;
+  settings: NodeSettings;
+  now(): Date;
+  /** Tells the outbox worker that a message is waiting. */
+  wakeOutbox(): void;
+  /** Tells the screening worker that a received request is waiting. */
+  wakeScreening(): void;
+}

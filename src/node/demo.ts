@@ -1,0 +1,219 @@
+/**
+ * The demo federation (design §1): Arcadia, Borealis and Caldera, three nodes in one process on three ports,
+ * each with its own embedded database under `<dir>/<party>/`, seeded on first start with demo users and a few
+ * cases in different states. `npm start` runs this.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { ensureUser, userActorOf } from '../auth/sessions.ts';
+import type { RequestContext } from '../cases/actor.ts';
+import { createCase } from '../cases/create-case.ts';
+import { screenReceived } from '../cases/screen-received.ts';
+import { takeAction } from '../cases/take-action.ts';
+import { InterchangeRequestSchema } from '../domain/request.ts';
+import type { Role } from '../domain/roles.ts';
+import { drainOutbox } from '../exchange/outbox-worker.ts';
+import type { TrustListFile } from '../exchange/trust-list.ts';
+import { cases, outbox, users } from '../store/schema.ts';
+import type { NodeSettings } from './core.ts';
+import { createLogger, nodeKeys, type RunningNode, startNode } from './node.ts';
+
+export const DEMO_PARTIES = [
+  { code: 'ARC', name: 'Arcadia', offset: 1 },
+  { code: 'BOR', name: 'Borealis', offset: 2 },
+  { code: 'CAL', name: 'Caldera', offset: 3 },
+] as const;
+
+/** Demo accounts: `<local>@<party>.example`, one per role. */
+export const DEMO_ACCOUNTS: readonly { local: string; roles: Role[]; title: string }[] = [
+  { local: 'officer', roles: ['officer'], title: 'Officer' },
+  { local: 'reviewer', roles: ['reviewer'], title: 'Central authority reviewer' },
+  { local: 'contact', roles: ['contact-24-7'], title: '24/7 point of contact' },
+  { local: 'executor', roles: ['executor'], title: 'Executing agency' },
+  { local: 'oversight', roles: ['oversight'], title: 'Oversight body' },
+  { local: 'admin', roles: ['admin'], title: 'Administrator' },
+];
+
+export const DEFAULT_DEMO_PASSWORD = 'comity-demo';
+
+export interface DemoOptions {
+  /** Folder for all three nodes' data (default ./.comity). */
+  dir?: string;
+  /** Ports are base+1, base+2, base+3 (default 4100, or COMITY_DEMO_BASE_PORT). */
+  basePort?: number;
+  /** Explicit ports per party, overriding `basePort` (tests use free ports). */
+  ports?: Partial<Record<string, number>>;
+  host?: string;
+  password?: string;
+  /** Seed demo cases on first start (default true). */
+  seed?: boolean;
+  /** PostgreSQL URL per party; parties without one use PGlite. */
+  databaseUrls?: Partial<Record<string, string>>;
+  settings?: Partial<NodeSettings>;
+  logLevel?: 'info' | 'warn' | 'error' | 'silent' | 'debug';
+}
+
+export interface Demo {
+  nodes: Record<string, RunningNode>;
+  dir: string;
+  password: string;
+  seeded: boolean;
+  close(): Promise<void>;
+}
+
+export function demoEmail(local: string, party: string): string {
+  return `${local}@${party.toLowerCase()}.example`;
+}
+
+/** Sends and screens everything pending on every node until nothing moves: the demo seed's "wait for the peer". */
+export async function settle(nodes: readonly RunningNode[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let quiet = 0; quiet < 2; ) {
+    let moved = 0;
+    for (const n of nodes) moved += (await drainOutbox(n.core)) + (await screenReceived(n.core));
+    let waiting = 0;
+    for (const n of nodes) waiting += await pendingCount(n);
+    if (moved === 0 && waiting > 0) {
+      if (Date.now() > deadline) throw new Error(`${waiting} message(s) still undelivered after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    quiet = moved === 0 ? quiet + 1 : 0;
+  }
+}
+
+async function pendingCount(node: RunningNode): Promise<number> {
+  const [{ n } = { n: 0 }] = await node.core.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(eq(outbox.status, 'pending'));
+  return Number(n);
+}
+
+async function contextFor(node: RunningNode, local: string): Promise<RequestContext> {
+  const [u] = await node.core.db.select().from(users).where(eq(users.email, demoEmail(local, node.core.party)));
+  if (!u) throw new Error(`demo user ${local} missing on ${node.core.party}`);
+  return { requestId: 'demo-seed', ip: '127.0.0.1', user: userActorOf(u) };
+}
+
+function demoRequest(file: string) {
+  const path = new URL(`../../data/demo/cases/${file}`, import.meta.url);
+  return InterchangeRequestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/** The demo cases: one waiting for review at each side, one being executed, one refused after consultation, one draft. */
+async function seedCases(nodes: Record<string, RunningNode>): Promise<void> {
+  const all = Object.values(nodes);
+  const { ARC, BOR, CAL } = nodes as Record<'ARC' | 'BOR' | 'CAL', RunningNode>;
+  const act = async (node: RunningNode, who: string, id: string, action: string, details: unknown = {}) => {
+    await takeAction(node.core, await contextFor(node, who), id, action, details);
+    await settle(all);
+  };
+  const submitNew = async (node: RunningNode, file: string) => {
+    const row = await createCase(node.core, await contextFor(node, 'officer'), demoRequest(file));
+    await act(node, 'officer', row.id, 'submit');
+    return row.id;
+  };
+
+  await submitNew(ARC, 'ransomware-hospital.json');
+
+  const ncii = await submitNew(BOR, 'ncii-former-partner.json');
+  await act(ARC, 'reviewer', ncii, 'accept-with-conditions', {
+    conditions: [
+      { kind: 'use-limitation', text: 'Only for the prosecution of the offences named in the request.' },
+      { kind: 'retention', text: 'Delete when the proceedings, including any appeal, have ended.' },
+    ],
+  });
+  await act(ARC, 'executor', ncii, 'execute');
+
+  const journalist = await submitNew(CAL, 'journalist-false-information.json');
+  await act(BOR, 'reviewer', journalist, 'consult', {
+    note: 'The offence punishes publication of reporting about a minister, and the data sought would identify a journalist’s sources. Please explain what conduct other than publication is alleged.',
+  });
+  await act(CAL, 'officer', journalist, 'answer-consultation', {
+    note: 'The reporting was false and caused public unrest; no other conduct is alleged.',
+  });
+  await act(BOR, 'reviewer', journalist, 'refuse', {
+    grounds: ['persecution', 'human-rights'],
+    note: 'The conduct is journalism. Assistance would serve to punish the expression of political opinion and to identify confidential sources (UNCC art. 6(2), 40(22)).',
+  });
+
+  await submitNew(CAL, 'csam-cloud-distribution.json');
+  await createCase(ARC.core, await contextFor(ARC, 'officer'), demoRequest('preservation-draft.json'));
+}
+
+export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
+  const dir = resolve(opts.dir ?? '.comity');
+  const basePort = opts.basePort ?? Number(process.env.COMITY_DEMO_BASE_PORT ?? 4100);
+  if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65_530) throw new Error(`invalid base port ${basePort}`);
+  const host = opts.host ?? '127.0.0.1';
+  const password = opts.password ?? process.env.COMITY_DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
+  mkdirSync(dir, { recursive: true });
+
+  // Each node's keys are made once and kept in its folder; the trust list is rewritten at every start because
+  // the ports may have moved.
+  const trust: TrustListFile = {
+    version: 1,
+    parties: DEMO_PARTIES.map((p) => {
+      const keys = nodeKeys(join(dir, p.code), p.code);
+      return {
+        code: p.code,
+        name: p.name,
+        url: `http://${host}:${opts.ports?.[p.code] ?? basePort + p.offset}`,
+        keys: [
+          { kid: keys.signing.kid, use: 'sig' as const, jwk: keys.signing.publicJwk },
+          { kid: keys.encryption.kid, use: 'enc' as const, jwk: keys.encryption.publicJwk },
+        ],
+      };
+    }),
+  };
+  const trustListPath = join(dir, 'trust-list.json');
+  writeFileSync(trustListPath, `${JSON.stringify(trust, null, 2)}\n`);
+
+  const nodes: Record<string, RunningNode> = {};
+  try {
+    for (const p of DEMO_PARTIES) {
+      const config = {
+        party: p.code,
+        listen: { host, port: opts.ports?.[p.code] ?? basePort + p.offset },
+        dataDir: join(dir, p.code),
+        trustList: trustListPath,
+        logLevel: opts.logLevel ?? 'info',
+        logFile: join(dir, 'logs', `${p.code}.log`),
+        settings: opts.settings ?? {},
+        ...(opts.databaseUrls?.[p.code] ? { databaseUrl: opts.databaseUrls[p.code] } : {}),
+      };
+      nodes[p.code] = await startNode(config, { log: createLogger(config) });
+    }
+    for (const node of Object.values(nodes))
+      for (const a of DEMO_ACCOUNTS)
+        await ensureUser(node.core, {
+          email: demoEmail(a.local, node.core.party),
+          name: `${a.title}, ${DEMO_PARTIES.find((p) => p.code === node.core.party)!.name}`,
+          party: node.core.party,
+          roles: a.roles,
+          password,
+          demo: true,
+        });
+    let seeded = false;
+    const [{ count } = { count: 0 }] = await nodes.ARC!.core.db.select({ count: sql<number>`count(*)::int` }).from(cases);
+    if ((opts.seed ?? true) && Number(count) === 0 && !existsSync(join(dir, 'seeded'))) {
+      await seedCases(nodes);
+      writeFileSync(join(dir, 'seeded'), `${new Date().toISOString()}\n`);
+      seeded = true;
+    }
+    return {
+      nodes,
+      dir,
+      password,
+      seeded,
+      async close() {
+        for (const n of Object.values(nodes)) await n.close();
+      },
+    };
+  } catch (e) {
+    for (const n of Object.values(nodes)) await n.close().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Starts one node: database (migrated), keys, trust list, HTTP server and the two workers (outbox, screening).
+ */
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { buildApp } from '../api/app.ts';
+import { screenReceived } from '../cases/screen-received.ts';
+import { loadOrCreateNodeKeys, type NodeKeys } from '../crypto/keys.ts';
+import { drainOutbox } from '../exchange/outbox-worker.ts';
+import { TrustList } from '../exchange/trust-list.ts';
+import { type Database, openDatabase } from '../store/db.ts';
+import type { NodeConfig } from './config.ts';
+import { DEFAULT_SETTINGS, type NodeCore } from './core.ts';
+import { startWorkerLoop, type WorkerLoop } from './worker-loop.ts';
+
+export interface RunningNode {
+  core: NodeCore;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  url: string;
+  database: Database;
+  outbox: WorkerLoop;
+  screening: WorkerLoop;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<NodeConfig, 'logLevel' | 'logFile' | 'party'>): Logger {
+  const destination = config.logFile ? pino.destination({ dest: config.logFile, mkdir: true, sync: false }) : undefined;
+  return pino(
+    {
+      level: config.logLevel,
+      base: { party: config.party },
+      // Defence in depth: credentials never reach a log line even if someone logs a whole request.
+      redact: { paths: ['req.headers.authorization', 'password', '*.password', 'token', '*.token', 'headers.authorization'], censor: '[redacted]' },
+    },
+    destination,
+  );
+}
+
+/** Loads the keys of a node's data folder (creating them at first start). */
+export function nodeKeys(dataDir: string, party: string): NodeKeys {
+  return loadOrCreateNodeKeys(join(dataDir, 'keys'), party);
+}
+
+export async function startNode(config: NodeConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
+  const log = opts.log ?? createLogger(config);
+  const keys = nodeKeys(config.dataDir, config.party);
+  const trust = TrustList.load(config.trustList);
+  const self = trust.party(config.party);
+  if (!self || self.signing.kid !== keys.signing.kid || self.encryption.kid !== keys.encryption.kid)
+    throw new Error(
+      `the trust list ${config.trustList} does not hold this node's current keys; add this entry for ${config.party}: ${JSON.stringify({
+        code: config.party,
+        keys: [
+          { kid: keys.signing.kid, use: 'sig', jwk: keys.signing.publicJwk },
+          { kid: keys.encryption.kid, use: 'enc', jwk: keys.encryption.publicJwk },
+        ],
+      })}`,
+    );
+  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'db') });
+  const settings = { ...DEFAULT_SETTINGS, ...config.settings };
+  const loops: { outbox?: WorkerLoop; screening?: WorkerLoop } = {};
+  const core: NodeCore = {
+    party: config.party,
+    db: database.db,
+    keys,
+    trust,
+    log,
+    settings,
+    now: () => new Date(),
+    wakeOutbox: () => loops.outbox?.wake(),
+    wakeScreening: () => loops.screening?.wake(),
+  };
+  const app = await buildApp(core);
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const url = `http://${config.listen.host}:${port}`;
+  loops.outbox = startWorkerLoop('outbox', () => drainOutbox(core), settings.pollIntervalMs, log);
+  loops.screening = startWorkerLoop('screening', () => screenReceived(core), settings.pollIntervalMs, log);
+  loops.outbox.wake();
+  loops.screening.wake();
+  log.info({ url, engine: database.engine }, 'node started');
+  const outbox = loops.outbox;
+  const screening = loops.screening;
+  return {
+    core,
+    app,
+    url,
+    database,
+    outbox,
+    screening,
+    async close() {
+      await outbox.stop();
+      await screening.stop();
+      await app.close();
+      await database.close();
+      log.flush?.();
+    },
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The one Drizzle schema behind PGlite and PostgreSQL (design §11). Migrations in ./migrations are generated
+ * from it with `npm run db:generate` and run at start on either engine.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  party: text('party').notNull(),
+  roles: jsonb('roles').$type<string[]>().notNull(),
+  passwordHash: text('password_hash').notNull(),
+  disabled: boolean('disabled').notNull().default(false),
+  demo: boolean('demo').notNull().default(false),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const tokens = pgTable(
+  'tokens',
+  {
+    /** SHA-256 of the bearer token; the token itself is never stored. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: at('created_at').notNull().defaultNow(),
+    expiresAt: at('expires_at').notNull(),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [index('tokens_user_idx').on(t.userId)],
+);
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: text('id').primaryKey(),
+    requesting: text('requesting').notNull(),
+    requested: text('requested').notNull(),
+    type: text('type').notNull(),
+    instrument: text('instrument').notNull(),
+    channel: text('channel').notNull(),
+    urgency: text('urgency').notNull(),
+    state: text('state').notNull(),
+    request: jsonb('request').notNull(),
+    createdBy: text('created_by'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    deadlineAt: at('deadline_at'),
+    deadlineKind: text('deadline_kind'),
+    waitingOn: text('waiting_on'),
+    /** Lowercased facts, purpose, subjects and identifiers, for search. */
+    searchText: text('search_text').notNull().default(''),
+    /** Hash of the last message this node sent on the case (the `prev` of the next one). */
+    chainOut: text('chain_out'),
+    /** Hash of the last message accepted from the other node on the case. */
+    chainIn: text('chain_in'),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    index('cases_requesting_idx').on(t.requesting, t.updatedAt),
+    index('cases_requested_idx').on(t.requested, t.updatedAt),
+    index('cases_deadline_idx').on(t.deadlineAt),
+  ],
+);
+
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    seq: integer('seq').notNull(),
+    at: at('at').notNull(),
+    action: text('action').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    /** Which node recorded the action first: the acting party. */
+    party: text('party').notNull(),
+    actorKind: text('actor_kind').notNull(),
+    actorId: text('actor_id'),
+    actorName: text('actor_name'),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    messageId: text('message_id'),
+  },
+  (t) => [uniqueIndex('case_events_seq_idx').on(t.caseId, t.seq)],
+);
+
+export const screenings = pgTable(
+  'screenings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    at: at('at').notNull(),
+    verdict: text('verdict').notNull(),
+    findings: jsonb('findings').notNull(),
+  },
+  (t) => [index('screenings_case_idx').on(t.caseId)],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    messageId: text('message_id').notNull().unique(),
+    caseId: text('case_id').notNull(),
+    recipient: text('recipient').notNull(),
+    type: text('type').notNull(),
+    /** The compact JWE, exactly as sent on every attempt. */
+    payload: text('payload').notNull(),
+    /** SHA-256 (base64url) of the signed inner JWS: the `prev` of the sender's next message on the case. */
+    hash: text('hash').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: at('created_at').notNull(),
+    deliveredAt: at('delivered_at'),
+    receipt: text('receipt'),
+  },
+  (t) => [index('outbox_pending_idx').on(t.status, t.nextAttemptAt)],
+);
+
+export const inbox = pgTable(
+  'inbox',
+  {
+    messageId: text('message_id').primaryKey(),
+    sender: text('sender').notNull(),
+    caseId: text('case_id').notNull(),
+    type: text('type').notNull(),
+    /** SHA-256 (base64url) of the signed inner JWS. */
+    hash: text('hash').notNull(),
+    /** The signed inner JWS, kept for non-repudiation. */
+    jws: text('jws').notNull(),
+    /** `applied`, or `superseded` when the case had already moved on (e.g. a decision crossing a withdrawal). */
+    status: text('status').notNull(),
+    note: text('note'),
+    receivedAt: at('received_at').notNull(),
+    receipt: text('receipt').notNull(),
+  },
+  (t) => [index('inbox_case_idx').on(t.caseId)],
+);
+
+/** Inbound messages refused at the door, kept for inspection (design §8). */
+export const inboundRefusals = pgTable('inbound_refusals', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: at('at').notNull(),
+  remoteAddress: text('remote_address'),
+  claimedSender: text('claimed_sender'),
+  messageId: text('message_id'),
+  reason: text('reason').notNull(),
+  body: text('body').notNull(),
+});
+
+/** Every read of case data by a person, and every denial (design §10, DEVELOPERS.md). */
+export const accessLog = pgTable(
+  'access_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: at('at').notNull(),
+    userId: text('user_id'),
+    party: text('party'),
+    action: text('action').notNull(),
+    caseId: text('case_id'),
+    outcome: text('outcome').notNull(),
+    requestId: text('request_id'),
+    ip: text('ip'),
+    detail: text('detail'),
+  },
+  (t) => [index('access_log_case_idx').on(t.caseId)],
+);
