@@ -25,7 +25,9 @@ export function bearerOf(req: FastifyRequest): string | null {
 /** onRequest hook: authenticates every non-public route and records the context. */
 export function authHook(core: NodeCore) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
-    if (req.routeOptions.config?.public || !req.routeOptions.url) return;
+    const route = req.routeOptions.url;
+    // The API documentation (served by @fastify/swagger-ui under /docs) is public, like the document itself.
+    if (req.routeOptions.config?.public || !route || route === '/docs' || route.startsWith('/docs/')) return;
     const token = bearerOf(req);
     const user = token ? await authenticate(core, token) : null;
     if (!user) throw new AppError('unauthenticated', token ? 'The token is invalid or has expired; sign in again.' : 'Sign in and send the token as "Authorization: Bearer …".');
