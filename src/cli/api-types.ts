@@ -1,0 +1,30 @@
+/** The shapes the CLI reads from the API, taken from the server's own schemas so the two cannot drift. */
+import type { z } from 'zod';
+import type { CaseSchema, CaseSummarySchema, HistoryEntrySchema, UserSchema } from '../api/schemas.ts';
+import type { InterchangeRequest } from '../domain/request.ts';
+import type { Finding } from '../domain/safeguards/types.ts';
+
+export type CaseSummary = z.infer<typeof CaseSummarySchema>;
+export type Case = z.infer<typeof CaseSchema>;
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+export type User = z.infer<typeof UserSchema>;
+export type Request = Partial<InterchangeRequest>;
+export type { Finding };
+
+export interface CaseList {
+  items: CaseSummary[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface Party {
+  code: string;
+  name: string;
+  fictional: boolean;
+  instruments: Record<string, string>;
+  node: { url: string } | null;
+}
+
+export interface Items<T> {
+  items: T[];
+}
