@@ -32,20 +32,36 @@ function toAppError(error: FastifyError | AppError | Error): AppError {
     const where = (error as FastifyError).validationContext ?? 'body';
     const errors = fieldProblems(
       error.validation.map((v) => ({
-        path: v.instancePath.split('/').filter(Boolean).map((p: string) => (/^\d+$/.test(p) ? Number(p) : p)),
+        path: v.instancePath
+          .split('/')
+          .filter(Boolean)
+          .map((p: string) => (/^\d+$/.test(p) ? Number(p) : p)),
         message: v.message ?? 'invalid',
       })),
       where === 'body' ? '' : where,
     );
-    return new AppError('bad-request', `The ${where} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+    return new AppError(
+      'bad-request',
+      `The ${where} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      { errors },
+    );
   }
   const fe = error as FastifyError;
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('payload-too-large', 'The body is larger than this endpoint accepts.');
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('unsupported-media-type', 'Send JSON (application/json).');
-  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || error instanceof SyntaxError || fe.statusCode === 400)
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new AppError('payload-too-large', 'The body is larger than this endpoint accepts.');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new AppError('unsupported-media-type', 'Send JSON (application/json).');
+  if (
+    fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ||
+    error instanceof SyntaxError ||
+    fe.statusCode === 400
+  )
     return new AppError('bad-request', `The body could not be read: ${fe.message}`);
   if (fe.statusCode === 429) return new AppError('rate-limited', 'Too many requests; slow down.');
-  return new AppError('internal', 'Something went wrong on this node. The error has been logged.', { internal: error });
+  return new AppError('internal', 'Something went wrong on this node. The error has been logged.', {
+    internal: error,
+  });
 }
 
 export async function buildApp(core: NodeCore) {
@@ -60,14 +76,23 @@ export async function buildApp(core: NodeCore) {
   app.setErrorHandler((error, req, reply) => {
     const appError = toAppError(error as FastifyError);
     if (appError.code === 'internal') req.log.error({ err: error }, 'unhandled error');
-    else if (appError.status >= 500) req.log.error({ err: appError.extra.internal ?? appError }, appError.detail);
-    reply.code(appError.status).type('application/problem+json').send(problemOf(appError, req.url.split('?')[0]));
+    else if (appError.status >= 500)
+      req.log.error({ err: appError.extra.internal ?? appError }, appError.detail);
+    reply
+      .code(appError.status)
+      .type('application/problem+json')
+      .send(problemOf(appError, req.url.split('?')[0]));
   });
   app.setNotFoundHandler((req, reply) => {
     reply
       .code(404)
       .type('application/problem+json')
-      .send(problemOf(new AppError('not-found', `No route ${req.method} ${req.url.split('?')[0]}.`), req.url.split('?')[0]));
+      .send(
+        problemOf(
+          new AppError('not-found', `No route ${req.method} ${req.url.split('?')[0]}.`),
+          req.url.split('?')[0],
+        ),
+      );
   });
 
   await app.register(swagger, {
@@ -76,7 +101,8 @@ export async function buildApp(core: NodeCore) {
       info: {
         title: `Comity node ${core.party}`,
         version: VERSION,
-        description: 'Cross-border cooperation against cybercrime: the public API of one node. Sign in with POST /api/v1/auth/login and send the token as a bearer token.',
+        description:
+          'Cross-border cooperation against cybercrime: the public API of one node. Sign in with POST /api/v1/auth/login and send the token as a bearer token.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -88,7 +114,9 @@ export async function buildApp(core: NodeCore) {
 
   app.addHook('onRequest', authHook(core));
 
-  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   app.get(
     '/api/v1/health',
     {
@@ -97,10 +125,22 @@ export async function buildApp(core: NodeCore) {
         tags: ['node'],
         summary: 'Health and identity of the node (no sign-in)',
         security: [],
-        response: { 200: z.object({ status: z.literal('ok'), party: z.string(), name: z.string(), version: z.string() }) },
+        response: {
+          200: z.object({
+            status: z.literal('ok'),
+            party: z.string(),
+            name: z.string(),
+            version: z.string(),
+          }),
+        },
       },
     },
-    async () => ({ status: 'ok' as const, party: core.party, name: core.trust.party(core.party)?.name ?? core.party, version: VERSION }),
+    async () => ({
+      status: 'ok' as const,
+      party: core.party,
+      name: core.trust.party(core.party)?.name ?? core.party,
+      version: VERSION,
+    }),
   );
   app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html; charset=utf-8').send(landingPage(core)),

@@ -30,7 +30,13 @@ export function authHook(core: NodeCore) {
     if (req.routeOptions.config?.public || !route || route === '/docs' || route.startsWith('/docs/')) return;
     const token = bearerOf(req);
     const user = token ? await authenticate(core, token) : null;
-    if (!user) throw new AppError('unauthenticated', token ? 'The token is invalid or has expired; sign in again.' : 'Sign in and send the token as "Authorization: Bearer …".');
+    if (!user)
+      throw new AppError(
+        'unauthenticated',
+        token
+          ? 'The token is invalid or has expired; sign in again.'
+          : 'Sign in and send the token as "Authorization: Bearer …".',
+      );
     req.ctx = {
       requestId: req.id,
       ip: req.ip,

@@ -80,7 +80,10 @@ export function fieldProblems(
   issues: readonly { path: readonly PropertyKey[]; message: string }[],
   prefix = '',
 ): FieldProblem[] {
-  return issues.map((i) => ({ field: formatPath([prefix, ...i.path].filter((p) => p !== '')), message: i.message }));
+  return issues.map((i) => ({
+    field: formatPath([prefix, ...i.path].filter((p) => p !== '')),
+    message: i.message,
+  }));
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -44,13 +44,18 @@ export async function authenticate(core: NodeCore, token: string): Promise<UserA
     .select({ user: users })
     .from(tokens)
     .innerJoin(users, eq(users.id, tokens.userId))
-    .where(and(eq(tokens.tokenHash, tokenHash(token)), gt(tokens.expiresAt, core.now()), isNull(tokens.revokedAt)));
+    .where(
+      and(eq(tokens.tokenHash, tokenHash(token)), gt(tokens.expiresAt, core.now()), isNull(tokens.revokedAt)),
+    );
   if (!found || found.user.disabled) return null;
   return userActorOf(found.user);
 }
 
 export async function logout(core: NodeCore, token: string): Promise<void> {
-  await core.db.update(tokens).set({ revokedAt: core.now() }).where(eq(tokens.tokenHash, tokenHash(token)));
+  await core.db
+    .update(tokens)
+    .set({ revokedAt: core.now() })
+    .where(eq(tokens.tokenHash, tokenHash(token)));
 }
 
 export interface NewUser {

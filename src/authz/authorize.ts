@@ -19,7 +19,15 @@ export interface Principal {
 }
 
 export type Resource =
-  | { kind: 'case'; id: string; requesting: string; requested: string; channel: string; urgency: string; state: string }
+  | {
+      kind: 'case';
+      id: string;
+      requesting: string;
+      requested: string;
+      channel: string;
+      urgency: string;
+      state: string;
+    }
   | { kind: 'party'; code: string }
   | { kind: 'node'; party: string };
 
@@ -31,7 +39,13 @@ function resourceEntity(r: Resource): cedar.EntityJson {
     case 'case':
       return {
         uid: { type: 'Comity::Case', id: r.id },
-        attrs: { requesting: r.requesting, requested: r.requested, channel: r.channel, urgency: r.urgency, state: r.state },
+        attrs: {
+          requesting: r.requesting,
+          requested: r.requested,
+          channel: r.channel,
+          urgency: r.urgency,
+          state: r.state,
+        },
         parents: [],
       };
     case 'party':

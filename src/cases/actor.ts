@@ -7,7 +7,10 @@ export interface UserActor {
   party: string;
   roles: string[];
 }
-export type Actor = UserActor | { kind: 'system'; party: string } | { kind: 'peer'; party: string; name?: string; role?: string };
+export type Actor =
+  | UserActor
+  | { kind: 'system'; party: string }
+  | { kind: 'peer'; party: string; name?: string; role?: string };
 
 /** The request context captured once per HTTP request (style.md). */
 export interface RequestContext {

@@ -10,7 +10,11 @@ import { requireAllowed } from './guard.ts';
 import { appendEvent, type CaseRow } from './record-transition.ts';
 import { searchTextOf } from './search-text.ts';
 
-export async function createCase(core: NodeCore, ctx: RequestContext, request: InterchangeRequest): Promise<CaseRow> {
+export async function createCase(
+  core: NodeCore,
+  ctx: RequestContext,
+  request: InterchangeRequest,
+): Promise<CaseRow> {
   await requireAllowed(core, ctx, 'create', { kind: 'party', code: ctx.user.party });
   if (request.from !== ctx.user.party)
     throw new AppError('bad-request', 'A request can only be drafted for your own party.', {

@@ -12,15 +12,34 @@ export async function getCase(core: NodeCore, ctx: RequestContext, id: string) {
     core.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq)),
     // Screening is the requested party's own assessment; the requesting party does not see it.
     row.requested === ctx.user.party
-      ? core.db.select().from(screenings).where(eq(screenings.caseId, id)).orderBy(desc(screenings.id)).limit(1)
+      ? core.db
+          .select()
+          .from(screenings)
+          .where(eq(screenings.caseId, id))
+          .orderBy(desc(screenings.id))
+          .limit(1)
       : Promise.resolve([]),
     core.db
-      .select({ id: outbox.messageId, type: outbox.type, status: outbox.status, at: outbox.createdAt, deliveredAt: outbox.deliveredAt, attempts: outbox.attempts, lastError: outbox.lastError })
+      .select({
+        id: outbox.messageId,
+        type: outbox.type,
+        status: outbox.status,
+        at: outbox.createdAt,
+        deliveredAt: outbox.deliveredAt,
+        attempts: outbox.attempts,
+        lastError: outbox.lastError,
+      })
       .from(outbox)
       .where(eq(outbox.caseId, id))
       .orderBy(asc(outbox.id)),
     core.db
-      .select({ id: inbox.messageId, type: inbox.type, status: inbox.status, at: inbox.receivedAt, note: inbox.note })
+      .select({
+        id: inbox.messageId,
+        type: inbox.type,
+        status: inbox.status,
+        at: inbox.receivedAt,
+        note: inbox.note,
+      })
       .from(inbox)
       .where(or(eq(inbox.caseId, id)))
       .orderBy(asc(inbox.receivedAt)),
@@ -33,8 +52,26 @@ export async function getCase(core: NodeCore, ctx: RequestContext, id: string) {
     screening: screeningOf(latest),
     history: events.map(historyEntryOf),
     messages: [
-      ...sent.map((m) => ({ direction: 'sent' as const, id: m.id, type: m.type, status: m.status, at: m.at.toISOString(), deliveredAt: m.deliveredAt?.toISOString() ?? null, attempts: m.attempts, lastError: m.lastError })),
-      ...received.map((m) => ({ direction: 'received' as const, id: m.id, type: m.type, status: m.status, at: m.at.toISOString(), deliveredAt: null, attempts: null, lastError: m.note })),
+      ...sent.map((m) => ({
+        direction: 'sent' as const,
+        id: m.id,
+        type: m.type,
+        status: m.status,
+        at: m.at.toISOString(),
+        deliveredAt: m.deliveredAt?.toISOString() ?? null,
+        attempts: m.attempts,
+        lastError: m.lastError,
+      })),
+      ...received.map((m) => ({
+        direction: 'received' as const,
+        id: m.id,
+        type: m.type,
+        status: m.status,
+        at: m.at.toISOString(),
+        deliveredAt: null,
+        attempts: null,
+        lastError: m.note,
+      })),
     ].sort((a, b) => a.at.localeCompare(b.at)),
   };
 }

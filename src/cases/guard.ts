@@ -44,7 +44,12 @@ export function caseResource(row: CaseRow): Resource {
 }
 
 /** Throws 403 (logged) unless the policies allow the action. For resources other than a readable case. */
-export async function requireAllowed(core: NodeCore, ctx: RequestContext, action: AuthzAction, resource: Resource): Promise<void> {
+export async function requireAllowed(
+  core: NodeCore,
+  ctx: RequestContext,
+  action: AuthzAction,
+  resource: Resource,
+): Promise<void> {
   if (authorize(ctx.user, action, resource)) return;
   await logAccess(core, ctx, {
     action,
@@ -68,7 +73,13 @@ export async function loadCaseFor(
 ): Promise<CaseRow> {
   const [row] = await core.db.select().from(cases).where(eq(cases.id, id));
   if (!row || !authorize(ctx.user, 'read', caseResource(row))) {
-    if (row) await logAccess(core, ctx, { action: opts.action, caseId: id, outcome: 'denied', detail: 'not a party to the case' });
+    if (row)
+      await logAccess(core, ctx, {
+        action: opts.action,
+        caseId: id,
+        outcome: 'denied',
+        detail: 'not a party to the case',
+      });
     throw new AppError('not-found', `No case ${id}.`);
   }
   if (opts.logRead) await logAccess(core, ctx, { action: 'read', caseId: id, outcome: 'allowed' });

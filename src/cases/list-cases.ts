@@ -42,7 +42,13 @@ export async function listCases(core: NodeCore, ctx: RequestContext, query: List
       ? [sql`${cases.deadlineAt} asc nulls last`, desc(cases.updatedAt)]
       : [desc(cases.updatedAt), asc(cases.id)];
   const [rows, [{ total } = { total: 0 }]] = await Promise.all([
-    core.db.select().from(cases).where(filter).orderBy(...order).limit(query.limit).offset(query.offset),
+    core.db
+      .select()
+      .from(cases)
+      .where(filter)
+      .orderBy(...order)
+      .limit(query.limit)
+      .offset(query.offset),
     core.db.select({ total: sql<number>`count(*)::int` }).from(cases).where(filter),
   ]);
   const visible = rows.filter((r) => authorize(ctx.user, 'read', caseResource(r)));

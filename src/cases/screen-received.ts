@@ -4,8 +4,8 @@
  * start and screens it again.
  */
 import { and, eq, lt, or } from 'drizzle-orm';
+import { type PartyProfile, partyProfile } from '../domain/parties.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
-import { partyProfile, type PartyProfile } from '../domain/parties.ts';
 import { screen } from '../domain/safeguards/index.ts';
 import type { NodeCore } from '../node/core.ts';
 import { cases, screenings } from '../store/schema.ts';
@@ -22,7 +22,8 @@ async function screenOne(core: NodeCore, id: string): Promise<void> {
   const system = { kind: 'system' as const, party: core.party };
   const started = await core.db.transaction(async (tx) => {
     const row = await lockCase(tx, id);
-    if (row.state === 'received') return recordTransition(core, tx, { row, action: 'screen', details: {}, actor: system });
+    if (row.state === 'received')
+      return recordTransition(core, tx, { row, action: 'screen', details: {}, actor: system });
     return row.state === 'screening' ? row : null;
   });
   if (!started) return;
@@ -33,7 +34,9 @@ async function screenOne(core: NodeCore, id: string): Promise<void> {
   await core.db.transaction(async (tx) => {
     const row = await lockCase(tx, id);
     if (row.state !== 'screening') return;
-    await tx.insert(screenings).values({ caseId: id, at: core.now(), verdict: result.verdict, findings: result.findings });
+    await tx
+      .insert(screenings)
+      .values({ caseId: id, at: core.now(), verdict: result.verdict, findings: result.findings });
     await recordTransition(core, tx, {
       row,
       action: 'finish-screening',
@@ -60,4 +63,3 @@ export async function screenReceived(core: NodeCore): Promise<number> {
   for (const { id } of due) await screenOne(core, id);
   return due.length;
 }
-

@@ -22,13 +22,21 @@ import { searchTextOf } from './search-text.ts';
 function requireSendable(core: NodeCore, request: InterchangeRequest): void {
   const missing = missingForSubmission(request);
   if (missing.length > 0)
-    throw new AppError('unprocessable', `The request lacks ${missing.length} item(s) that a ${request.type} request requires.`, {
-      errors: missing.map((m) => ({ field: m.field, message: m.reason })),
-    });
+    throw new AppError(
+      'unprocessable',
+      `The request lacks ${missing.length} item(s) that a ${request.type} request requires.`,
+      {
+        errors: missing.map((m) => ({ field: m.field, message: m.reason })),
+      },
+    );
   if (!core.trust.party(request.to))
-    throw new AppError('unprocessable', `${request.to} has no node in this node's trust list; the request cannot be sent.`, {
-      errors: [{ field: 'to', message: 'no node in the trust list' }],
-    });
+    throw new AppError(
+      'unprocessable',
+      `${request.to} has no node in this node's trust list; the request cannot be sent.`,
+      {
+        errors: [{ field: 'to', message: 'no node in the trust list' }],
+      },
+    );
 }
 
 export async function takeAction(
@@ -48,7 +56,9 @@ export async function takeAction(
 
   const parsed = ActionDetailSchemas[action].safeParse(rawDetails ?? {});
   if (!parsed.success)
-    throw new AppError('bad-request', `The details of "${action}" are not valid.`, { errors: fieldProblems(parsed.error.issues) });
+    throw new AppError('bad-request', `The details of "${action}" are not valid.`, {
+      errors: fieldProblems(parsed.error.issues),
+    });
   const details = parsed.data as Record<string, unknown>;
 
   let messageBody: Record<string, unknown> | undefined;
@@ -61,20 +71,36 @@ export async function takeAction(
   if (action === 'amend') {
     const request = details.request as InterchangeRequest;
     const errors = [];
-    if (request.from !== row.requesting) errors.push({ field: 'request.from', message: `must stay ${row.requesting}` });
-    if (request.to !== row.requested) errors.push({ field: 'request.to', message: `must stay ${row.requested}` });
+    if (request.from !== row.requesting)
+      errors.push({ field: 'request.from', message: `must stay ${row.requesting}` });
+    if (request.to !== row.requested)
+      errors.push({ field: 'request.to', message: `must stay ${row.requested}` });
     if (request.type !== row.type) errors.push({ field: 'request.type', message: `must stay ${row.type}` });
-    if (errors.length) throw new AppError('bad-request', 'An amendment cannot change the parties or the type.', { errors });
+    if (errors.length)
+      throw new AppError('bad-request', 'An amendment cannot change the parties or the type.', { errors });
     requireSendable(core, request);
-    changes = { request, urgency: request.urgency, channel: channelOf(request), searchText: searchTextOf(request) };
+    changes = {
+      request,
+      urgency: request.urgency,
+      channel: channelOf(request),
+      searchText: searchTextOf(request),
+    };
   }
 
   const side: Side = row.requesting === ctx.user.party ? 'requesting' : 'requested';
   const updated = await core.db.transaction(async (tx) => {
     const locked = await lockCase(tx, id);
     const check = checkTransition(action, locked.state as never, side);
-    if (!check.ok) throw new AppError('conflict', `Cannot ${action}: ${check.reason}.`, { state: locked.state });
-    return recordTransition(core, tx, { row: locked, action, details, actor: ctx.user, messageBody, changes });
+    if (!check.ok)
+      throw new AppError('conflict', `Cannot ${action}: ${check.reason}.`, { state: locked.state });
+    return recordTransition(core, tx, {
+      row: locked,
+      action,
+      details,
+      actor: ctx.user,
+      messageBody,
+      changes,
+    });
   });
   return updated;
 }

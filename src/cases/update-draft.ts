@@ -9,7 +9,12 @@ import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts'
 import { appendEvent, type CaseRow } from './record-transition.ts';
 import { searchTextOf } from './search-text.ts';
 
-export async function updateDraft(core: NodeCore, ctx: RequestContext, id: string, request: InterchangeRequest): Promise<CaseRow> {
+export async function updateDraft(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+  request: InterchangeRequest,
+): Promise<CaseRow> {
   const row = await loadCaseFor(core, ctx, id, { action: 'edit' });
   await requireAllowed(core, ctx, 'edit', caseResource(row));
   if (request.from !== row.requesting)
@@ -18,7 +23,8 @@ export async function updateDraft(core: NodeCore, ctx: RequestContext, id: strin
     });
   return core.db.transaction(async (tx) => {
     const locked = await lockCase(tx, id);
-    if (locked.state !== 'draft') throw new AppError('conflict', `Only drafts can be edited; this case is ${locked.state}.`);
+    if (locked.state !== 'draft')
+      throw new AppError('conflict', `Only drafts can be edited; this case is ${locked.state}.`);
     const now = core.now();
     const [updated] = await tx
       .update(cases)
@@ -35,7 +41,15 @@ export async function updateDraft(core: NodeCore, ctx: RequestContext, id: strin
       })
       .where(eq(cases.id, id))
       .returning();
-    await appendEvent(tx, { caseId: id, action: 'edit', fromState: 'draft', toState: 'draft', actor: ctx.user, details: {}, at: now });
+    await appendEvent(tx, {
+      caseId: id,
+      action: 'edit',
+      fromState: 'draft',
+      toState: 'draft',
+      actor: ctx.user,
+      details: {},
+      at: now,
+    });
     return updated!;
   });
 }

@@ -36,10 +36,19 @@ export interface HistoryEntry {
   messageId: string | null;
 }
 
-export function summaryOf(row: CaseRow, party: string, now: Date, verdict: string | null = null): CaseSummary {
+export function summaryOf(
+  row: CaseRow,
+  party: string,
+  now: Date,
+  verdict: string | null = null,
+): CaseSummary {
   const deadline =
     row.deadlineAt && row.deadlineKind && row.waitingOn
-      ? ({ kind: row.deadlineKind, dueAt: row.deadlineAt.toISOString(), waitingOn: row.waitingOn } as Deadline)
+      ? ({
+          kind: row.deadlineKind,
+          dueAt: row.deadlineAt.toISOString(),
+          waitingOn: row.waitingOn,
+        } as Deadline)
       : null;
   return {
     id: row.id,

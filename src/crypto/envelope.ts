@@ -26,11 +26,17 @@ export const MessageClaimsSchema = z
     created: z.iso.datetime(),
     expires: z.iso.datetime(),
     /** Hash of the sender's previous message on this case (base64url SHA-256 of its JWS), or null for the first. */
-    prev: z.string().regex(/^[A-Za-z0-9_-]{43}$/).nullable(),
+    prev: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/)
+      .nullable(),
     /** The lifecycle action the message carries and its details. */
     action: z.string().max(64),
     /** Who took the action, for the other side's history. */
-    actor: z.object({ name: z.string().max(300), role: z.string().max(64).optional() }).strict().nullable(),
+    actor: z
+      .object({ name: z.string().max(300), role: z.string().max(64).optional() })
+      .strict()
+      .nullable(),
     body: z.record(z.string(), z.unknown()),
   })
   .strict();
@@ -104,7 +110,9 @@ export interface OpenOptions {
 }
 
 /** Decrypts and verifies a message; throws EnvelopeError with the reason when anything is wrong. */
-export async function openMessage(opts: OpenOptions): Promise<{ claims: MessageClaims; jws: string; hash: string; kid: string }> {
+export async function openMessage(
+  opts: OpenOptions,
+): Promise<{ claims: MessageClaims; jws: string; hash: string; kid: string }> {
   let outer: ReturnType<typeof decodeProtectedHeader>;
   try {
     outer = decodeProtectedHeader(opts.jwe);
@@ -112,8 +120,15 @@ export async function openMessage(opts: OpenOptions): Promise<{ claims: MessageC
     throw new EnvelopeError('malformed', 'the body is not a compact JWE');
   }
   if (outer.alg !== 'ECDH-ES+A256KW' || outer.enc !== 'A256GCM')
-    throw new EnvelopeError('malformed', `unsupported JWE algorithms ${String(outer.alg)}/${String(outer.enc)}`);
-  if (outer.kid !== opts.ownKid) throw new EnvelopeError('not-for-us', `the message is encrypted to key ${String(outer.kid)}, not to this node`);
+    throw new EnvelopeError(
+      'malformed',
+      `unsupported JWE algorithms ${String(outer.alg)}/${String(outer.enc)}`,
+    );
+  if (outer.kid !== opts.ownKid)
+    throw new EnvelopeError(
+      'not-for-us',
+      `the message is encrypted to key ${String(outer.kid)}, not to this node`,
+    );
   let jws: string;
   try {
     const { plaintext } = await compactDecrypt(opts.jwe, opts.ownKey, {
@@ -132,7 +147,8 @@ export async function openMessage(opts: OpenOptions): Promise<{ claims: MessageC
     throw new EnvelopeError('malformed', 'the decrypted content is not a compact JWS');
   }
   const signer = opts.signerKey(kid);
-  if (!signer) throw new EnvelopeError('unknown-signer', `signing key ${kid || '(none)'} is not in the trust list`);
+  if (!signer)
+    throw new EnvelopeError('unknown-signer', `signing key ${kid || '(none)'} is not in the trust list`);
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, signer.key, { algorithms: ['EdDSA'] }));
@@ -147,9 +163,15 @@ export async function openMessage(opts: OpenOptions): Promise<{ claims: MessageC
   }
   const claims = MessageClaimsSchema.safeParse(parsed);
   if (!claims.success)
-    throw new EnvelopeError('bad-claims', `invalid claims: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new EnvelopeError(
+      'bad-claims',
+      `invalid claims: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   if (claims.data.from !== signer.party)
-    throw new EnvelopeError('sender-mismatch', `the message claims to come from ${claims.data.from} but is signed by ${signer.party}`);
+    throw new EnvelopeError(
+      'sender-mismatch',
+      `the message claims to come from ${claims.data.from} but is signed by ${signer.party}`,
+    );
   return { claims: claims.data, jws, hash: sha256b64url(jws), kid };
 }
 

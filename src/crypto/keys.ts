@@ -2,7 +2,13 @@
  * Node identity (design §1, §8): an Ed25519 signing key and an X25519 encryption key, created at first start and
  * kept as PKCS#8 PEM files (mode 0600) in the node's data folder, never in the database or the logs.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,14 +36,17 @@ export function keyId(party: string, use: 'sig' | 'enc', jwk: PublicJwk): string
 }
 
 function publicJwkOf(privateKey: KeyObject): PublicJwk {
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as {
+    kty: string;
+    crv: string;
+    x: string;
+  };
   return { kty: 'OKP', crv: jwk.crv as PublicJwk['crv'], x: jwk.x };
 }
 
 function loadOrCreate(path: string, type: 'ed25519' | 'x25519'): KeyObject {
   if (existsSync(path)) return createPrivateKey(readFileSync(path, 'utf8'));
-  const { privateKey } =
-    type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519');
+  const { privateKey } = type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519');
   writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
   chmodSync(path, 0o600);
   return privateKey;

@@ -80,7 +80,8 @@ export interface RequestTypeInfo {
 }
 
 export const offences: readonly Offence[] = offencesData.offences as Offence[];
-export const requestTypes: readonly RequestTypeInfo[] = requestTypesData.types as unknown as RequestTypeInfo[];
+export const requestTypes: readonly RequestTypeInfo[] =
+  requestTypesData.types as unknown as RequestTypeInfo[];
 export const requiredFieldDescriptions: Record<RequiredField, string> = requestTypesData.requires;
 /** Hours the requesting side has to answer a consultation or amend an incomplete request. */
 export const waitingHours: Record<Urgency, number> = requestTypesData.waiting.hours;

@@ -49,12 +49,16 @@ export function deadlineOf(opts: {
     case 'postponed': {
       // The decision clock starts when the (last) complete version of the request was sent.
       const start = lastAt(history, ['submit', 'amend']);
-      return start ? { kind: 'decision', dueAt: addHours(start, info.deadlines.decide[urgency]), waitingOn: 'requested' } : null;
+      return start
+        ? { kind: 'decision', dueAt: addHours(start, info.deadlines.decide[urgency]), waitingOn: 'requested' }
+        : null;
     }
     case 'consultation':
     case 'incomplete': {
       const start = lastAt(history, ['consult', 'mark-incomplete']);
-      return start ? { kind: 'answer', dueAt: addHours(start, waitingHours[urgency]), waitingOn: 'requesting' } : null;
+      return start
+        ? { kind: 'answer', dueAt: addHours(start, waitingHours[urgency]), waitingOn: 'requesting' }
+        : null;
     }
     case 'accepted':
     case 'accepted-with-conditions':
@@ -63,8 +67,16 @@ export function deadlineOf(opts: {
       if (!start) return null;
       // UNCC art. 42 / Budapest art. 29(7): preserved data is kept at least 60 days.
       if (info.preservationDays !== undefined && state === 'executing')
-        return { kind: 'preservation-expiry', dueAt: addHours(start, info.preservationDays * 24), waitingOn: 'requesting' };
-      return { kind: 'execution', dueAt: addHours(start, info.deadlines.execute[urgency]), waitingOn: 'requested' };
+        return {
+          kind: 'preservation-expiry',
+          dueAt: addHours(start, info.preservationDays * 24),
+          waitingOn: 'requesting',
+        };
+      return {
+        kind: 'execution',
+        dueAt: addHours(start, info.deadlines.execute[urgency]),
+        waitingOn: 'requested',
+      };
     }
     default:
       return null;

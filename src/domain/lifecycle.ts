@@ -80,7 +80,9 @@ export const ActionDetailSchemas = {
   screen: NoDetails,
   'finish-screening': NoDetails,
   accept: NoDetails,
-  'accept-with-conditions': z.object({ conditions: z.array(ConditionSchema).min(1).max(50), note: note.optional() }).strict(),
+  'accept-with-conditions': z
+    .object({ conditions: z.array(ConditionSchema).min(1).max(50), note: note.optional() })
+    .strict(),
   postpone: z
     .object({ grounds: z.array(z.enum(GROUNDS)).min(1), note, until: z.iso.date().optional() })
     .strict(),
@@ -128,23 +130,142 @@ const OPEN_AFTER_SUBMISSION: readonly CaseState[] = [
 const DECIDERS: readonly Role[] = ['reviewer', 'contact-24-7'];
 
 export const TRANSITIONS = {
-  submit: { from: ['draft'], to: 'submitted', side: 'requesting', roles: ['officer', 'contact-24-7'], message: 'request', summary: 'submitted the request' },
-  receive: { from: ['submitted'], to: 'received', side: 'requested', roles: [], message: 'status', summary: 'received the request' },
-  screen: { from: ['received'], to: 'screening', side: 'requested', roles: [], message: null, summary: 'started screening' },
-  'finish-screening': { from: ['screening', 'received'], to: 'in-review', side: 'requested', roles: [], message: 'status', summary: 'finished screening; the request awaits review' },
-  accept: { from: ['in-review', 'postponed'], to: 'accepted', side: 'requested', roles: DECIDERS, message: 'decision', summary: 'accepted the request' },
-  'accept-with-conditions': { from: ['in-review', 'postponed'], to: 'accepted-with-conditions', side: 'requested', roles: DECIDERS, message: 'decision', summary: 'accepted the request with conditions' },
-  postpone: { from: ['in-review'], to: 'postponed', side: 'requested', roles: DECIDERS, message: 'decision', summary: 'postponed execution' },
-  resume: { from: ['postponed'], to: 'in-review', side: 'requested', roles: DECIDERS, message: 'status', summary: 'resumed the review' },
-  consult: { from: ['in-review', 'postponed'], to: 'consultation', side: 'requested', roles: DECIDERS, message: 'consultation', summary: 'asked the requesting party for consultation' },
-  'answer-consultation': { from: ['consultation'], to: 'in-review', side: 'requesting', roles: ['officer', 'contact-24-7'], message: 'consultation', summary: 'answered the consultation' },
-  refuse: { from: ['in-review', 'postponed', 'consultation'], to: 'refused', side: 'requested', roles: DECIDERS, message: 'decision', summary: 'refused the request' },
-  'mark-incomplete': { from: ['in-review'], to: 'incomplete', side: 'requested', roles: DECIDERS, message: 'status', summary: 'marked the request incomplete' },
-  amend: { from: ['incomplete'], to: 'submitted', side: 'requesting', roles: ['officer', 'contact-24-7'], message: 'request', summary: 'amended and resubmitted the request' },
-  execute: { from: ['accepted', 'accepted-with-conditions'], to: 'executing', side: 'requested', roles: ['reviewer', 'executor', 'contact-24-7'], message: 'status', summary: 'started execution' },
-  deliver: { from: ['executing'], to: 'delivered', side: 'requested', roles: ['reviewer', 'executor', 'contact-24-7'], message: 'status', summary: 'marked the request executed and delivered' },
-  close: { from: ['delivered', 'refused'], to: 'closed', side: 'requesting', roles: ['officer', 'contact-24-7'], message: 'status', summary: 'closed the case' },
-  withdraw: { from: OPEN_AFTER_SUBMISSION, to: 'withdrawn', side: 'requesting', roles: ['officer', 'contact-24-7'], message: 'withdrawal', summary: 'withdrew the request' },
+  submit: {
+    from: ['draft'],
+    to: 'submitted',
+    side: 'requesting',
+    roles: ['officer', 'contact-24-7'],
+    message: 'request',
+    summary: 'submitted the request',
+  },
+  receive: {
+    from: ['submitted'],
+    to: 'received',
+    side: 'requested',
+    roles: [],
+    message: 'status',
+    summary: 'received the request',
+  },
+  screen: {
+    from: ['received'],
+    to: 'screening',
+    side: 'requested',
+    roles: [],
+    message: null,
+    summary: 'started screening',
+  },
+  'finish-screening': {
+    from: ['screening', 'received'],
+    to: 'in-review',
+    side: 'requested',
+    roles: [],
+    message: 'status',
+    summary: 'finished screening; the request awaits review',
+  },
+  accept: {
+    from: ['in-review', 'postponed'],
+    to: 'accepted',
+    side: 'requested',
+    roles: DECIDERS,
+    message: 'decision',
+    summary: 'accepted the request',
+  },
+  'accept-with-conditions': {
+    from: ['in-review', 'postponed'],
+    to: 'accepted-with-conditions',
+    side: 'requested',
+    roles: DECIDERS,
+    message: 'decision',
+    summary: 'accepted the request with conditions',
+  },
+  postpone: {
+    from: ['in-review'],
+    to: 'postponed',
+    side: 'requested',
+    roles: DECIDERS,
+    message: 'decision',
+    summary: 'postponed execution',
+  },
+  resume: {
+    from: ['postponed'],
+    to: 'in-review',
+    side: 'requested',
+    roles: DECIDERS,
+    message: 'status',
+    summary: 'resumed the review',
+  },
+  consult: {
+    from: ['in-review', 'postponed'],
+    to: 'consultation',
+    side: 'requested',
+    roles: DECIDERS,
+    message: 'consultation',
+    summary: 'asked the requesting party for consultation',
+  },
+  'answer-consultation': {
+    from: ['consultation'],
+    to: 'in-review',
+    side: 'requesting',
+    roles: ['officer', 'contact-24-7'],
+    message: 'consultation',
+    summary: 'answered the consultation',
+  },
+  refuse: {
+    from: ['in-review', 'postponed', 'consultation'],
+    to: 'refused',
+    side: 'requested',
+    roles: DECIDERS,
+    message: 'decision',
+    summary: 'refused the request',
+  },
+  'mark-incomplete': {
+    from: ['in-review'],
+    to: 'incomplete',
+    side: 'requested',
+    roles: DECIDERS,
+    message: 'status',
+    summary: 'marked the request incomplete',
+  },
+  amend: {
+    from: ['incomplete'],
+    to: 'submitted',
+    side: 'requesting',
+    roles: ['officer', 'contact-24-7'],
+    message: 'request',
+    summary: 'amended and resubmitted the request',
+  },
+  execute: {
+    from: ['accepted', 'accepted-with-conditions'],
+    to: 'executing',
+    side: 'requested',
+    roles: ['reviewer', 'executor', 'contact-24-7'],
+    message: 'status',
+    summary: 'started execution',
+  },
+  deliver: {
+    from: ['executing'],
+    to: 'delivered',
+    side: 'requested',
+    roles: ['reviewer', 'executor', 'contact-24-7'],
+    message: 'status',
+    summary: 'marked the request executed and delivered',
+  },
+  close: {
+    from: ['delivered', 'refused'],
+    to: 'closed',
+    side: 'requesting',
+    roles: ['officer', 'contact-24-7'],
+    message: 'status',
+    summary: 'closed the case',
+  },
+  withdraw: {
+    from: OPEN_AFTER_SUBMISSION,
+    to: 'withdrawn',
+    side: 'requesting',
+    roles: ['officer', 'contact-24-7'],
+    message: 'withdrawal',
+    summary: 'withdrew the request',
+  },
 } as const satisfies Record<Action, Transition>;
 
 /** Actions a person takes through the API or CLI; the rest are the node's own steps. */
@@ -161,11 +282,16 @@ export function checkTransition(action: Action, state: CaseState, side: Side): T
   const t: Transition = TRANSITIONS[action];
   if (t.side !== side) return { ok: false, reason: `only the ${t.side} party can ${action} a case` };
   if (!t.from.includes(state))
-    return { ok: false, reason: `a case in state ${state} cannot be moved by ${action} (allowed from ${t.from.join(', ')})` };
+    return {
+      ok: false,
+      reason: `a case in state ${state} cannot be moved by ${action} (allowed from ${t.from.join(', ')})`,
+    };
   return { ok: true, to: t.to };
 }
 
 /** The actions that `side` could take on a case in `state`, whatever the user's roles. */
 export function availableActions(state: CaseState, side: Side): Action[] {
-  return ACTIONS.filter((a) => TRANSITIONS[a].side === side && (TRANSITIONS[a].from as readonly CaseState[]).includes(state));
+  return ACTIONS.filter(
+    (a) => TRANSITIONS[a].side === side && (TRANSITIONS[a].from as readonly CaseState[]).includes(state),
+  );
 }

@@ -32,7 +32,15 @@ export const OffenceRefSchema = z
   })
   .strict();
 
-export const SUBJECT_ROLES = ['suspect', 'accused', 'convicted', 'victim', 'witness', 'account-holder', 'other'] as const;
+export const SUBJECT_ROLES = [
+  'suspect',
+  'accused',
+  'convicted',
+  'victim',
+  'witness',
+  'account-holder',
+  'other',
+] as const;
 
 export const SubjectSchema = z
   .object({

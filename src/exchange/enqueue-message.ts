@@ -5,8 +5,8 @@
  */
 import { eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
-import { sealMessage } from '../crypto/envelope.ts';
 import type { MessageClaims } from '../crypto/envelope.ts';
+import { sealMessage } from '../crypto/envelope.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { cases, outbox } from '../store/schema.ts';

@@ -46,10 +46,14 @@ async function claim(core: NodeCore): Promise<OutboxRow[]> {
   });
 }
 
-type Outcome = { kind: 'delivered'; receipt: string } | { kind: 'retry'; error: string } | { kind: 'failed'; error: string };
+type Outcome =
+  | { kind: 'delivered'; receipt: string }
+  | { kind: 'retry'; error: string }
+  | { kind: 'failed'; error: string };
 
 async function send(core: NodeCore, row: OutboxRow): Promise<Outcome> {
-  if (row.expiresAt.getTime() < core.now().getTime()) return { kind: 'failed', error: 'expired before it could be delivered' };
+  if (row.expiresAt.getTime() < core.now().getTime())
+    return { kind: 'failed', error: 'expired before it could be delivered' };
   const peer = core.trust.party(row.recipient);
   if (!peer) return { kind: 'failed', error: `${row.recipient} is no longer in the trust list` };
   let res: Response;
@@ -61,7 +65,10 @@ async function send(core: NodeCore, row: OutboxRow): Promise<Outcome> {
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
   } catch (e) {
-    return { kind: 'retry', error: `cannot reach ${peer.url}: ${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message ?? (e as Error).cause) : (e as Error).message}` };
+    return {
+      kind: 'retry',
+      error: `cannot reach ${peer.url}: ${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message ?? (e as Error).cause) : (e as Error).message}`,
+    };
   }
   const text = await res.text();
   let body: Record<string, unknown> = {};
@@ -74,7 +81,11 @@ async function send(core: NodeCore, row: OutboxRow): Promise<Outcome> {
     try {
       const receipt = String(body.receipt ?? '');
       const claims = await verifyReceipt(receipt, peer.signing.key);
-      if (claims.ref !== row.messageId || claims.hash !== sha256b64url(row.payload) || claims.from !== row.recipient)
+      if (
+        claims.ref !== row.messageId ||
+        claims.hash !== sha256b64url(row.payload) ||
+        claims.from !== row.recipient
+      )
         return { kind: 'retry', error: 'the receipt does not match the message sent' };
       return { kind: 'delivered', receipt };
     } catch (e) {
@@ -101,10 +112,25 @@ async function settle(core: NodeCore, row: OutboxRow, outcome: Outcome): Promise
       .update(outbox)
       .set({ nextAttemptAt: new Date(now.getTime() + delay), lastError: outcome.error })
       .where(eq(outbox.id, row.id));
-    core.log.warn({ messageId: row.messageId, to: row.recipient, attempts: row.attempts, retryInMs: delay, error: outcome.error }, 'message not delivered; will retry');
+    core.log.warn(
+      {
+        messageId: row.messageId,
+        to: row.recipient,
+        attempts: row.attempts,
+        retryInMs: delay,
+        error: outcome.error,
+      },
+      'message not delivered; will retry',
+    );
   } else {
-    await core.db.update(outbox).set({ status: 'failed', lastError: outcome.error }).where(eq(outbox.id, row.id));
-    core.log.error({ messageId: row.messageId, to: row.recipient, error: outcome.error }, 'message refused by the recipient; not retried');
+    await core.db
+      .update(outbox)
+      .set({ status: 'failed', lastError: outcome.error })
+      .where(eq(outbox.id, row.id));
+    core.log.error(
+      { messageId: row.messageId, to: row.recipient, error: outcome.error },
+      'message refused by the recipient; not retried',
+    );
   }
 }
 

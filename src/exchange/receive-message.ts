@@ -8,8 +8,20 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendEvent, type CaseRow, recordTransition } from '../cases/record-transition.ts';
 import { searchTextOf } from '../cases/search-text.ts';
-import { EnvelopeError, type MessageClaims, openMessage, sha256b64url, signReceipt } from '../crypto/envelope.ts';
-import { ActionDetailSchemas, checkTransition, isAction, type Side, TRANSITIONS } from '../domain/lifecycle.ts';
+import {
+  EnvelopeError,
+  type MessageClaims,
+  openMessage,
+  sha256b64url,
+  signReceipt,
+} from '../crypto/envelope.ts';
+import {
+  ActionDetailSchemas,
+  checkTransition,
+  isAction,
+  type Side,
+  TRANSITIONS,
+} from '../domain/lifecycle.ts';
 import { channelOf, InterchangeRequestSchema } from '../domain/request.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
@@ -26,9 +38,13 @@ export class Refusal extends Error {
   }
 }
 
-export type ReceiveResult = { ok: true; receipt: string; duplicate: boolean } | { ok: false; refusal: Refusal };
+export type ReceiveResult =
+  | { ok: true; receipt: string; duplicate: boolean }
+  | { ok: false; refusal: Refusal };
 
-const RequestBodySchema = z.object({ request: InterchangeRequestSchema, note: z.string().max(20_000).optional() }).strict();
+const RequestBodySchema = z
+  .object({ request: InterchangeRequestSchema, note: z.string().max(20_000).optional() })
+  .strict();
 
 function peerActor(claims: MessageClaims) {
   return { kind: 'peer' as const, party: claims.from, name: claims.actor?.name, role: claims.actor?.role };
@@ -40,15 +56,27 @@ async function lockedCase(tx: Tx, id: string): Promise<CaseRow | undefined> {
 }
 
 /** A new request: the case is created here as the requesting node sent it, then received. */
-async function receiveNewRequest(core: NodeCore, tx: Tx, claims: MessageClaims, hash: string): Promise<CaseRow> {
-  if (claims.action !== 'submit') throw new Refusal(400, `a request message must carry "submit", not "${claims.action}"`);
+async function receiveNewRequest(
+  core: NodeCore,
+  tx: Tx,
+  claims: MessageClaims,
+  hash: string,
+): Promise<CaseRow> {
+  if (claims.action !== 'submit')
+    throw new Refusal(400, `a request message must carry "submit", not "${claims.action}"`);
   if (claims.prev !== null) throw new Refusal(409, 'the first message of a case must have prev null', true);
   const parsed = RequestBodySchema.safeParse(claims.body);
   if (!parsed.success)
-    throw new Refusal(400, `invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Refusal(
+      400,
+      `invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const request = parsed.data.request;
   if (request.from !== claims.from || request.to !== core.party)
-    throw new Refusal(400, `the request goes from ${request.from} to ${request.to}, but the message from ${claims.from} to ${core.party}`);
+    throw new Refusal(
+      400,
+      `the request goes from ${request.from} to ${request.to}, but the message from ${claims.from} to ${core.party}`,
+    );
   const now = core.now();
   const [row] = await tx
     .insert(cases)
@@ -78,7 +106,12 @@ async function receiveNewRequest(core: NodeCore, tx: Tx, claims: MessageClaims, 
     messageId: claims.id,
     at: now,
   });
-  return recordTransition(core, tx, { row: row!, action: 'receive', details: {}, actor: { kind: 'system', party: core.party } });
+  return recordTransition(core, tx, {
+    row: row!,
+    action: 'receive',
+    details: {},
+    actor: { kind: 'system', party: core.party },
+  });
 }
 
 /** A message on an existing case: apply the action it carries, or record it as superseded. */
@@ -92,27 +125,45 @@ async function receiveOnCase(
   if (claims.from !== row.requesting && claims.from !== row.requested)
     throw new Refusal(400, `${claims.from} is not a party to case ${row.id}`);
   if (claims.prev !== row.chainIn)
-    throw new Refusal(409, `prev ${claims.prev ?? 'null'} does not follow the last message received on the case (${row.chainIn ?? 'none'})`, true);
+    throw new Refusal(
+      409,
+      `prev ${claims.prev ?? 'null'} does not follow the last message received on the case (${row.chainIn ?? 'none'})`,
+      true,
+    );
   if (!isAction(claims.action)) throw new Refusal(400, `unknown action "${claims.action}"`);
   const action = claims.action;
   const transition = TRANSITIONS[action];
   const senderSide: Side = claims.from === row.requesting ? 'requesting' : 'requested';
   if (transition.side !== senderSide) throw new Refusal(400, `the ${senderSide} party cannot ${action}`);
-  if (transition.message !== claims.type) throw new Refusal(400, `"${action}" travels as a ${transition.message} message, not ${claims.type}`);
+  if (transition.message !== claims.type)
+    throw new Refusal(400, `"${action}" travels as a ${transition.message} message, not ${claims.type}`);
 
   let details: Record<string, unknown>;
   let changes: Partial<CaseRow> | undefined;
   if (action === 'amend') {
     const parsed = RequestBodySchema.safeParse(claims.body);
-    if (!parsed.success) throw new Refusal(400, `invalid amendment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Refusal(
+        400,
+        `invalid amendment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const request = parsed.data.request;
     if (request.from !== row.requesting || request.to !== row.requested || request.type !== row.type)
       throw new Refusal(400, 'an amendment cannot change the parties or the type');
     details = parsed.data.note ? { note: parsed.data.note } : {};
-    changes = { request, urgency: request.urgency, channel: channelOf(request), searchText: searchTextOf(request) };
+    changes = {
+      request,
+      urgency: request.urgency,
+      channel: channelOf(request),
+      searchText: searchTextOf(request),
+    };
   } else {
     const parsed = ActionDetailSchemas[action].safeParse(claims.body);
-    if (!parsed.success) throw new Refusal(400, `invalid details for ${action}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Refusal(
+        400,
+        `invalid details for ${action}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     details = parsed.data as Record<string, unknown>;
   }
 
@@ -135,14 +186,35 @@ async function receiveOnCase(
     });
     return { row, status: 'superseded', note };
   }
-  let updated = await recordTransition(core, tx, { row, action, details, actor: peerActor(claims), inboundMessageId: claims.id, changes });
+  let updated = await recordTransition(core, tx, {
+    row,
+    action,
+    details,
+    actor: peerActor(claims),
+    inboundMessageId: claims.id,
+    changes,
+  });
   if (action === 'amend')
-    updated = await recordTransition(core, tx, { row: updated, action: 'receive', details: {}, actor: { kind: 'system', party: core.party } });
+    updated = await recordTransition(core, tx, {
+      row: updated,
+      action: 'receive',
+      details: {},
+      actor: { kind: 'system', party: core.party },
+    });
   return { row: updated, status: 'applied', note: null };
 }
 
-async function refuse(core: NodeCore, jwe: string, remoteAddress: string, refusal: Refusal, claims?: Partial<MessageClaims>) {
-  core.log.warn({ reason: refusal.reason, sender: claims?.from, messageId: claims?.id }, 'inbound message refused');
+async function refuse(
+  core: NodeCore,
+  jwe: string,
+  remoteAddress: string,
+  refusal: Refusal,
+  claims?: Partial<MessageClaims>,
+) {
+  core.log.warn(
+    { reason: refusal.reason, sender: claims?.from, messageId: claims?.id },
+    'inbound message refused',
+  );
   await core.db.insert(inboundRefusals).values({
     at: core.now(),
     remoteAddress,
@@ -154,7 +226,11 @@ async function refuse(core: NodeCore, jwe: string, remoteAddress: string, refusa
   return { ok: false as const, refusal };
 }
 
-export async function receiveMessage(core: NodeCore, jwe: string, remoteAddress: string): Promise<ReceiveResult> {
+export async function receiveMessage(
+  core: NodeCore,
+  jwe: string,
+  remoteAddress: string,
+): Promise<ReceiveResult> {
   let opened: Awaited<ReturnType<typeof openMessage>>;
   try {
     opened = await openMessage({
@@ -169,16 +245,37 @@ export async function receiveMessage(core: NodeCore, jwe: string, remoteAddress:
   }
   const { claims, jws, hash } = opened;
   const now = core.now();
-  if (claims.to !== core.party) return refuse(core, jwe, remoteAddress, new Refusal(400, `the message is addressed to ${claims.to}, not ${core.party}`), claims);
-  if (Date.parse(claims.expires) < now.getTime()) return refuse(core, jwe, remoteAddress, new Refusal(400, `the message expired at ${claims.expires}`), claims);
+  if (claims.to !== core.party)
+    return refuse(
+      core,
+      jwe,
+      remoteAddress,
+      new Refusal(400, `the message is addressed to ${claims.to}, not ${core.party}`),
+      claims,
+    );
+  if (Date.parse(claims.expires) < now.getTime())
+    return refuse(
+      core,
+      jwe,
+      remoteAddress,
+      new Refusal(400, `the message expired at ${claims.expires}`),
+      claims,
+    );
   if (Date.parse(claims.created) > now.getTime() + core.settings.clockSkewSeconds * 1000)
-    return refuse(core, jwe, remoteAddress, new Refusal(400, `the message claims to be created in the future (${claims.created})`), claims);
+    return refuse(
+      core,
+      jwe,
+      remoteAddress,
+      new Refusal(400, `the message claims to be created in the future (${claims.created})`),
+      claims,
+    );
 
   try {
     const result = await core.db.transaction(async (tx) => {
       const [seen] = await tx.select().from(inbox).where(eq(inbox.messageId, claims.id));
       if (seen) {
-        if (seen.hash !== hash) throw new Refusal(400, `message id ${claims.id} was already used for different content`);
+        if (seen.hash !== hash)
+          throw new Refusal(400, `message id ${claims.id} was already used for different content`);
         return { receipt: seen.receipt, duplicate: true, state: null };
       }
       const existing = await lockedCase(tx, claims.case);
@@ -193,7 +290,15 @@ export async function receiveMessage(core: NodeCore, jwe: string, remoteAddress:
         applied = await receiveOnCase(core, tx, existing, claims, hash);
       }
       const receipt = await signReceipt(
-        { type: 'receipt', ref: claims.id, from: core.party, to: claims.from, hash: sha256b64url(jwe), received: now.toISOString(), outcome: 'accepted' },
+        {
+          type: 'receipt',
+          ref: claims.id,
+          from: core.party,
+          to: claims.from,
+          hash: sha256b64url(jwe),
+          received: now.toISOString(),
+          outcome: 'accepted',
+        },
         core.keys.signing.privateKey,
         core.keys.signing.kid,
       );

@@ -38,8 +38,10 @@ export class TrustList {
     for (const p of file.parties) {
       const sig = p.keys.filter((k) => k.use === 'sig');
       const enc = p.keys.filter((k) => k.use === 'enc');
-      if (sig.length === 0 || enc.length === 0) throw new Error(`trust list: ${p.code} needs a signing and an encryption key`);
-      for (const k of sig) this.signers.set(k.kid, { party: p.code, key: publicKeyFromJwk(k.jwk as PublicJwk) });
+      if (sig.length === 0 || enc.length === 0)
+        throw new Error(`trust list: ${p.code} needs a signing and an encryption key`);
+      for (const k of sig)
+        this.signers.set(k.kid, { party: p.code, key: publicKeyFromJwk(k.jwk as PublicJwk) });
       // The last listed encryption and signing keys are the current ones.
       const currentEnc = enc.at(-1)!;
       const currentSig = sig.at(-1)!;
@@ -61,7 +63,10 @@ export class TrustList {
       throw new Error(`cannot read the trust list ${path}: ${(e as Error).message}`);
     }
     const parsed = TrustListSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`invalid trust list ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `invalid trust list ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     return new TrustList(parsed.data);
   }
 

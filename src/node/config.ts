@@ -7,7 +7,9 @@ import { formatPath } from '../api/errors.ts';
 export const NodeConfigSchema = z
   .object({
     party: z.string().regex(/^[A-Z]{3}$/),
-    listen: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).strict(),
+    listen: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) })
+      .strict(),
     /** Folder for the node's keys and, without `databaseUrl`, its embedded database. */
     dataDir: z.string(),
     /** PostgreSQL URL; when absent the embedded PGlite database in `<dataDir>/db` is used. */
@@ -41,7 +43,9 @@ export function readNodeConfig(path: string, env: NodeJS.ProcessEnv = process.en
   }
   const parsed = NodeConfigSchema.safeParse(raw);
   if (!parsed.success)
-    throw new Error(`invalid config ${path}: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid config ${path}: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`,
+    );
   const base = dirname(resolve(path));
   const config = parsed.data;
   return {

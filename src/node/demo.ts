@@ -75,7 +75,8 @@ export async function settle(nodes: readonly RunningNode[], timeoutMs = 30_000):
     let waiting = 0;
     for (const n of nodes) waiting += await pendingCount(n);
     if (moved === 0 && waiting > 0) {
-      if (Date.now() > deadline) throw new Error(`${waiting} message(s) still undelivered after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`${waiting} message(s) still undelivered after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
@@ -92,7 +93,10 @@ async function pendingCount(node: RunningNode): Promise<number> {
 }
 
 async function contextFor(node: RunningNode, local: string): Promise<RequestContext> {
-  const [u] = await node.core.db.select().from(users).where(eq(users.email, demoEmail(local, node.core.party)));
+  const [u] = await node.core.db
+    .select()
+    .from(users)
+    .where(eq(users.email, demoEmail(local, node.core.party)));
   if (!u) throw new Error(`demo user ${local} missing on ${node.core.party}`);
   return { requestId: 'demo-seed', ip: '127.0.0.1', user: userActorOf(u) };
 }
@@ -146,7 +150,8 @@ async function seedCases(nodes: Record<string, RunningNode>): Promise<void> {
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const dir = resolve(opts.dir ?? '.comity');
   const basePort = opts.basePort ?? Number(process.env.COMITY_DEMO_BASE_PORT ?? 4100);
-  if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65_530) throw new Error(`invalid base port ${basePort}`);
+  if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65_530)
+    throw new Error(`invalid base port ${basePort}`);
   const host = opts.host ?? '127.0.0.1';
   const password = opts.password ?? process.env.COMITY_DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
   mkdirSync(dir, { recursive: true });
@@ -197,7 +202,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
           demo: true,
         });
     let seeded = false;
-    const [{ count } = { count: 0 }] = await nodes.ARC!.core.db.select({ count: sql<number>`count(*)::int` }).from(cases);
+    const [{ count } = { count: 0 }] = await nodes
+      .ARC!.core.db.select({ count: sql<number>`count(*)::int` })
+      .from(cases);
     if ((opts.seed ?? true) && Number(count) === 0 && !existsSync(join(dir, 'seeded'))) {
       await seedCases(nodes);
       writeFileSync(join(dir, 'seeded'), `${new Date().toISOString()}\n`);

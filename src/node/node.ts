@@ -24,13 +24,25 @@ export interface RunningNode {
 }
 
 export function createLogger(config: Pick<NodeConfig, 'logLevel' | 'logFile' | 'party'>): Logger {
-  const destination = config.logFile ? pino.destination({ dest: config.logFile, mkdir: true, sync: false }) : undefined;
+  const destination = config.logFile
+    ? pino.destination({ dest: config.logFile, mkdir: true, sync: false })
+    : undefined;
   return pino(
     {
       level: config.logLevel,
       base: { party: config.party },
       // Defence in depth: credentials never reach a log line even if someone logs a whole request.
-      redact: { paths: ['req.headers.authorization', 'password', '*.password', 'token', '*.token', 'headers.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'password',
+          '*.password',
+          'token',
+          '*.token',
+          'headers.authorization',
+        ],
+        censor: '[redacted]',
+      },
     },
     destination,
   );
@@ -48,15 +60,19 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
   const self = trust.party(config.party);
   if (!self || self.signing.kid !== keys.signing.kid || self.encryption.kid !== keys.encryption.kid)
     throw new Error(
-      `the trust list ${config.trustList} does not hold this node's current keys; add this entry for ${config.party}: ${JSON.stringify({
-        code: config.party,
-        keys: [
-          { kid: keys.signing.kid, use: 'sig', jwk: keys.signing.publicJwk },
-          { kid: keys.encryption.kid, use: 'enc', jwk: keys.encryption.publicJwk },
-        ],
-      })}`,
+      `the trust list ${config.trustList} does not hold this node's current keys; add this entry for ${config.party}: ${JSON.stringify(
+        {
+          code: config.party,
+          keys: [
+            { kid: keys.signing.kid, use: 'sig', jwk: keys.signing.publicJwk },
+            { kid: keys.encryption.kid, use: 'enc', jwk: keys.encryption.publicJwk },
+          ],
+        },
+      )}`,
     );
-  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'db') });
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'db') },
+  );
   const settings = { ...DEFAULT_SETTINGS, ...config.settings };
   const loops: { outbox?: WorkerLoop; screening?: WorkerLoop } = {};
   const core: NodeCore = {

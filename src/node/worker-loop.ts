@@ -11,7 +11,12 @@ export interface WorkerLoop {
   idle(): Promise<void>;
 }
 
-export function startWorkerLoop(name: string, work: () => Promise<unknown>, intervalMs: number, log: Logger): WorkerLoop {
+export function startWorkerLoop(
+  name: string,
+  work: () => Promise<unknown>,
+  intervalMs: number,
+  log: Logger,
+): WorkerLoop {
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;

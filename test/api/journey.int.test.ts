@@ -45,7 +45,12 @@ describe(`a request between two nodes (${engine})`, () => {
   it('travels from ARC to BOR and a refusal with grounds travels back', async () => {
     const created = await arcOfficer.post('/api/v1/cases', corpusRequest('01-ransomware-hospital.json'));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ state: 'draft', requesting: 'ARC', requested: 'BOR', direction: 'outgoing' });
+    expect(created.body).toMatchObject({
+      state: 'draft',
+      requesting: 'ARC',
+      requested: 'BOR',
+      direction: 'outgoing',
+    });
     expect(created.body.availableActions).toContain('submit');
     const id = created.body.id;
 
@@ -56,14 +61,26 @@ describe(`a request between two nodes (${engine})`, () => {
     const incoming = await borReviewer.get('/api/v1/cases?direction=incoming');
     expect(incoming.status).toBe(200);
     const item = incoming.body.items.find((c: { id: string }) => c.id === id);
-    expect(item).toMatchObject({ state: 'in-review', direction: 'incoming', verdict: 'clear', urgency: 'urgent' });
+    expect(item).toMatchObject({
+      state: 'in-review',
+      direction: 'incoming',
+      verdict: 'clear',
+      urgency: 'urgent',
+    });
     expect(item.deadline).toMatchObject({ kind: 'decision', waitingOn: 'requested', overdue: false });
 
     const atBor = await borReviewer.get(`/api/v1/cases/${id}`);
-    expect(atBor.body.history.map((h: { action: string }) => h.action)).toEqual(['submit', 'receive', 'screen', 'finish-screening']);
+    expect(atBor.body.history.map((h: { action: string }) => h.action)).toEqual([
+      'submit',
+      'receive',
+      'screen',
+      'finish-screening',
+    ]);
     expect(atBor.body.screening.findings[0]).toMatchObject({ rule: 'completeness', outcome: 'clear' });
     expect(atBor.body.request.facts).toContain('St Brigid Regional Hospital');
-    expect(atBor.body.availableActions).toEqual(expect.arrayContaining(['accept', 'refuse', 'consult', 'postpone']));
+    expect(atBor.body.availableActions).toEqual(
+      expect.arrayContaining(['accept', 'refuse', 'consult', 'postpone']),
+    );
 
     const refused = await borReviewer.post(`/api/v1/cases/${id}/actions/refuse`, {
       grounds: ['essential-interests', 'data-protection'],
@@ -76,9 +93,15 @@ describe(`a request between two nodes (${engine})`, () => {
     const atArc = await arcOfficer.get(`/api/v1/cases/${id}`);
     expect(atArc.body.state).toBe('refused');
     const refusal = atArc.body.history.find((h: { action: string }) => h.action === 'refuse');
-    expect(refusal).toMatchObject({ party: 'BOR', actor: { kind: 'peer' }, details: { grounds: ['essential-interests', 'data-protection'] } });
+    expect(refusal).toMatchObject({
+      party: 'BOR',
+      actor: { kind: 'peer' },
+      details: { grounds: ['essential-interests', 'data-protection'] },
+    });
     expect(atArc.body.screening).toBeNull();
-    expect(atArc.body.messages.every((m: { status: string }) => ['delivered', 'applied'].includes(m.status))).toBe(true);
+    expect(
+      atArc.body.messages.every((m: { status: string }) => ['delivered', 'applied'].includes(m.status)),
+    ).toBe(true);
     expect(atArc.body.availableActions).toEqual(['close']);
   });
 
@@ -88,26 +111,42 @@ describe(`a request between two nodes (${engine})`, () => {
       conditions: [{ kind: 'use-limitation', text: 'Only for the investigation named in the request.' }],
     });
     await act(borExecutor, id, 'execute');
-    expect((await arcOfficer.get(`/api/v1/cases/${id}`)).body).toMatchObject({ state: 'executing', deadline: { kind: 'execution' } });
+    expect((await arcOfficer.get(`/api/v1/cases/${id}`)).body).toMatchObject({
+      state: 'executing',
+      deadline: { kind: 'execution' },
+    });
     await act(borExecutor, id, 'deliver');
     await act(arcOfficer, id, 'close');
-    const [arc, bor] = await Promise.all([arcOfficer.get(`/api/v1/cases/${id}`), borReviewer.get(`/api/v1/cases/${id}`)]);
+    const [arc, bor] = await Promise.all([
+      arcOfficer.get(`/api/v1/cases/${id}`),
+      borReviewer.get(`/api/v1/cases/${id}`),
+    ]);
     expect(arc.body.state).toBe('closed');
     expect(bor.body.state).toBe('closed');
     expect(arc.body.deadline).toBeNull();
-    const actions = (c: { body: { history: { action: string }[] } }) => c.body.history.map((h) => h.action).filter((a) => !['screen', 'create'].includes(a));
+    const actions = (c: { body: { history: { action: string }[] } }) =>
+      c.body.history.map((h) => h.action).filter((a) => !['screen', 'create'].includes(a));
     expect(actions(arc)).toEqual(actions(bor).filter((a) => a !== 'screen'));
   });
 
   it('supports postponement, consultation, and an incomplete request that is amended', async () => {
     const id = await submitted();
-    await act(borReviewer, id, 'postpone', { grounds: ['ongoing-proceedings'], note: 'A domestic case against the same provider is under way.' });
+    await act(borReviewer, id, 'postpone', {
+      grounds: ['ongoing-proceedings'],
+      note: 'A domestic case against the same provider is under way.',
+    });
     expect((await arcOfficer.get(`/api/v1/cases/${id}`)).body.state).toBe('postponed');
     await act(borReviewer, id, 'resume');
     await act(borReviewer, id, 'consult', { note: 'Which of the two mailboxes is essential?' });
-    expect((await arcOfficer.get(`/api/v1/cases/${id}`)).body).toMatchObject({ state: 'consultation', deadline: { kind: 'answer', waitingOn: 'requesting' } });
+    expect((await arcOfficer.get(`/api/v1/cases/${id}`)).body).toMatchObject({
+      state: 'consultation',
+      deadline: { kind: 'answer', waitingOn: 'requesting' },
+    });
     await act(arcOfficer, id, 'answer-consultation', { note: 'The negotiation mailbox is essential.' });
-    await act(borReviewer, id, 'mark-incomplete', { missing: ['data[0].identifiers'], note: 'Please name the mailbox precisely.' });
+    await act(borReviewer, id, 'mark-incomplete', {
+      missing: ['data[0].identifiers'],
+      note: 'Please name the mailbox precisely.',
+    });
     expect((await arcOfficer.get(`/api/v1/cases/${id}`)).body.state).toBe('incomplete');
 
     const amended = corpusRequest('01-ransomware-hospital.json');
@@ -122,14 +161,24 @@ describe(`a request between two nodes (${engine})`, () => {
   it('lets the requesting party withdraw, and records a decision that crosses the withdrawal without applying it', async () => {
     const id = await submitted();
     // Both act before either message is delivered.
-    const w = await arcOfficer.post(`/api/v1/cases/${id}/actions/withdraw`, { note: 'The suspect has been identified.' });
+    const w = await arcOfficer.post(`/api/v1/cases/${id}/actions/withdraw`, {
+      note: 'The suspect has been identified.',
+    });
     const a = await borReviewer.post(`/api/v1/cases/${id}/actions/accept`, {});
     expect([w.status, a.status]).toEqual([200, 200]);
     await fed.settle();
-    const [arc, bor] = await Promise.all([arcOfficer.get(`/api/v1/cases/${id}`), borReviewer.get(`/api/v1/cases/${id}`)]);
+    const [arc, bor] = await Promise.all([
+      arcOfficer.get(`/api/v1/cases/${id}`),
+      borReviewer.get(`/api/v1/cases/${id}`),
+    ]);
     expect(arc.body.state).toBe('withdrawn');
     expect(bor.body.state).toBe('withdrawn');
-    expect(arc.body.history.some((h: { action: string; details: { action?: string } }) => h.action === 'superseded' && h.details.action === 'accept')).toBe(true);
+    expect(
+      arc.body.history.some(
+        (h: { action: string; details: { action?: string } }) =>
+          h.action === 'superseded' && h.details.action === 'accept',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -141,7 +190,10 @@ describe('access', () => {
     expect(other.status).toBe(404);
     expect(missing.status).toBe(404);
     expect(other.body.title).toBe(missing.body.title);
-    const act = await calReviewer.post(`/api/v1/cases/${id}/actions/refuse`, { grounds: ['persecution'], note: 'x' });
+    const act = await calReviewer.post(`/api/v1/cases/${id}/actions/refuse`, {
+      grounds: ['persecution'],
+      note: 'x',
+    });
     expect(act.status).toBe(404);
     const list = await calReviewer.get('/api/v1/cases');
     expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
@@ -163,7 +215,9 @@ describe('access', () => {
     const res = await fetch(`${fed.url('ARC')}/api/v1/cases`);
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    const bad = await fetch(`${fed.url('ARC')}/api/v1/cases`, { headers: { authorization: 'Bearer not-a-real-token-0123456789' } });
+    const bad = await fetch(`${fed.url('ARC')}/api/v1/cases`, {
+      headers: { authorization: 'Bearer not-a-real-token-0123456789' },
+    });
     expect(bad.status).toBe(401);
     const health = await fetch(`${fed.url('BOR')}/api/v1/health`);
     expect(await health.json()).toMatchObject({ status: 'ok', party: 'BOR' });
@@ -171,7 +225,11 @@ describe('access', () => {
 
   it('refuses a wrong password with the same answer as an unknown e-mail', async () => {
     const login = (email: string, password: string) =>
-      fetch(`${fed.url('ARC')}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      fetch(`${fed.url('ARC')}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
     const wrong = await login('officer@arc.example', 'wrong');
     const unknown = await login('nobody@arc.example', 'wrong');
     expect(wrong.status).toBe(401);
@@ -212,9 +270,14 @@ describe('bad input', () => {
     const id = await submitted();
     const close = await arcOfficer.post(`/api/v1/cases/${id}/actions/close`, {});
     expect(close.status).toBe(409);
-    const refuse = await borReviewer.post(`/api/v1/cases/${id}/actions/refuse`, { grounds: ['because'], note: '' });
+    const refuse = await borReviewer.post(`/api/v1/cases/${id}/actions/refuse`, {
+      grounds: ['because'],
+      note: '',
+    });
     expect(refuse.status).toBe(400);
-    expect(refuse.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['grounds[0]', 'note']));
+    expect(refuse.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['grounds[0]', 'note']),
+    );
     const unknown = await borReviewer.post(`/api/v1/cases/${id}/actions/obliterate`, {});
     expect(unknown.status).toBe(400);
   });
@@ -233,9 +296,15 @@ describe('bad input', () => {
 describe('OpenAPI', () => {
   it('serves an OpenAPI 3.1 document generated from the request schemas', async () => {
     const res = await fetch(`${fed.url('ARC')}/api/openapi.json`);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, any> } };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, any> };
+    };
     expect(doc.openapi).toMatch(/^3\.1/);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/cases', '/api/v1/cases/{id}/actions/{action}', '/api/v1/auth/login']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/cases', '/api/v1/cases/{id}/actions/{action}', '/api/v1/auth/login']),
+    );
     expect(doc.components.schemas.InterchangeRequest.properties.type.enum).toContain('stored-data');
     const docs = await fetch(`${fed.url('ARC')}/docs/`);
     expect(docs.status).toBe(200);

@@ -19,7 +19,10 @@ let borReviewer: Client;
 
 beforeAll(async () => {
   fed = await startTestFederation();
-  [arcOfficer, borReviewer] = await Promise.all([fed.as('officer@arc.example'), fed.as('reviewer@bor.example')]);
+  [arcOfficer, borReviewer] = await Promise.all([
+    fed.as('officer@arc.example'),
+    fed.as('reviewer@bor.example'),
+  ]);
 }, 120_000);
 afterAll(async () => fed?.close());
 
@@ -27,7 +30,10 @@ const arc = () => fed.demo.nodes.ARC!.core;
 const bor = () => fed.demo.nodes.BOR!.core;
 
 /** A message from BOR to ARC, sealed with BOR's real keys unless the test swaps something. */
-async function fromBor(claims: Partial<MessageClaims> = {}, opts: { signingKey?: ReturnType<typeof generateKeyPairSync>['privateKey']; recipient?: 'ARC' | 'CAL' } = {}) {
+async function fromBor(
+  claims: Partial<MessageClaims> = {},
+  opts: { signingKey?: ReturnType<typeof generateKeyPairSync>['privateKey']; recipient?: 'ARC' | 'CAL' } = {},
+) {
   const now = new Date();
   const recipient = bor().trust.party(opts.recipient ?? 'ARC')!;
   const request = { ...corpusRequest('05-ncii-former-partner.json') };
@@ -56,7 +62,11 @@ async function fromBor(claims: Partial<MessageClaims> = {}, opts: { signingKey?:
 }
 
 async function post(jwe: string) {
-  const res = await fetch(`${fed.url('ARC')}/exchange/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jwe });
+  const res = await fetch(`${fed.url('ARC')}/exchange/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/jose' },
+    body: jwe,
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -86,16 +96,40 @@ describe(`inbound messages (${engine})`, () => {
   });
 
   const hostile: [string, () => Promise<string>, RegExp][] = [
-    ['a message signed with a key not in the trust list', async () => (await fromBor({}, { signingKey: generateKeyPairSync('ed25519').privateKey })).jwe, /does not verify/],
-    ['a message addressed to another party', async () => (await fromBor({ to: 'CAL' })).jwe, /addressed to CAL/],
-    ['an expired message', async () => (await fromBor({ expires: new Date(Date.now() - 60_000).toISOString() })).jwe, /expired/],
-    ['a message encrypted to another node', async () => (await fromBor({}, { recipient: 'CAL' })).jwe, /not to this node/],
+    [
+      'a message signed with a key not in the trust list',
+      async () => (await fromBor({}, { signingKey: generateKeyPairSync('ed25519').privateKey })).jwe,
+      /does not verify/,
+    ],
+    [
+      'a message addressed to another party',
+      async () => (await fromBor({ to: 'CAL' })).jwe,
+      /addressed to CAL/,
+    ],
+    [
+      'an expired message',
+      async () => (await fromBor({ expires: new Date(Date.now() - 60_000).toISOString() })).jwe,
+      /expired/,
+    ],
+    [
+      'a message encrypted to another node',
+      async () => (await fromBor({}, { recipient: 'CAL' })).jwe,
+      /not to this node/,
+    ],
     ['a body that is not a JWE', async () => 'hello', /not a compact JWE/],
-    ['a message that claims to come from a party other than its signer', async () => (await fromBor({ from: 'CAL' })).jwe, /signed by BOR/],
-    ['a request whose content names other parties than the message', async () => {
-      const request = { ...corpusRequest('05-ncii-former-partner.json'), from: 'CAL' };
-      return (await fromBor({ body: { request } })).jwe;
-    }, /goes from CAL/],
+    [
+      'a message that claims to come from a party other than its signer',
+      async () => (await fromBor({ from: 'CAL' })).jwe,
+      /signed by BOR/,
+    ],
+    [
+      'a request whose content names other parties than the message',
+      async () => {
+        const request = { ...corpusRequest('05-ncii-former-partner.json'), from: 'CAL' };
+        return (await fromBor({ body: { request } })).jwe;
+      },
+      /goes from CAL/,
+    ],
   ];
   for (const [what, make, reason] of hostile) {
     it(`refuses ${what}, keeps it for inspection and changes nothing`, async () => {
@@ -123,7 +157,13 @@ describe(`inbound messages (${engine})`, () => {
     // Screen it at ARC now (BOR never made this case, so ARC's status messages to BOR stay pending there).
     await screenReceived(arc());
     const [before] = await arc().db.select().from(cases).where(eq(cases.id, first.claims.case));
-    const broken = await fromBor({ type: 'withdrawal', action: 'withdraw', case: first.claims.case, prev: 'A'.repeat(43), body: { note: 'gone' } });
+    const broken = await fromBor({
+      type: 'withdrawal',
+      action: 'withdraw',
+      case: first.claims.case,
+      prev: 'A'.repeat(43),
+      body: { note: 'gone' },
+    });
     const res = await post(broken.jwe);
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ retry: true });
@@ -137,7 +177,13 @@ describe(`inbound messages (${engine})`, () => {
     await post(first.jwe);
     const [row] = await arc().db.select().from(cases).where(eq(cases.id, first.claims.case));
     // BOR is the requesting party here: it cannot decide its own request.
-    const forged = await fromBor({ type: 'decision', action: 'accept', case: first.claims.case, prev: row!.chainIn, body: {} });
+    const forged = await fromBor({
+      type: 'decision',
+      action: 'accept',
+      case: first.claims.case,
+      prev: row!.chainIn,
+      body: {},
+    });
     const res = await post(forged.jwe);
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/requesting party cannot accept/);
@@ -179,6 +225,8 @@ describe(`a node that is down (${engine})`, () => {
     expect(atBor.body.history.filter((h: { action: string }) => h.action === 'receive')).toHaveLength(1);
     const [delivered] = await arc().db.select().from(outbox).where(eq(outbox.messageId, pending.messageId));
     expect(delivered?.status).toBe('delivered');
-    expect((await bor().db.select().from(inbox).where(eq(inbox.messageId, pending.messageId))).length).toBe(1);
+    expect((await bor().db.select().from(inbox).where(eq(inbox.messageId, pending.messageId))).length).toBe(
+      1,
+    );
   }, 60_000);
 });

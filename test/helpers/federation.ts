@@ -25,7 +25,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Creates `count` empty PostgreSQL databases next to TEST_DATABASE_URL's; returns their URLs and a dropper. */
-export async function freshPostgresDatabases(count: number): Promise<{ urls: string[]; drop(): Promise<void> }> {
+export async function freshPostgresDatabases(
+  count: number,
+): Promise<{ urls: string[]; drop(): Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
   const admin = new pg.Client({ connectionString: base });
@@ -75,11 +77,18 @@ export function client(url: string, token: string): Client {
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null, contentType: res.headers.get('content-type') };
+    return {
+      status: res.status,
+      body: text ? JSON.parse(text) : null,
+      contentType: res.headers.get('content-type'),
+    };
   };
   return {
     token,
@@ -90,7 +99,9 @@ export function client(url: string, token: string): Client {
   };
 }
 
-export async function startTestFederation(opts: Pick<DemoOptions, 'seed' | 'settings'> = {}): Promise<TestFederation> {
+export async function startTestFederation(
+  opts: Pick<DemoOptions, 'seed' | 'settings'> = {},
+): Promise<TestFederation> {
   const dir = mkdtempSync(join(tmpdir(), 'comity-test-'));
   const ports = { ARC: await freePort(), BOR: await freePort(), CAL: await freePort() };
   const pgDbs = process.env.TEST_DATABASE_URL ? await freshPostgresDatabases(3) : null;
@@ -104,7 +115,7 @@ export async function startTestFederation(opts: Pick<DemoOptions, 'seed' | 'sett
     settings: { pollIntervalMs: 200, maxRetryDelayMs: 1_000, ...opts.settings },
     ...(databaseUrls ? { databaseUrls } : {}),
   };
-  let demo = await startDemo(options);
+  const demo = await startDemo(options);
   const stopped = new Set<string>();
   const fed: TestFederation = {
     get demo() {
@@ -124,7 +135,12 @@ export async function startTestFederation(opts: Pick<DemoOptions, 'seed' | 'sett
       const { token } = (await res.json()) as { token: string };
       return client(url, token);
     },
-    settle: () => settle(Object.entries(demo.nodes).filter(([p]) => !stopped.has(p)).map(([, n]) => n)),
+    settle: () =>
+      settle(
+        Object.entries(demo.nodes)
+          .filter(([p]) => !stopped.has(p))
+          .map(([, n]) => n),
+      ),
     async stop(party) {
       await demo.nodes[party]!.close();
       stopped.add(party);

@@ -16,7 +16,10 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
           tags: ['auth'],
           summary: 'Sign in with e-mail and password',
           body: z.object({ email: z.string().max(320), password: z.string().max(1024) }).strict(),
-          response: { 200: z.object({ token: z.string(), expiresAt: z.string(), user: UserSchema }), ...problemResponses },
+          response: {
+            200: z.object({ token: z.string(), expiresAt: z.string(), user: UserSchema }),
+            ...problemResponses,
+          },
         },
       },
       async (req) => {
@@ -27,7 +30,13 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
 
     app.post(
       '/api/v1/auth/logout',
-      { schema: { tags: ['auth'], summary: 'End this token', response: { 204: z.null(), ...problemResponses } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'End this token',
+          response: { 204: z.null(), ...problemResponses },
+        },
+      },
       async (req, reply) => {
         ctxOf(req);
         const token = bearerOf(req);
@@ -38,10 +47,22 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/auth/me',
-      { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserSchema, ...problemResponses } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'The signed-in user',
+          response: { 200: UserSchema, ...problemResponses },
+        },
+      },
       async (req) => {
         const { user } = ctxOf(req);
-        return { id: user.id, name: user.name, email: user.email, party: user.party, roles: user.roles as never };
+        return {
+          id: user.id,
+          name: user.name,
+          email: user.email,
+          party: user.party,
+          roles: user.roles as never,
+        };
       },
     );
   };

@@ -17,7 +17,12 @@ const csv = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
     .max(1000)
-    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(values)))
     .optional()
     .meta({ description: `comma-separated: ${values.join(', ')}` });
@@ -37,13 +42,27 @@ export function caseRoutes(core: NodeCore): FastifyPluginAsyncZod {
             state: csv(CASE_STATES),
             type: csv(REQUEST_TYPES),
             urgency: csv(URGENCIES),
-            q: z.string().max(200).optional().meta({ description: 'text searched in facts, purpose, subjects and identifiers' }),
+            q: z
+              .string()
+              .max(200)
+              .optional()
+              .meta({ description: 'text searched in facts, purpose, subjects and identifiers' }),
             overdue: z.enum(['true', 'false']).optional(),
             sort: z.enum(['updated', 'due']).optional(),
             limit: z.coerce.number().int().min(1).max(200).default(50),
-            cursor: z.string().regex(/^\d{1,9}$/).optional(),
+            cursor: z
+              .string()
+              .regex(/^\d{1,9}$/)
+              .optional(),
           }),
-          response: { 200: z.object({ items: z.array(CaseSummarySchema), total: z.number().int(), nextCursor: z.string().nullable() }), ...problemResponses },
+          response: {
+            200: z.object({
+              items: z.array(CaseSummarySchema),
+              total: z.number().int(),
+              nextCursor: z.string().nullable(),
+            }),
+            ...problemResponses,
+          },
         },
       },
       async (req) => {
@@ -82,7 +101,14 @@ export function caseRoutes(core: NodeCore): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/cases/:id',
-      { schema: { tags: ['cases'], summary: 'One case with its history', params: CaseId, response: { 200: CaseSchema, ...problemResponses } } },
+      {
+        schema: {
+          tags: ['cases'],
+          summary: 'One case with its history',
+          params: CaseId,
+          response: { 200: CaseSchema, ...problemResponses },
+        },
+      },
       async (req) => getCase(core, ctxOf(req), req.params.id),
     );
 

@@ -1,10 +1,10 @@
 /** The registry and the treaty catalogue: parties, offences, request types. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireAllowed } from '../../cases/guard.ts';
 import { offences, requestTypes } from '../../domain/catalogue.ts';
 import { allParties, partyProfile } from '../../domain/parties.ts';
 import type { NodeCore } from '../../node/core.ts';
-import { requireAllowed } from '../../cases/guard.ts';
 import { ctxOf } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { problemResponses } from '../schemas.ts';
@@ -41,7 +41,12 @@ export function catalogueRoutes(core: NodeCore): FastifyPluginAsyncZod {
         schema: {
           tags: ['registry'],
           summary: 'The registry: real states and the demo federation, with treaty status and node',
-          querystring: z.object({ federation: z.enum(['true', 'false']).optional().meta({ description: 'only parties with a node in the trust list' }) }),
+          querystring: z.object({
+            federation: z
+              .enum(['true', 'false'])
+              .optional()
+              .meta({ description: 'only parties with a node in the trust list' }),
+          }),
           response: { 200: z.object({ items: z.array(PartySchema) }), ...problemResponses },
         },
       },
@@ -54,7 +59,14 @@ export function catalogueRoutes(core: NodeCore): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/parties/:code',
-      { schema: { tags: ['registry'], summary: 'One party', params: z.object({ code: z.string().regex(/^[A-Z]{3}$/) }), response: { 200: PartySchema, ...problemResponses } } },
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'One party',
+          params: z.object({ code: z.string().regex(/^[A-Z]{3}$/) }),
+          response: { 200: PartySchema, ...problemResponses },
+        },
+      },
       async (req) => {
         await registryGuard(req);
         const p = partyProfile(req.params.code);
@@ -65,7 +77,16 @@ export function catalogueRoutes(core: NodeCore): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/offences',
-      { schema: { tags: ['registry'], summary: 'The offence catalogue (design §5)', response: { 200: z.object({ items: z.array(z.record(z.string(), z.unknown())) }), ...problemResponses } } },
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'The offence catalogue (design §5)',
+          response: {
+            200: z.object({ items: z.array(z.record(z.string(), z.unknown())) }),
+            ...problemResponses,
+          },
+        },
+      },
       async (req) => {
         await registryGuard(req);
         return { items: offences.map((o) => ({ ...o })) };
@@ -74,7 +95,16 @@ export function catalogueRoutes(core: NodeCore): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/request-types',
-      { schema: { tags: ['registry'], summary: 'Request types with articles, channel, required fields and default deadlines', response: { 200: z.object({ items: z.array(z.record(z.string(), z.unknown())) }), ...problemResponses } } },
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Request types with articles, channel, required fields and default deadlines',
+          response: {
+            200: z.object({ items: z.array(z.record(z.string(), z.unknown())) }),
+            ...problemResponses,
+          },
+        },
+      },
       async (req) => {
         await registryGuard(req);
         return { items: requestTypes.map((t) => ({ ...t })) };

@@ -1,6 +1,7 @@
 /** Shared shapes of safeguards screening (design §6). */
-import type { InterchangeRequest } from '../request.ts';
+
 import type { PartyProfile } from '../parties.ts';
+import type { InterchangeRequest } from '../request.ts';
 
 export type Outcome = 'clear' | 'concern' | 'ground' | 'missing';
 export type Verdict = 'clear' | 'review' | 'refuse-recommended' | 'incomplete';

@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: runs the benchmark scenarios, prints a table and writes JSON under bench/results/.
+ * `npm run bench -- intake` runs one scenario. PostgreSQL is measured when BENCH_DATABASE_URL (or
+ * TEST_DATABASE_URL) points at a server that answers; otherwise the table says it was skipped.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+import { benchIntake, type IntakeResult } from './intake.ts';
+
+const scenarios = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const want = (name: string) => scenarios.length === 0 || scenarios.includes(name);
+const pgUrl =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+const CASES = Number(process.env.BENCH_CASES ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const RAW = Number(process.env.BENCH_RAW_INSERTS ?? 2000);
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function bar(label: string, total: number) {
+  const b = new cliProgress.SingleBar(
+    {
+      format: `${label.padEnd(18)} {bar} {value}/{total} cases  {eta_formatted} left`,
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  b.start(total, 0);
+  return b;
+}
+
+const results: { intake?: (IntakeResult | { engine: string; skipped: string })[] } = {};
+if (want('intake')) {
+  results.intake = [];
+  const engines: ('pglite' | 'postgres')[] = ['pglite', 'postgres'];
+  for (const engine of engines) {
+    if (engine === 'postgres' && !(await postgresReachable(pgUrl))) {
+      results.intake.push({ engine, skipped: `no PostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, '//')}` });
+      continue;
+    }
+    const b = bar(`intake ${engine}`, CASES);
+    try {
+      results.intake.push(
+        await benchIntake({
+          engine,
+          databaseUrl: pgUrl,
+          cases: CASES,
+          concurrency: CONCURRENCY,
+          rawInserts: RAW,
+          onProgress: (n) => b.update(n),
+        }),
+      );
+    } finally {
+      b.stop();
+    }
+  }
+}
+
+const when = new Date().toISOString();
+const file = `bench/results/${when.replace(/[:.]/g, '-')}.json`;
+mkdirSync('bench/results', { recursive: true });
+const record = {
+  when,
+  node: process.version,
+  cpus: (await import('node:os')).cpus().length,
+  config: { CASES, CONCURRENCY, RAW },
+  results,
+};
+writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+writeFileSync('bench/results/latest.json', `${JSON.stringify(record, null, 2)}\n`);
+
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+console.log(
+  '\nbench/intake: HTTP create+submit at ARC, delivery to BOR; raw = single-row insert transactions on the same database',
+);
+console.log('engine    cases/s   raw tx/s   ratio   latency p50 ms   p99 ms   max ms');
+for (const r of results.intake ?? []) {
+  if ('skipped' in r) console.log(`${r.engine.padEnd(9)} skipped: ${r.skipped}`);
+  else
+    console.log(
+      `${r.engine.padEnd(9)} ${fmt(r.intakePerSecond).padStart(7)} ${fmt(r.rawInsertsPerSecond).padStart(10)} ${fmt(r.ratio, 3).padStart(7)} ${fmt(r.latencyMs.p50, 0).padStart(16)} ${fmt(r.latencyMs.p99, 0).padStart(8)} ${fmt(r.latencyMs.max, 0).padStart(8)}`,
+    );
+}
+console.log(`\nwritten to ${file}`);
