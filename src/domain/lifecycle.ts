@@ -155,7 +155,7 @@ export const TRANSITIONS = {
     summary: 'started screening',
   },
   'finish-screening': {
-    from: ['screening', 'received'],
+    from: ['screening'],
     to: 'in-review',
     side: 'requested',
     roles: [],
@@ -163,7 +163,7 @@ export const TRANSITIONS = {
     summary: 'finished screening; the request awaits review',
   },
   accept: {
-    from: ['in-review', 'postponed'],
+    from: ['in-review'],
     to: 'accepted',
     side: 'requested',
     roles: DECIDERS,
@@ -171,7 +171,7 @@ export const TRANSITIONS = {
     summary: 'accepted the request',
   },
   'accept-with-conditions': {
-    from: ['in-review', 'postponed'],
+    from: ['in-review'],
     to: 'accepted-with-conditions',
     side: 'requested',
     roles: DECIDERS,
@@ -187,7 +187,7 @@ export const TRANSITIONS = {
     summary: 'postponed execution',
   },
   resume: {
-    from: ['postponed'],
+    from: ['postponed', 'consultation'],
     to: 'in-review',
     side: 'requested',
     roles: DECIDERS,
@@ -195,7 +195,7 @@ export const TRANSITIONS = {
     summary: 'resumed the review',
   },
   consult: {
-    from: ['in-review', 'postponed'],
+    from: ['in-review'],
     to: 'consultation',
     side: 'requested',
     roles: DECIDERS,
@@ -211,7 +211,7 @@ export const TRANSITIONS = {
     summary: 'answered the consultation',
   },
   refuse: {
-    from: ['in-review', 'postponed', 'consultation'],
+    from: ['in-review'],
     to: 'refused',
     side: 'requested',
     roles: DECIDERS,

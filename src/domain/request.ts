@@ -167,7 +167,7 @@ export function missingForSubmission(request: InterchangeRequest): MissingField[
         requirement: 'offences.domestic',
         reason: 'a SERIOUS-CRIME offence must name the domestic offence it stands for (design §5)',
       });
-    if (o.maxPenaltyYears === undefined)
+    if (o.maxPenaltyYears === undefined && !missing.some((m) => m.field === `offences[${i}].maxPenaltyYears`))
       missing.push({
         field: `offences[${i}].maxPenaltyYears`,
         requirement: 'offences.maxPenaltyYears',

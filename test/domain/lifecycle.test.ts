@@ -42,7 +42,8 @@ const DIAGRAM: Record<Action, { from: CaseState[]; to: CaseState; side: Side }> 
   accept: { from: ['in-review'], to: 'accepted', side: 'requested' },
   'accept-with-conditions': { from: ['in-review'], to: 'accepted-with-conditions', side: 'requested' },
   postpone: { from: ['in-review'], to: 'postponed', side: 'requested' },
-  resume: { from: ['postponed'], to: 'in-review', side: 'requested' },
+  // docs/decisions/0001: the reviewer may also end a consultation that went unanswered.
+  resume: { from: ['postponed', 'consultation'], to: 'in-review', side: 'requested' },
   consult: { from: ['in-review'], to: 'consultation', side: 'requested' },
   'answer-consultation': { from: ['consultation'], to: 'in-review', side: 'requesting' },
   refuse: { from: ['in-review'], to: 'refused', side: 'requested' },
@@ -110,11 +111,18 @@ describe('the transition table', () => {
     expect(sorted(ACTIONS)).toEqual(sorted(Object.keys(DIAGRAM)));
   });
 
-  it.each(Object.keys(DIAGRAM) as Action[])('moves a case by %s from and to the states of design §4', (action) => {
-    const t = TRANSITIONS[action];
-    const want = DIAGRAM[action];
-    expect({ from: sorted(t.from), to: t.to, side: t.side }).toEqual({ from: sorted(want.from), to: want.to, side: want.side });
-  });
+  it.each(Object.keys(DIAGRAM) as Action[])(
+    'moves a case by %s from and to the states of design §4',
+    (action) => {
+      const t = TRANSITIONS[action];
+      const want = DIAGRAM[action];
+      expect({ from: sorted(t.from), to: t.to, side: t.side }).toEqual({
+        from: sorted(want.from),
+        to: want.to,
+        side: want.side,
+      });
+    },
+  );
 
   it('lets a person take every action design §4 lists', () => {
     for (const a of DESIGN_USER_ACTIONS) expect(USER_ACTIONS, a).toContain(a);
@@ -144,7 +152,8 @@ describe('the transition table', () => {
 
   it('has no transition out of a terminal state', () => {
     for (const a of ACTIONS)
-      for (const s of TERMINAL_STATES) expect(TRANSITIONS[a].from as readonly CaseState[], `${a} from ${s}`).not.toContain(s);
+      for (const s of TERMINAL_STATES)
+        expect(TRANSITIONS[a].from as readonly CaseState[], `${a} from ${s}`).not.toContain(s);
   });
 
   it('reaches every state other than draft from draft', () => {
@@ -196,7 +205,8 @@ describe('the transition table', () => {
 describe('checkTransition', () => {
   it('allows a listed action from each of its states to its target', () => {
     for (const a of ACTIONS)
-      for (const s of TRANSITIONS[a].from) expect(checkTransition(a, s, TRANSITIONS[a].side)).toEqual({ ok: true, to: TRANSITIONS[a].to });
+      for (const s of TRANSITIONS[a].from)
+        expect(checkTransition(a, s, TRANSITIONS[a].side)).toEqual({ ok: true, to: TRANSITIONS[a].to });
   });
 
   it('refuses an action taken by the wrong side and names the side that may take it', () => {
@@ -209,7 +219,8 @@ describe('checkTransition', () => {
   });
 
   it('refuses every action to the side that does not own it, whatever the state', () => {
-    for (const a of ACTIONS) for (const s of CASE_STATES) expect(checkTransition(a, s, other(TRANSITIONS[a].side)).ok).toBe(false);
+    for (const a of ACTIONS)
+      for (const s of CASE_STATES) expect(checkTransition(a, s, other(TRANSITIONS[a].side)).ok).toBe(false);
   });
 
   it('refuses an action from a state it does not start from and names the state', () => {
@@ -235,7 +246,8 @@ describe('checkTransition', () => {
 
   it('never moves a closed or withdrawn case', () => {
     for (const a of ACTIONS)
-      for (const s of TERMINAL_STATES) for (const side of SIDES) expect(checkTransition(a, s, side).ok, `${a} from ${s}`).toBe(false);
+      for (const s of TERMINAL_STATES)
+        for (const side of SIDES) expect(checkTransition(a, s, side).ok, `${a} from ${s}`).toBe(false);
   });
 });
 
@@ -244,7 +256,11 @@ describe('availableActions', () => {
     ['draft', 'requesting', ['submit']],
     ['draft', 'requested', []],
     ['submitted', 'requested', ['receive']],
-    ['in-review', 'requested', ['accept', 'accept-with-conditions', 'postpone', 'consult', 'refuse', 'mark-incomplete']],
+    [
+      'in-review',
+      'requested',
+      ['accept', 'accept-with-conditions', 'postpone', 'consult', 'refuse', 'mark-incomplete'],
+    ],
     ['in-review', 'requesting', ['withdraw']],
     ['incomplete', 'requesting', ['amend', 'withdraw']],
     ['incomplete', 'requested', []],
@@ -261,7 +277,9 @@ describe('availableActions', () => {
   it('offers exactly the actions checkTransition allows', () => {
     for (const s of CASE_STATES)
       for (const side of SIDES)
-        expect(sorted(availableActions(s, side))).toEqual(sorted(ACTIONS.filter((a) => checkTransition(a, s, side).ok)));
+        expect(sorted(availableActions(s, side))).toEqual(
+          sorted(ACTIONS.filter((a) => checkTransition(a, s, side).ok)),
+        );
   });
 });
 
@@ -273,7 +291,12 @@ describe('ActionDetailSchemas', () => {
   };
 
   it('accepts a refusal citing grounds of the list with a note', () => {
-    expect(ok('refuse', { grounds: ['persecution', 'political-offence'], note: 'The request targets a journalist.' })).toBe(true);
+    expect(
+      ok('refuse', {
+        grounds: ['persecution', 'political-offence'],
+        note: 'The request targets a journalist.',
+      }),
+    ).toBe(true);
   });
 
   it.each(GROUNDS)('accepts the ground %s in a refusal', (ground) => {
@@ -296,12 +319,22 @@ describe('ActionDetailSchemas', () => {
   });
 
   it('requires grounds and a note to postpone', () => {
-    expect(ok('postpone', { grounds: ['ongoing-proceedings'], note: 'A trial is under way.', until: '2026-06-01' })).toBe(true);
+    expect(
+      ok('postpone', {
+        grounds: ['ongoing-proceedings'],
+        note: 'A trial is under way.',
+        until: '2026-06-01',
+      }),
+    ).toBe(true);
     expect(paths('postpone', { grounds: [], note: 'x' })).toEqual(['grounds']);
   });
 
   it('accepts an acceptance with at least one condition', () => {
-    expect(ok('accept-with-conditions', { conditions: [{ kind: 'use-limitation', text: 'Only for this investigation.' }] })).toBe(true);
+    expect(
+      ok('accept-with-conditions', {
+        conditions: [{ kind: 'use-limitation', text: 'Only for this investigation.' }],
+      }),
+    ).toBe(true);
   });
 
   it('refuses an acceptance with conditions that lists none', () => {
@@ -310,8 +343,12 @@ describe('ActionDetailSchemas', () => {
   });
 
   it('refuses a condition of an unknown kind or without text', () => {
-    expect(paths('accept-with-conditions', { conditions: [{ kind: 'vibes', text: 'x' }] })).toEqual(['conditions.0.kind']);
-    expect(paths('accept-with-conditions', { conditions: [{ kind: 'retention', text: ' ' }] })).toEqual(['conditions.0.text']);
+    expect(paths('accept-with-conditions', { conditions: [{ kind: 'vibes', text: 'x' }] })).toEqual([
+      'conditions.0.kind',
+    ]);
+    expect(paths('accept-with-conditions', { conditions: [{ kind: 'retention', text: ' ' }] })).toEqual([
+      'conditions.0.text',
+    ]);
   });
 
   it.each([
@@ -394,7 +431,9 @@ describe('random walks through the lifecycle', () => {
       fc.property(fc.array(fc.nat(), { maxLength: 40 }), (choices) => {
         let state: CaseState = 'draft';
         for (const n of choices) {
-          const options = SIDES.flatMap((side) => availableActions(state, side).map((action) => ({ action, side })));
+          const options = SIDES.flatMap((side) =>
+            availableActions(state, side).map((action) => ({ action, side })),
+          );
           if (TERMINAL_STATES.includes(state)) {
             expect(options).toEqual([]);
             break;

@@ -16,10 +16,16 @@ function jsonFiles(dir: URL): { name: string; json: Record<string, unknown> }[] 
   return readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
     .sort()
-    .map((name) => ({ name, json: JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Record<string, unknown> }));
+    .map((name) => ({
+      name,
+      json: JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Record<string, unknown>,
+    }));
 }
 
-const corpus = jsonFiles(CORPUS_DIR).map(({ name, json }) => ({ name, request: json.request as Record<string, unknown> }));
+const corpus = jsonFiles(CORPUS_DIR).map(({ name, json }) => ({
+  name,
+  request: json.request as Record<string, unknown>,
+}));
 const demoCases = jsonFiles(DEMO_CASES_DIR).map(({ name, json }) => ({ name, request: json }));
 const INCOMPLETE = '17-incomplete-vague-fraud.json';
 
@@ -214,7 +220,9 @@ describe('missingForSubmission', () => {
     const c17 = corpus.find((c) => c.name === INCOMPLETE);
     expect(c17).toBeDefined();
     const missing = missingForSubmission(parse(c17!.request));
-    expect(missing.map((m) => [m.field, m.requirement])).toEqual([['data[0].identifiers', 'data.identifiers']]);
+    expect(missing.map((m) => [m.field, m.requirement])).toEqual([
+      ['data[0].identifiers', 'data.identifiers'],
+    ]);
   });
 
   it('gives each missing field the requirement it fails and a reason citing the treaty', () => {
@@ -254,14 +262,23 @@ describe('missingForSubmission', () => {
     'asset-freeze': ['data[0].identifiers', 'data[0].provider'],
   };
 
-  it.each(Object.entries(ITEM_MISSING))('names what a bare data item of a %s request lacks', (type, expected) => {
-    const r = parse(storedData({ type, data: [{ category: 'subscriber' }] }));
-    expect(fieldsMissing(r).sort()).toEqual([...expected].sort());
-  });
+  it.each(Object.entries(ITEM_MISSING))(
+    'names what a bare data item of a %s request lacks',
+    (type, expected) => {
+      const r = parse(storedData({ type, data: [{ category: 'subscriber' }] }));
+      expect(fieldsMissing(r).sort()).toEqual([...expected].sort());
+    },
+  );
 
   it('requires the provider and both ends of the period of each stored-data item, by index', () => {
     const data = [
-      { category: 'subscriber', identifiers: ['a@x.example'], provider: 'Mail BOR Ltd', from: '2025-01-01', to: '2025-02-01' },
+      {
+        category: 'subscriber',
+        identifiers: ['a@x.example'],
+        provider: 'Mail BOR Ltd',
+        from: '2025-01-01',
+        to: '2025-02-01',
+      },
       { category: 'traffic', identifiers: ['b@x.example'], from: '2025-01-01' },
       { category: 'content', identifiers: ['c@x.example'], provider: '  ', to: '2025-02-01' },
     ];
@@ -274,12 +291,22 @@ describe('missingForSubmission', () => {
   });
 
   it('counts a data item whose identifiers are all blank as lacking identifiers', () => {
-    const data = [{ category: 'subscriber', identifiers: ['', '   '], provider: 'P', from: '2025-01-01', to: '2025-01-02' }];
+    const data = [
+      {
+        category: 'subscriber',
+        identifiers: ['', '   '],
+        provider: 'P',
+        from: '2025-01-01',
+        to: '2025-01-02',
+      },
+    ];
     expect(fieldsMissing(parse(storedData({ data })))).toEqual(['data[0].identifiers']);
   });
 
   it('counts whitespace-only facts, purpose and authority as missing', () => {
-    const r = parse(storedData({ facts: ' \n ', purpose: '\t', authority: { name: ' ', contact: 'x@y.example' } }));
+    const r = parse(
+      storedData({ facts: ' \n ', purpose: '\t', authority: { name: ' ', contact: 'x@y.example' } }),
+    );
     expect(fieldsMissing(r).sort()).toEqual(['authority.name', 'facts', 'purpose']);
   });
 
@@ -332,12 +359,16 @@ describe('missingForSubmission', () => {
   });
 
   it('accepts a SERIOUS-CRIME offence that names its domestic offence and penalty', () => {
-    const offences = [{ code: 'SERIOUS-CRIME', domestic: 'Kidnapping, Criminal Code s. 300', maxPenaltyYears: 15 }];
+    const offences = [
+      { code: 'SERIOUS-CRIME', domestic: 'Kidnapping, Criminal Code s. 300', maxPenaltyYears: 15 },
+    ];
     expect(fieldsMissing(parse(storedData({ offences })))).toEqual([]);
   });
 
   it('names each missing field once when an extradition SERIOUS-CRIME offence lacks its penalty', () => {
-    const r = parse(storedData({ type: 'extradition', offences: [{ code: 'SERIOUS-CRIME', domestic: 'Kidnapping' }] }));
+    const r = parse(
+      storedData({ type: 'extradition', offences: [{ code: 'SERIOUS-CRIME', domestic: 'Kidnapping' }] }),
+    );
     expect(fieldsMissing(r)).toEqual(['offences[0].maxPenaltyYears']);
   });
 });

@@ -57,6 +57,8 @@ export interface TestFederation {
   demo: Demo;
   dir: string;
   url(party: string): string;
+  /** The PostgreSQL URL of a party's database, or undefined on PGlite. */
+  databaseUrl(party: string): string | undefined;
   /** Signs in a demo user (`officer@arc.example`…) and returns a client bound to that user's node. */
   as(email: string): Promise<Client>;
   settle(): Promise<void>;
@@ -123,6 +125,7 @@ export async function startTestFederation(
     },
     dir,
     url: (party) => `http://127.0.0.1:${ports[party as keyof typeof ports]}`,
+    databaseUrl: (party) => databaseUrls?.[party as keyof typeof databaseUrls],
     async as(email) {
       const party = email.split('@')[1]!.split('.')[0]!.toUpperCase();
       const url = fed.url(party);
