@@ -60,12 +60,17 @@ export interface TransitionInput {
   messageBody?: Record<string, unknown>;
   /** Extra column changes (e.g. the amended request). */
   changes?: Partial<CaseRow>;
+  /**
+   * When the action was taken; defaults to now. For an action that arrived in a message it is the message's
+   * `created`, so both nodes hold the same time for the same action and derive the same deadline.
+   */
+  at?: Date;
 }
 
 /** Applies a checked transition; returns the updated row. */
 export async function recordTransition(core: NodeCore, tx: Tx, t: TransitionInput): Promise<CaseRow> {
   const transition = TRANSITIONS[t.action];
-  const at = core.now();
+  const at = t.at ?? core.now();
   const to: CaseState = transition.to;
   await appendEvent(tx, {
     caseId: t.row.id,
@@ -93,7 +98,7 @@ export async function recordTransition(core: NodeCore, tx: Tx, t: TransitionInpu
     .set({
       ...t.changes,
       state: to,
-      updatedAt: at,
+      updatedAt: core.now(),
       version: t.row.version + 1,
       deadlineAt: deadline ? new Date(deadline.dueAt) : null,
       deadlineKind: deadline?.kind ?? null,

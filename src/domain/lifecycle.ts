@@ -151,7 +151,7 @@ export const TRANSITIONS = {
     to: 'screening',
     side: 'requested',
     roles: [],
-    message: null,
+    message: 'status',
     summary: 'started screening',
   },
   'finish-screening': {

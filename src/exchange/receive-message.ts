@@ -102,9 +102,9 @@ async function receiveNewRequest(
     fromState: 'draft',
     toState: 'submitted',
     actor: peerActor(claims),
-    details: { submittedAt: claims.created },
+    details: {},
     messageId: claims.id,
-    at: now,
+    at: new Date(claims.created),
   });
   return recordTransition(core, tx, {
     row: row!,
@@ -193,6 +193,7 @@ async function receiveOnCase(
     actor: peerActor(claims),
     inboundMessageId: claims.id,
     changes,
+    at: new Date(claims.created),
   });
   if (action === 'amend')
     updated = await recordTransition(core, tx, {
