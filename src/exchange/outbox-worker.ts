@@ -65,10 +65,9 @@ async function send(core: NodeCore, row: OutboxRow): Promise<Outcome> {
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
   } catch (e) {
-    return {
-      kind: 'retry',
-      error: `cannot reach ${peer.url}: ${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message ?? (e as Error).cause) : (e as Error).message}`,
-    };
+    // fetch reports network failures as "fetch failed" with the system error as its cause.
+    const err = e as Error & { cause?: { message?: string } };
+    return { kind: 'retry', error: `cannot reach ${peer.url}: ${err.cause?.message ?? err.message}` };
   }
   const text = await res.text();
   let body: Record<string, unknown> = {};

@@ -1,0 +1,56 @@
+/**
+ * The demo federation (`npm start`): seeded once with cases in different states on the three nodes, and
+ * stopping and starting again keeps everything.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Demo, startDemo } from '../../src/node/demo.ts';
+import { client, freePort } from '../helpers/federation.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'comity-demo-'));
+let demo: Demo | undefined;
+afterAll(async () => {
+  await demo?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function signIn(url: string, email: string) {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'comity-demo' }),
+  });
+  expect(res.status).toBe(200);
+  return client(url, ((await res.json()) as { token: string }).token);
+}
+
+async function states(url: string, email: string) {
+  const c = await signIn(url, email);
+  const list = await c.get('/api/v1/cases?limit=200');
+  return list.body.items.map((i: { requesting: string; requested: string; state: string }) => `${i.requesting}>${i.requested} ${i.state}`).sort();
+}
+
+describe('the demo federation', () => {
+  it('seeds cases in different states, and keeps them across a restart', async () => {
+    const ports = { ARC: await freePort(), BOR: await freePort(), CAL: await freePort() };
+    const options = { dir, ports, password: 'comity-demo', logLevel: 'warn' as const };
+    demo = await startDemo(options);
+    expect(demo.seeded).toBe(true);
+    const url = (p: keyof typeof ports) => `http://127.0.0.1:${ports[p]}`;
+
+    const arc = await states(url('ARC'), 'officer@arc.example');
+    expect(arc).toEqual(['ARC>BOR in-review', 'ARC>CAL draft', 'BOR>ARC executing', 'CAL>ARC in-review']);
+    const bor = await states(url('BOR'), 'reviewer@bor.example');
+    expect(bor).toEqual(['ARC>BOR in-review', 'BOR>ARC executing', 'CAL>BOR refused']);
+    const cal = await states(url('CAL'), 'officer@cal.example');
+    expect(cal).toEqual(['CAL>ARC in-review', 'CAL>BOR refused']);
+
+    await demo.close();
+    demo = await startDemo(options);
+    expect(demo.seeded).toBe(false);
+    expect(await states(url('ARC'), 'officer@arc.example')).toEqual(arc);
+    expect(await states(url('BOR'), 'reviewer@bor.example')).toEqual(bor);
+  }, 180_000);
+});
