@@ -105,7 +105,9 @@ export interface MissingField {
   reason: string;
 }
 
-const blank = (s: string | undefined) => !s || s.trim() === '';
+/** Words that stand where a value should be; a field holding only one of them is as good as empty. */
+const PLACEHOLDERS = new Set(['unknown', 'n/a', 'na', 'tbd', 'tba', 'none', '-', '?', 'to follow', 'later']);
+const blank = (s: string | undefined) => !s || s.trim() === '' || PLACEHOLDERS.has(s.trim().toLowerCase());
 
 /** The fields a request of its type must hold before submission that this one lacks (empty when complete). */
 export function missingForSubmission(request: InterchangeRequest): MissingField[] {

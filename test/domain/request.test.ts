@@ -216,12 +216,13 @@ describe('missingForSubmission', () => {
     expect(missingForSubmission(parse(request))).toEqual([]);
   });
 
-  it('finds exactly the identifiers of the only data item missing from corpus 17 (vague fraud)', () => {
+  it('finds the identifiers and the placeholder provider ("unknown") missing from corpus 17 (vague fraud)', () => {
     const c17 = corpus.find((c) => c.name === INCOMPLETE);
     expect(c17).toBeDefined();
     const missing = missingForSubmission(parse(c17!.request));
     expect(missing.map((m) => [m.field, m.requirement])).toEqual([
       ['data[0].identifiers', 'data.identifiers'],
+      ['data[0].provider', 'data.provider'],
     ]);
   });
 

@@ -18,7 +18,7 @@ export const completeness: Rule = (request) => {
       },
     ];
   return missing.map((m) => ({
-    rule: 'completeness',
+    rule: 'completeness' as const,
     outcome: 'missing' as const,
     article,
     reason: `Missing ${m.field}: ${m.reason}.`,

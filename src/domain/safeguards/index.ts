@@ -1,14 +1,55 @@
 /**
- * Safeguards screening (design §6): every rule runs on every request and the verdict is derived from the
- * findings. Screening never decides; a reviewer does.
+ * Safeguards screening (design §6): every enabled rule runs on every request and the verdict is derived from
+ * the findings. Screening never decides; a reviewer does.
  */
 import type { InterchangeRequest } from '../request.ts';
 import { completeness } from './completeness.ts';
-import type { Finding, Rule, ScreeningContext, Verdict } from './types.ts';
+import { dataProtection } from './data-protection.ts';
+import { deathPenalty } from './death-penalty.ts';
+import { dualCriminality } from './dual-criminality.ts';
+import { expression } from './expression.ts';
+import { intent } from './intent.ts';
+import { partyStatus } from './party-status.ts';
+import { persecution } from './persecution.ts';
+import { politicalOffence } from './political-offence.ts';
+import { proportionality } from './proportionality.ts';
+import { securityResearch } from './security-research.ts';
+import { seriousness } from './seriousness.ts';
+import { lexiconFor } from './text.ts';
+import {
+  DEFAULT_POLICY,
+  type Finding,
+  type Rule,
+  type RuleName,
+  type ScreeningContext,
+  type Verdict,
+} from './types.ts';
 
-export type { Finding, Outcome, Rule, ScreeningContext, Verdict } from './types.ts';
+export type {
+  Finding,
+  Outcome,
+  Rule,
+  RuleName,
+  ScreeningContext,
+  ScreeningPolicy,
+  Verdict,
+} from './types.ts';
+export { DEFAULT_POLICY, RULE_NAMES } from './types.ts';
 
-export const RULES: Record<string, Rule> = { completeness };
+export const RULES: Record<RuleName, Rule> = {
+  completeness,
+  'party-status': partyStatus,
+  'dual-criminality': dualCriminality,
+  seriousness,
+  proportionality,
+  intent,
+  'security-research': securityResearch,
+  persecution,
+  'political-offence': politicalOffence,
+  expression,
+  'death-penalty': deathPenalty,
+  'data-protection': dataProtection,
+};
 
 /** Design §6: incomplete when anything is missing, else the worst other outcome. */
 export function verdictOf(findings: readonly Finding[]): Verdict {
@@ -23,8 +64,22 @@ export interface Screening {
   findings: Finding[];
 }
 
-/** Runs every rule on a request. */
+/** Runs every rule the policy enables on a request. */
 export function screen(request: InterchangeRequest, context: ScreeningContext): Screening {
-  const findings = Object.values(RULES).flatMap((rule) => rule(request, context));
+  const policy = context.policy ?? DEFAULT_POLICY;
+  const full = { ...context, policy };
+  const findings: Finding[] = [];
+  for (const [name, rule] of Object.entries(RULES) as [RuleName, Rule][]) {
+    if (policy.rules[name] === false) continue;
+    findings.push(...rule(request, full));
+  }
+  if (lexiconFor(request.language).fallback)
+    findings.push({
+      rule: 'completeness',
+      outcome: 'concern',
+      article: 'UNCC art. 40(14) (language)',
+      reason: `There is no lexicon for the request's language "${request.language}"; the text signals read it as English and may miss what it says. Read the facts yourself.`,
+      evidence: [`language: "${request.language}"`],
+    });
   return { verdict: verdictOf(findings), findings };
 }

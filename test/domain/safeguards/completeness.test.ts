@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type PartyProfile, partyProfile } from '../../../src/domain/parties.ts';
 import { type InterchangeRequest, InterchangeRequestSchema } from '../../../src/domain/request.ts';
 import { completeness } from '../../../src/domain/safeguards/completeness.ts';
-import type { ScreeningContext } from '../../../src/domain/safeguards/index.ts';
+import { DEFAULT_POLICY, type ScreeningContext } from '../../../src/domain/safeguards/index.ts';
 
 const CORPUS_DIR = new URL('../../fixtures/corpus/', import.meta.url);
 
@@ -30,7 +30,11 @@ const corpus: Bundle[] = readdirSync(CORPUS_DIR)
     };
   });
 
-const demoContext: ScreeningContext = { requesting: partyProfile('ARC')!, requested: partyProfile('BOR')! };
+const demoContext = {
+  requesting: partyProfile('ARC')!,
+  requested: partyProfile('BOR')!,
+  policy: DEFAULT_POLICY,
+};
 
 const request = (input: Record<string, unknown>) =>
   InterchangeRequestSchema.parse({ instrument: 'UNCC', from: 'ARC', to: 'BOR', ...input });
@@ -39,7 +43,7 @@ describe('completeness', () => {
   it.each(corpus.filter((b) => b.expect.clears.includes('completeness')))(
     'clears $name, as the corpus expects',
     (b) => {
-      const findings = completeness(b.request, b.context);
+      const findings = completeness(b.request, { ...b.context, policy: DEFAULT_POLICY });
       expect(findings).toHaveLength(1);
       expect(findings[0]).toMatchObject({ rule: 'completeness', outcome: 'clear' });
     },
@@ -48,7 +52,7 @@ describe('completeness', () => {
   it.each(corpus.filter((b) => b.expect.raises.includes('completeness')))(
     'raises $name, as the corpus expects',
     (b) => {
-      const findings = completeness(b.request, b.context);
+      const findings = completeness(b.request, { ...b.context, policy: DEFAULT_POLICY });
       expect(findings.length).toBeGreaterThan(0);
       for (const f of findings) expect(f.outcome).toBe('missing');
     },
@@ -94,7 +98,7 @@ describe('completeness', () => {
 
   it('explains a clear finding by what the type requires', () => {
     const c01 = corpus.find((b) => b.name.startsWith('01-'))!;
-    const [f] = completeness(c01.request, c01.context);
+    const [f] = completeness(c01.request, { ...c01.context, policy: DEFAULT_POLICY });
     expect(f?.evidence).toEqual([
       'authority',
       'offences',

@@ -25,7 +25,7 @@ function bundle(name: string) {
   return { request: InterchangeRequestSchema.parse(j.request), context };
 }
 
-const finding = (outcome: Outcome, rule = 'some-rule'): Finding => ({
+const finding = (outcome: Outcome, rule: Finding['rule'] = 'expression'): Finding => ({
   rule,
   outcome,
   article: 'UNCC art. 40(21)',
@@ -34,12 +34,15 @@ const finding = (outcome: Outcome, rule = 'some-rule'): Finding => ({
 });
 
 describe('screen', () => {
-  it('finds corpus 17 (vague fraud) incomplete, with one missing finding for the identifiers it lacks', () => {
+  it('finds corpus 17 (vague fraud) incomplete, with a missing finding for the identifiers and the placeholder provider', () => {
     const { request, context } = bundle('17-incomplete-vague-fraud.json');
     const result = screen(request, context);
     expect(result.verdict).toBe('incomplete');
     const completeness = result.findings.filter((f) => f.rule === 'completeness');
-    expect(completeness.map((f) => [f.outcome, f.evidence])).toEqual([['missing', ['data[0].identifiers']]]);
+    expect(completeness.map((f) => [f.outcome, f.evidence])).toEqual([
+      ['missing', ['data[0].identifiers']],
+      ['missing', ['data[0].provider']],
+    ]);
     expect(result.findings.filter((f) => f.outcome === 'missing')).toEqual(completeness);
   });
 

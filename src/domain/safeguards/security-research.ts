@@ -1,0 +1,36 @@
+/**
+ * Rule `security-research`: do the facts describe good-faith security research, vulnerability disclosure,
+ * authorised testing or red-teaming? The Convention has no exception for it (only art. 11(2), for devices);
+ * critics warned that researchers could be pursued as intruders. A match in a sentence that describes an
+ * attack (exploiting a flaw, ransom, extortion) or a victim does not count: an attacker's use of a
+ * vulnerability is not research.
+ */
+import { findSignal, lexiconFor, quote, TARGET_ROLES, textFields } from './text.ts';
+import { finding, type Rule } from './types.ts';
+
+const ARTICLE = 'UNCC art. 6, 11(2), 24; Budapest art. 15';
+
+export const securityResearch: Rule = (request) => {
+  const { lexicon } = lexiconFor(request.language);
+  const fields = textFields(request).filter(
+    (f) => f.field === 'facts' || f.field === 'purpose' || (f.role !== undefined && TARGET_ROLES.has(f.role)),
+  );
+  const attackSentences = new Set(findSignal(lexicon, 'attack', fields).map((m) => m.sentence));
+  const research = findSignal(lexicon, 'research', fields).filter(
+    (m) => !m.negated && !attackSentences.has(m.sentence) && !/\bvictims?\b/i.test(m.sentence),
+  );
+  if (research.length === 0)
+    return finding(
+      'security-research',
+      'clear',
+      ARTICLE,
+      'Nothing in the facts describes security research, vulnerability disclosure or authorised testing.',
+    );
+  return finding(
+    'security-research',
+    'concern',
+    ARTICLE,
+    'The facts describe what looks like good-faith security research: finding a flaw and telling its owner, or authorised testing. The Convention has no exception for it; weigh whether assisting would punish research rather than intrusion (UNCC art. 6, 24), and whether the requested state requires dishonest intent.',
+    quote(research),
+  );
+};
