@@ -40,9 +40,17 @@ function toAppError(error: FastifyError | AppError | Error): AppError {
       })),
       where === 'body' ? '' : where,
     );
+    const part =
+      where === 'body'
+        ? 'request body'
+        : where === 'querystring'
+          ? 'query string'
+          : where === 'params'
+            ? 'path'
+            : where;
     return new AppError(
       'bad-request',
-      `The ${where} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      `The ${part} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
       { errors },
     );
   }

@@ -55,11 +55,21 @@ export function signedInClient(opts: CommonOptions): ApiClient {
   const url = nodeUrl(opts, session);
   const loginHint = `sign in: comity login --url ${url} --email <you>`;
   const envToken = process.env.COMITY_TOKEN;
-  if (envToken) return new ApiClient(url, { token: envToken, unauthenticatedHint: `COMITY_TOKEN was refused by ${url}; unset it or ${loginHint}` });
+  if (envToken)
+    return new ApiClient(url, {
+      token: envToken,
+      unauthenticatedHint: `COMITY_TOKEN was refused by ${url}; unset it or ${loginHint}`,
+    });
   if (!session) throw new CliError(`not signed in to ${url}`, { hints: [loginHint] });
   if (normalizeUrl(session.url) !== url)
-    throw new CliError(`the stored session is for ${normalizeUrl(session.url)}, not ${url}; its token is not sent to another node`, {
-      hints: [loginHint],
-    });
-  return new ApiClient(url, { token: session.token, unauthenticatedHint: `the stored session was refused (expired or revoked); ${loginHint}` });
+    throw new CliError(
+      `the stored session is for ${normalizeUrl(session.url)}, not ${url}; its token is not sent to another node`,
+      {
+        hints: [loginHint],
+      },
+    );
+  return new ApiClient(url, {
+    token: session.token,
+    unauthenticatedHint: `the stored session was refused (expired or revoked); ${loginHint}`,
+  });
 }

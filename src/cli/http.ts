@@ -49,7 +49,8 @@ export class ApiClient {
     const json = parseJson(text);
     if (res.ok) {
       if (res.status === 204 || text === '') return undefined as T;
-      if (json === undefined) throw new CliError(`${this.url} answered ${method} ${path} with something that is not JSON`);
+      if (json === undefined)
+        throw new CliError(`${this.url} answered ${method} ${path} with something that is not JSON`);
       return json as T;
     }
     throw this.problemError(res, json);
@@ -58,8 +59,11 @@ export class ApiClient {
   private problemError(res: Response, json: unknown): CliError {
     const problem = isProblem(json) ? json : null;
     if (!problem)
-      return new CliError(`${this.url} answered HTTP ${res.status} ${res.statusText} (${res.headers.get('content-type') ?? 'no content type'})`);
-    const hints = res.status === 401 && this.options.unauthenticatedHint ? [this.options.unauthenticatedHint] : [];
+      return new CliError(
+        `${this.url} answered HTTP ${res.status} ${res.statusText} (${res.headers.get('content-type') ?? 'no content type'})`,
+      );
+    const hints =
+      res.status === 401 && this.options.unauthenticatedHint ? [this.options.unauthenticatedHint] : [];
     return new CliError(conciseDetail(problem), { problem, fields: problem.errors ?? [], hints });
   }
 }
@@ -90,12 +94,16 @@ function isProblem(v: unknown): v is Problem {
 function conciseDetail(problem: Problem): string {
   const fields = problem.errors ?? [];
   const tail = fields.map((e) => `${e.field}: ${e.message}`).join('; ');
-  if (fields.length && problem.detail.endsWith(`: ${tail}`)) return `${problem.detail.slice(0, -tail.length - 2)}.`;
+  if (fields.length && problem.detail.endsWith(`: ${tail}`))
+    return `${problem.detail.slice(0, -tail.length - 2)}.`;
   return problem.detail;
 }
 
 function connectionError(url: string, e: unknown): CliError {
-  const err = e as { name?: string; cause?: { code?: string; errors?: { code?: string }[]; message?: string } };
+  const err = e as {
+    name?: string;
+    cause?: { code?: string; errors?: { code?: string }[]; message?: string };
+  };
   if (err.name === 'TimeoutError') return new CliError(`no answer from ${url} within ${TIMEOUT_MS / 1000} s`);
   const code = err.cause?.code ?? err.cause?.errors?.[0]?.code;
   if (code === 'ECONNREFUSED') return new CliError(`cannot reach ${url}: is the node running?`);

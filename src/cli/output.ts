@@ -21,7 +21,10 @@ export function println(line = ''): void {
 
 /** Prints text, or the given value as JSON in --json mode. */
 export function emit(value: unknown, text: () => string | string[]): void {
-  if (jsonMode) return printJson(value);
+  if (jsonMode) {
+    printJson(value);
+    return;
+  }
   const out = text();
   for (const line of Array.isArray(out) ? out : [out]) println(line);
 }
@@ -52,6 +55,8 @@ function unexpected(e: unknown): CliError {
   if (process.env.COMITY_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   return new CliError(message, {
     problem: { title: 'Unexpected error', detail: message },
-    hints: process.env.COMITY_DEBUG ? [] : ['this looks like a bug; set COMITY_DEBUG=1 to see where it happened'],
+    hints: process.env.COMITY_DEBUG
+      ? []
+      : ['this looks like a bug; set COMITY_DEBUG=1 to see where it happened'],
   });
 }

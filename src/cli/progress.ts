@@ -11,7 +11,12 @@ const SILENT: Progress = { update() {}, stop() {} };
 export function progress(label: string, total: number, threshold = 200): Progress {
   if (!process.stderr.isTTY || total <= threshold) return SILENT;
   const bar = new SingleBar(
-    { format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    {
+      format: `${label} [{bar}] {value}/{total}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     Presets.shades_classic,
   );
   bar.start(total, 0);

@@ -44,7 +44,9 @@ export function readSession(): StoredSession | null {
     const s = JSON.parse(text) as StoredSession;
     if (typeof s.url === 'string' && typeof s.token === 'string' && s.user) return s;
   } catch {}
-  throw new CliError(`the stored session ${path} is damaged`, { hints: ['run `comity logout` and sign in again'] });
+  throw new CliError(`the stored session ${path} is damaged`, {
+    hints: ['run `comity logout` and sign in again'],
+  });
 }
 
 export function writeSession(session: StoredSession): string {

@@ -11,6 +11,7 @@ import { TrustList } from '../exchange/trust-list.ts';
 import { type Database, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
 import { DEFAULT_SETTINGS, type NodeCore } from './core.ts';
+import { lockDataDir } from './data-lock.ts';
 import { startWorkerLoop, type WorkerLoop } from './worker-loop.ts';
 
 export interface RunningNode {
@@ -70,9 +71,16 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
         },
       )}`,
     );
-  const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'db') },
-  );
+  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+  let database: Database;
+  try {
+    database = await openDatabase(
+      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'db') },
+    );
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const settings = { ...DEFAULT_SETTINGS, ...config.settings };
   const loops: { outbox?: WorkerLoop; screening?: WorkerLoop } = {};
   const core: NodeCore = {
@@ -87,7 +95,14 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     wakeScreening: () => loops.screening?.wake(),
   };
   const app = await buildApp(core);
-  await app.listen({ host: config.listen.host, port: config.listen.port });
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (e) {
+    await app.close();
+    await database.close();
+    unlock();
+    throw e;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const url = `http://${config.listen.host}:${port}`;
@@ -110,6 +125,7 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
       await screening.stop();
       await app.close();
       await database.close();
+      unlock();
       log.flush?.();
     },
   };

@@ -29,7 +29,12 @@ async function signIn(url: string, email: string) {
 async function states(url: string, email: string) {
   const c = await signIn(url, email);
   const list = await c.get('/api/v1/cases?limit=200');
-  return list.body.items.map((i: { requesting: string; requested: string; state: string }) => `${i.requesting}>${i.requested} ${i.state}`).sort();
+  return list.body.items
+    .map(
+      (i: { requesting: string; requested: string; state: string }) =>
+        `${i.requesting}>${i.requested} ${i.state}`,
+    )
+    .sort();
 }
 
 describe('the demo federation', () => {

@@ -28,7 +28,10 @@ describe(`outbox claims (${engine})`, () => {
       expect((await officer.post(`/api/v1/cases/${created.body.id}/actions/submit`)).status).toBe(200);
       ids.push(created.body.id);
     }
-    const [{ n: pending } = { n: 0 }] = await arc.core.db.select({ n: count() }).from(outbox).where(eq(outbox.status, 'pending'));
+    const [{ n: pending } = { n: 0 }] = await arc.core.db
+      .select({ n: count() })
+      .from(outbox)
+      .where(eq(outbox.status, 'pending'));
     expect(Number(pending)).toBe(12);
 
     // A second worker: on PostgreSQL a second process's pool on the same database, on PGlite the same client.

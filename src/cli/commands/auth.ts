@@ -28,13 +28,19 @@ async function login(opts: LoginOptions): Promise<void> {
   // A new login never reuses the old session's node unless told to: --url, COMITY_URL, else the default.
   const url = nodeUrl(opts, null);
   const password = await passwordFor(opts);
-  const res = await new ApiClient(url).post<{ token: string; expiresAt: string; user: User }>('/api/v1/auth/login', {
-    email: opts.email,
-    password,
-  });
+  const res = await new ApiClient(url).post<{ token: string; expiresAt: string; user: User }>(
+    '/api/v1/auth/login',
+    {
+      email: opts.email,
+      password,
+    },
+  );
   const path = writeSession({ url, token: res.token, expiresAt: res.expiresAt, user: res.user });
   // The token stays in the session file; printing it would put it in terminal scrollback and CI logs.
-  emit({ url, expiresAt: res.expiresAt, user: res.user, session: path }, () => `Signed in to ${url} as ${describeUser(res.user)}`);
+  emit(
+    { url, expiresAt: res.expiresAt, user: res.user, session: path },
+    () => `Signed in to ${url} as ${describeUser(res.user)}`,
+  );
 }
 
 async function logout(): Promise<void> {
@@ -49,7 +55,10 @@ async function logout(): Promise<void> {
     process.stderr.write(`warning: the token could not be revoked: ${(e as Error).message}\n`);
   }
   deleteSession();
-  emit({ signedOut: true, url: session.url, revoked }, () => `Signed out of ${session.url}${revoked ? '' : ' (local session deleted)'}.`);
+  emit(
+    { signedOut: true, url: session.url, revoked },
+    () => `Signed out of ${session.url}${revoked ? '' : ' (local session deleted)'}.`,
+  );
 }
 
 export function registerAuth(program: Command): void {
@@ -60,5 +69,7 @@ export function registerAuth(program: Command): void {
       .requiredOption('--email <email>', 'your e-mail address')
       .option('--password <password>', 'password (else $COMITY_PASSWORD, else asked for)'),
   ).action(login);
-  withCommonOptions(program.command('logout').description('revoke the stored token and delete the session')).action(logout);
+  withCommonOptions(
+    program.command('logout').description('revoke the stored token and delete the session'),
+  ).action(logout);
 }

@@ -4,7 +4,6 @@ import type { Case } from '../api-types.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
 import { inFile, readRequestFile } from '../files.ts';
-import type { ApiClient } from '../http.ts';
 import { emit } from '../output.ts';
 
 interface CreateOptions extends CommonOptions {
@@ -12,7 +11,7 @@ interface CreateOptions extends CommonOptions {
 }
 
 /** Sends the request of a file, naming the file and the field's place in it when the node refuses it. */
-async function sendRequestFile(api: ApiClient, file: string, send: (request: unknown) => Promise<Case>): Promise<Case> {
+async function sendRequestFile(file: string, send: (request: unknown) => Promise<Case>): Promise<Case> {
   const { request, prefix } = readRequestFile(file);
   try {
     return await send(request);
@@ -23,7 +22,7 @@ async function sendRequestFile(api: ApiClient, file: string, send: (request: unk
 
 async function create(file: string, opts: CreateOptions): Promise<void> {
   const api = signedInClient(opts);
-  let c = await sendRequestFile(api, file, (r) => api.post<Case>('/api/v1/cases', r));
+  let c = await sendRequestFile(file, (r) => api.post<Case>('/api/v1/cases', r));
   if (opts.submit) {
     const draft = c;
     try {
@@ -33,17 +32,23 @@ async function create(file: string, opts: CreateOptions): Promise<void> {
       // The draft exists whatever happens next; say so, or the user would create it twice.
       throw new CliError(`case ${draft.id} was created as a draft but not submitted: ${e.message}`, {
         ...e.options,
-        hints: [...(e.options.hints ?? []), `correct the file, then: comity cases update ${draft.id} ${file} && comity cases submit ${draft.id}`],
+        hints: [
+          ...(e.options.hints ?? []),
+          `correct the file, then: comity cases update ${draft.id} ${file} && comity cases submit ${draft.id}`,
+        ],
       });
     }
-    return emit(c, () => [`Created case ${draft.id} (state ${draft.state})`, `Case ${c.id} is now ${c.state}`]);
+    return emit(c, () => [
+      `Created case ${draft.id} (state ${draft.state})`,
+      `Case ${c.id} is now ${c.state}`,
+    ]);
   }
   emit(c, () => `Created case ${c.id} (state ${c.state})`);
 }
 
 async function update(id: string, file: string, opts: CommonOptions): Promise<void> {
   const api = signedInClient(opts);
-  const c = await sendRequestFile(api, file, (r) => api.put<Case>(`/api/v1/cases/${encodeURIComponent(id)}`, r));
+  const c = await sendRequestFile(file, (r) => api.put<Case>(`/api/v1/cases/${encodeURIComponent(id)}`, r));
   emit(c, () => `Updated draft ${c.id} (state ${c.state})`);
 }
 
@@ -51,7 +56,9 @@ export function registerCasesCreate(cases: Command): void {
   withCommonOptions(
     cases
       .command('create')
-      .description('create a draft from a request file (an interchange request, or a bundle with a "request")')
+      .description(
+        'create a draft from a request file (an interchange request, or a bundle with a "request")',
+      )
       .argument('<file>', 'JSON file')
       .option('--submit', 'submit the draft at once'),
   ).action(create);

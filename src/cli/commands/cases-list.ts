@@ -25,19 +25,21 @@ const MAX_PAGE = 200;
 
 async function fetchAll(api: ApiClient, query: Query): Promise<CaseList> {
   let page = await api.get<CaseList>('/api/v1/cases', query);
-  const items = [...page.items];
+  // Pages are offsets into a list that may change meanwhile; a case that moves up would otherwise appear twice.
+  const byId = new Map(page.items.map((c) => [c.id, c]));
   const bar = progress('cases', page.total);
+  bar.update(byId.size);
   try {
     while (page.nextCursor && page.nextCursor !== query.cursor) {
       query = { ...query, cursor: page.nextCursor };
       page = await api.get<CaseList>('/api/v1/cases', query);
-      items.push(...page.items);
-      bar.update(items.length);
+      for (const c of page.items) byId.set(c.id, c);
+      bar.update(byId.size);
     }
   } finally {
     bar.stop();
   }
-  return { items, total: page.total, nextCursor: null };
+  return { items: [...byId.values()], total: page.total, nextCursor: null };
 }
 
 export function caseRows(items: CaseSummary[], now = new Date()): string[][] {
@@ -66,7 +68,9 @@ async function list(opts: ListOptions): Promise<void> {
   };
   const result = opts.all ? await fetchAll(api, query) : await api.get<CaseList>('/api/v1/cases', query);
   emit(result, () => [
-    ...(result.items.length ? table(['ID', 'TYPE', 'FROM→TO', 'URGENCY', 'STATE', 'VERDICT', 'DUE'], caseRows(result.items)) : ['No cases.']),
+    ...(result.items.length
+      ? table(['ID', 'TYPE', 'FROM→TO', 'URGENCY', 'STATE', 'VERDICT', 'DUE'], caseRows(result.items))
+      : ['No cases.']),
     '',
     `${result.items.length} of ${result.total}${result.nextCursor ? ` (next page: --cursor ${result.nextCursor})` : ''}`,
   ]);
@@ -77,7 +81,12 @@ export function registerCasesList(cases: Command): void {
     cases
       .command('list')
       .description("list your party's cases, most recently updated first")
-      .addOption(new Option('--direction <direction>', 'only cases sent or received').choices(['incoming', 'outgoing']))
+      .addOption(
+        new Option('--direction <direction>', 'only cases sent or received').choices([
+          'incoming',
+          'outgoing',
+        ]),
+      )
       .option('--state <states>', 'comma-separated states, e.g. in-review,postponed')
       .option('--type <types>', 'comma-separated request types')
       .option('--q <text>', 'search facts, purpose, subjects and identifiers')

@@ -25,7 +25,11 @@ function screeningLines(c: Case): string[] {
   return [
     '',
     `Screening   ${c.screening.verdict} (${utc(c.screening.at)})`,
-    ...shown.map((f) => `  ${f.outcome.toUpperCase()} ${f.rule} [${f.article}]: ${wrap(f.reason, width - 4, '    ')}`),
+    ...shown.flatMap((f) => [
+      `  ${f.outcome.toUpperCase()} ${f.rule} [${f.article}]`,
+      `    ${wrap(f.reason, width - 4, '    ')}`,
+      ...(f.evidence?.length ? [`    evidence: ${wrap(f.evidence.join('; '), width - 14, '      ')}`] : []),
+    ]),
     ...(cleared.length ? [`  clear: ${wrap(cleared.join(', '), width - 9, '         ')}`] : []),
   ];
 }
@@ -64,5 +68,7 @@ async function show(id: string, opts: CommonOptions): Promise<void> {
 }
 
 export function registerCasesShow(cases: Command): void {
-  withCommonOptions(cases.command('show').description('show one case in full').argument('<id>', 'case id')).action(show);
+  withCommonOptions(
+    cases.command('show').description('show one case in full').argument('<id>', 'case id'),
+  ).action(show);
 }

@@ -28,36 +28,35 @@ function extraDetails(raw: string | undefined): Record<string, unknown> {
     } catch (e) {
       throw new CliError(`--details is not JSON: ${(e as Error).message}`);
     }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('--details must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new CliError('--details must be a JSON object');
   return value as Record<string, unknown>;
 }
 
 /** The body of an action: only the flags given, so the node's strict schemas name what does not belong. */
-export function actionBody(opts: TransitionOptions): { body: Record<string, unknown>; requestFile?: { path: string; prefix: string } } {
+export function actionBody(opts: TransitionOptions): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  let requestFile: { path: string; prefix: string } | undefined;
   if (opts.note !== undefined) body.note = opts.note;
   if (opts.grounds) body.grounds = opts.grounds;
   if (opts.condition?.length) body.conditions = opts.condition;
   if (opts.missing) body.missing = opts.missing;
   if (opts.until) body.until = opts.until;
-  if (opts.request) {
-    const { request, prefix } = readRequestFile(opts.request);
-    body.request = request;
-    // The node reports the request's fields under `request.`; in a bundle that is where they are anyway.
-    requestFile = { path: opts.request, prefix: prefix ? '' : '' };
-  }
-  return { body: { ...body, ...extraDetails(opts.details) }, ...(requestFile ? { requestFile } : {}) };
+  if (opts.request) body.request = readRequestFile(opts.request).request;
+  return { ...body, ...extraDetails(opts.details) };
 }
 
 async function transition(id: string, action: string, opts: TransitionOptions): Promise<void> {
   const api = signedInClient(opts);
-  const { body, requestFile } = actionBody(opts);
+  const body = actionBody(opts);
   let c: Case;
   try {
-    c = await api.post<Case>(`/api/v1/cases/${encodeURIComponent(id)}/actions/${encodeURIComponent(action)}`, body);
+    c = await api.post<Case>(
+      `/api/v1/cases/${encodeURIComponent(id)}/actions/${encodeURIComponent(action)}`,
+      body,
+    );
   } catch (e) {
-    throw requestFile ? inFile(e, requestFile.path, requestFile.prefix) : e;
+    // The node names an amended request's fields `request.…`, which is their place in the body, not the file.
+    throw opts.request ? inFile(e, opts.request, '') : e;
   }
   emit(c, () => `Case ${c.id} is now ${c.state}`);
 }
@@ -70,7 +69,11 @@ export function registerCasesTransition(cases: Command): void {
       .argument('<id>', 'case id')
       .argument('<action>', 'the action, e.g. refuse')
       .option('--note <text>', 'a note for the history and the other party')
-      .option('--grounds <grounds>', 'comma-separated grounds (refuse, postpone), e.g. persecution,human-rights', list)
+      .option(
+        '--grounds <grounds>',
+        'comma-separated grounds (refuse, postpone), e.g. persecution,human-rights',
+        list,
+      )
       .option('--condition <kind=text>', 'a condition (accept-with-conditions); repeatable', condition)
       .option('--missing <fields>', 'comma-separated missing fields (mark-incomplete)', list)
       .option('--until <date>', 'postponed until YYYY-MM-DD (postpone)', isoDate)
@@ -78,6 +81,10 @@ export function registerCasesTransition(cases: Command): void {
       .option('--details <json>', 'more details as JSON, or @file.json; merged last'),
   ).action(transition);
   withCommonOptions(
-    cases.command('submit').description('submit a draft (same as: transition ID submit)').argument('<id>', 'case id').option('--note <text>', 'a note'),
+    cases
+      .command('submit')
+      .description('submit a draft (same as: transition ID submit)')
+      .argument('<id>', 'case id')
+      .option('--note <text>', 'a note'),
   ).action((id: string, opts: TransitionOptions) => transition(id, 'submit', opts));
 }

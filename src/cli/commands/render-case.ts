@@ -14,17 +14,22 @@ function block(label: string, text: string | undefined): string[] {
 function list(label: string, items: string[]): string[] {
   if (!items.length) return [`${INDENT}${label.padEnd(LABEL)}-`];
   const pad = ' '.repeat(INDENT.length + LABEL);
-  return items.map((item, i) => `${i === 0 ? `${INDENT}${label.padEnd(LABEL)}` : pad}${item}`);
+  const wrapped = (item: string) => wrap(item, textWidth() - pad.length, `${pad}  `);
+  return items.map((item, i) => `${i === 0 ? `${INDENT}${label.padEnd(LABEL)}` : pad}${wrapped(item)}`);
 }
 
 export function requestLines(raw: Record<string, unknown>): string[] {
   const r = raw as Request;
-  const authority = [r.authority?.name, r.authority?.contact ? `<${r.authority.contact}>` : ''].filter(Boolean).join(' ');
+  const authority = [r.authority?.name, r.authority?.contact ? `<${r.authority.contact}>` : '']
+    .filter(Boolean)
+    .join(' ');
   const offences = (r.offences ?? []).map(
-    (o) => `${o.code}${o.domestic ? `: ${o.domestic}` : ''}${o.maxPenaltyYears !== undefined ? ` (max ${o.maxPenaltyYears} y)` : ''}`,
+    (o) =>
+      `${o.code}${o.domestic ? `: ${o.domestic}` : ''}${o.maxPenaltyYears !== undefined ? ` (max ${o.maxPenaltyYears} y)` : ''}`,
   );
   const subjects = (r.subjects ?? []).map(
-    (s) => `${s.name} (${[s.role, s.nationality].filter(Boolean).join(', ')})${s.description ? `: ${s.description}` : ''}`,
+    (s) =>
+      `${s.name} (${[s.role, s.nationality].filter(Boolean).join(', ')})${s.description ? `: ${s.description}` : ''}`,
   );
   const data = (r.data ?? []).map((d) => {
     const period = d.from || d.to ? ` ${d.from ?? '…'} to ${d.to ?? '…'}` : '';
@@ -62,6 +67,9 @@ export function historyLines(history: HistoryEntry[]): string[] {
   return history.flatMap((h) => {
     const actor = h.actor.name ?? h.actor.kind;
     const move = `${h.fromState ?? '-'}→${h.toState ?? '-'}`;
-    return [`${INDENT}${String(h.seq).padStart(3)} ${utc(h.at)} ${h.party} ${actor}: ${h.action} ${move}`, ...detailLines(h.details)];
+    return [
+      `${INDENT}${String(h.seq).padStart(3)} ${utc(h.at)} ${h.party} ${actor}: ${h.action} ${move}`,
+      ...detailLines(h.details),
+    ];
   });
 }

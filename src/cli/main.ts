@@ -1,0 +1,47 @@
+/**
+ * The `comity` command (bin/comity.mjs). Exit codes: 0 success, 1 error, 2 usage error. Expected errors are
+ * one readable line on stderr (output.ts); commander prints its own usage errors.
+ */
+import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import { registerAuth } from './commands/auth.ts';
+import { registerCases } from './commands/cases.ts';
+import { registerCatalogue } from './commands/catalogue.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerHealth } from './commands/health.ts';
+import { registerServe } from './commands/serve.ts';
+import { reportError, setJsonMode } from './output.ts';
+
+const USAGE_ERROR = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('comity')
+    .description('Comity: signed, screened, accountable requests between states’ nodes')
+    .version(pkg.version)
+    // Set before the subcommands are added, which inherit it: usage errors must throw, not exit with 1.
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .hook('preAction', (_program, action) => setJsonMode(Boolean(action.opts().json)));
+  registerAuth(program);
+  registerCases(program);
+  registerCatalogue(program);
+  registerHealth(program);
+  registerServe(program);
+  registerDemo(program);
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE_ERROR;
+    reportError(e);
+    return 1;
+  }
+}
+
+const code = await run(process.argv);
+// serve and demo keep running until a signal; everything else is done and sets its exit code.
+process.exitCode = code;
