@@ -17,7 +17,12 @@ export const securityResearch: Rule = (request) => {
   );
   const attackSentences = new Set(findSignal(lexicon, 'attack', fields).map((m) => m.sentence));
   const research = findSignal(lexicon, 'research', fields).filter(
-    (m) => !m.negated && !attackSentences.has(m.sentence) && !/\bvictims?\b/i.test(m.sentence),
+    (m) =>
+      !m.negated &&
+      !attackSentences.has(m.sentence) &&
+      // Research done for the victim or the investigators (a forensic firm, a penetration test the company
+      // commissioned) is not the suspect's conduct.
+      !/\bvictims?\b|\b(?:hired|engaged|commissioned|retained|appointed) by\b|\bforensic\b/i.test(m.sentence),
   );
   if (research.length === 0)
     return finding(

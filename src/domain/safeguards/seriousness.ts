@@ -50,8 +50,10 @@ export const seriousness: Rule = (request, { requested, requesting, policy }) =>
         : request.type === 'extradition'
           ? { years: 1, article: 'UNCC art. 37(1); Budapest art. 24(1)', what: 'Extradition' }
           : null;
-  if (threshold) {
-    const meets = request.offences.some((o) => {
+  // An offence the requested state does not criminalise at all is for the dual-criminality rule.
+  const criminalised = request.offences.filter((o) => requested.law?.[o.code]?.criminalised !== false);
+  if (threshold && criminalised.length > 0) {
+    const meets = criminalised.some((o) => {
       const here = o.maxPenaltyYears ?? 0;
       const there = requestedPenalty(requested, o.code) ?? here;
       return here >= threshold.years && there >= threshold.years;

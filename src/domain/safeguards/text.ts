@@ -78,7 +78,21 @@ export function textFields(r: InterchangeRequest): TextField[] {
 }
 
 const SENTENCE = /[^.!?;]+(?:[.!?;]+|$)/g;
-const NEGATION_WINDOW_WORDS = 4;
+/** A quoted span introduced as a name: known as 'X', calling itself "X", the account 'X', named ‘X’. */
+const NAMED_QUOTE =
+  /\b(?:known as|calling (?:itself|themselves)|called|named|name of|handle|account|group|gang|affiliate|operation|alias|user(?:name)?)\s+(?:the\s+)?(['"‘“])([^'"’”]{1,80})['"’”]/giu;
+
+function namedSpans(sentence: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const m of sentence.matchAll(NAMED_QUOTE)) {
+    const start = m.index + m[0].length - (m[2]?.length ?? 0) - 1;
+    spans.push([start, m.index + m[0].length]);
+  }
+  return spans;
+}
+const NEGATION_WINDOW_WORDS = 6;
+/** A negation does not reach across a comma, a colon or a contrasting conjunction. */
+const CLAUSE_BREAK = /[,:]|\b(?:but|while|whereas|however|although|yet)\b/giu;
 
 /** Every match of a signal in the given fields. */
 export function findSignal(
@@ -91,11 +105,19 @@ export function findSignal(
   for (const f of fields) {
     for (const sentenceMatch of f.text.matchAll(SENTENCE)) {
       const sentence = sentenceMatch[0];
+      const names = namedSpans(sentence);
       for (const pattern of patterns) {
         pattern.lastIndex = 0;
         for (const m of sentence.matchAll(pattern)) {
-          const before = sentence
-            .slice(0, m.index)
+          // A quoted name says nothing about the conduct: "the group known as 'Sedition'", "the handle 'antistate'".
+          if (names.some(([s, e]) => m.index >= s && m.index + m[0].length <= e)) continue;
+          const preceding = sentence.slice(0, m.index);
+          const clauseStart = Math.max(
+            0,
+            ...[...preceding.matchAll(CLAUSE_BREAK)].map((b) => b.index + b[0].length),
+          );
+          const before = preceding
+            .slice(clauseStart)
             .split(/\s+/)
             .filter(Boolean)
             .slice(-NEGATION_WINDOW_WORDS)
