@@ -3,7 +3,10 @@
  * Checks, in order: the case is visible (else 404), the role may take the action (else 403), the details are
  * valid (else 400), the request is complete for submission (else 422), the state allows it (else 409).
  */
+import { asc, desc, eq } from 'drizzle-orm';
 import { AppError, fieldProblems } from '../api/errors.ts';
+import type { Urgency } from '../domain/catalogue.ts';
+import { type DecisionInput, decisionProblems } from '../domain/decision.ts';
 import {
   type Action,
   ActionDetailSchemas,
@@ -13,7 +16,9 @@ import {
   USER_ACTIONS,
 } from '../domain/lifecycle.ts';
 import { channelOf, type InterchangeRequest, missingForSubmission } from '../domain/request.ts';
+import type { Finding } from '../domain/safeguards/index.ts';
 import type { NodeCore } from '../node/core.ts';
+import { caseEvents, screenings } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
 import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
 import { type CaseRow, recordTransition } from './record-transition.ts';
@@ -93,6 +98,34 @@ export async function takeAction(
     const check = checkTransition(action, locked.state as never, side);
     if (!check.ok)
       throw new AppError('conflict', `Cannot ${action}: ${check.reason}.`, { state: locked.state });
+    if (action === 'accept' || action === 'accept-with-conditions' || action === 'refuse') {
+      const [latest] = await tx
+        .select({ findings: screenings.findings })
+        .from(screenings)
+        .where(eq(screenings.caseId, id))
+        .orderBy(desc(screenings.id))
+        .limit(1);
+      const history = await tx
+        .select({ action: caseEvents.action })
+        .from(caseEvents)
+        .where(eq(caseEvents.caseId, id))
+        .orderBy(asc(caseEvents.seq));
+      const problems = decisionProblems({
+        action,
+        details: details as DecisionInput['details'],
+        findings: (latest?.findings as Finding[] | undefined) ?? null,
+        history,
+        urgency: locked.urgency as Urgency,
+      });
+      if (problems.length > 0)
+        throw new AppError(
+          'unprocessable',
+          `The decision cannot be recorded yet: ${problems.map((p) => p.message).join('; ')}.`,
+          {
+            errors: problems,
+          },
+        );
+    }
     return recordTransition(core, tx, {
       row: locked,
       action,

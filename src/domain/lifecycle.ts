@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { InterchangeRequestSchema } from './request.ts';
 import type { Role } from './roles.ts';
+import { RULE_NAMES } from './safeguards/types.ts';
 
 export const CASE_STATES = [
   'draft',
@@ -70,6 +71,20 @@ export type Side = 'requesting' | 'requested';
 const note = z.string().trim().min(1).max(20_000);
 const NoDetails = z.object({ note: note.optional() }).strict();
 
+/**
+ * What a reviewer says of the screening when deciding (design §6): each concern acknowledged by its rule, each
+ * ground overridden with a written justification. Checked against the latest screening by `decisionProblems`.
+ */
+const ScreeningResponse = {
+  acknowledged: z.array(z.enum(RULE_NAMES)).max(RULE_NAMES.length).optional(),
+  overrides: z
+    .array(
+      z.object({ rule: z.enum(RULE_NAMES), justification: z.string().trim().min(20).max(10_000) }).strict(),
+    )
+    .max(RULE_NAMES.length)
+    .optional(),
+};
+
 export const ConditionSchema = z
   .object({ kind: z.enum(CONDITION_KINDS), text: z.string().trim().min(1).max(5000) })
   .strict();
@@ -79,9 +94,13 @@ export const ActionDetailSchemas = {
   receive: NoDetails,
   screen: NoDetails,
   'finish-screening': NoDetails,
-  accept: NoDetails,
+  accept: z.object({ note: note.optional(), ...ScreeningResponse }).strict(),
   'accept-with-conditions': z
-    .object({ conditions: z.array(ConditionSchema).min(1).max(50), note: note.optional() })
+    .object({
+      conditions: z.array(ConditionSchema).min(1).max(50),
+      note: note.optional(),
+      ...ScreeningResponse,
+    })
     .strict(),
   postpone: z
     .object({ grounds: z.array(z.enum(GROUNDS)).min(1), note, until: z.iso.date().optional() })
@@ -89,7 +108,9 @@ export const ActionDetailSchemas = {
   resume: NoDetails,
   consult: z.object({ note }).strict(),
   'answer-consultation': z.object({ note }).strict(),
-  refuse: z.object({ grounds: z.array(z.enum(GROUNDS)).min(1), note }).strict(),
+  refuse: z
+    .object({ grounds: z.array(z.enum(GROUNDS)).min(1), note, acknowledged: ScreeningResponse.acknowledged })
+    .strict(),
   'mark-incomplete': z.object({ missing: z.array(z.string().max(200)).max(100).default([]), note }).strict(),
   amend: z.object({ request: InterchangeRequestSchema, note: note.optional() }).strict(),
   execute: NoDetails,

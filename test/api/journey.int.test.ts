@@ -82,10 +82,17 @@ describe(`a request between two nodes (${engine})`, () => {
       expect.arrayContaining(['accept', 'refuse', 'consult', 'postpone']),
     );
 
-    const refused = await borReviewer.post(`/api/v1/cases/${id}/actions/refuse`, {
+    const grounds = {
       grounds: ['essential-interests', 'data-protection'],
       note: 'Disclosure would conflict with an ongoing national security matter.',
-    });
+    };
+    const early = await borReviewer.post(`/api/v1/cases/${id}/actions/refuse`, grounds);
+    expect(early.status).toBe(422);
+    expect(early.body.errors.map((e: { field: string }) => e.field)).toEqual(['consultation']);
+    await act(borReviewer, id, 'consult', { note: 'Is the negotiation mailbox alone enough?' });
+    await act(arcOfficer, id, 'answer-consultation', { note: 'Both items are needed.' });
+
+    const refused = await borReviewer.post(`/api/v1/cases/${id}/actions/refuse`, grounds);
     expect(refused.status).toBe(200);
     expect(refused.body.state).toBe('refused');
     await fed.settle();

@@ -157,7 +157,48 @@ describe('a request from Arcadia refused by Borealis', () => {
     expect(out.at(-1)).toMatch(/^\d+ of \d+$/);
   });
 
-  it('lets the reviewer refuse the request with grounds and a note', async () => {
+  it('refuses to record a refusal before a consultation was offered, naming what is missing', async () => {
+    const r = await comity(
+      [
+        'cases',
+        'transition',
+        caseId,
+        'refuse',
+        '--grounds',
+        'persecution',
+        '--note',
+        'Too early.',
+        '--url',
+        fed.url('BOR'),
+      ],
+      { configDir: borReviewer },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/consultation/);
+  });
+
+  it('lets the reviewer refuse the request with grounds and a note after consultation', async () => {
+    const consult = await comity(
+      [
+        'cases',
+        'transition',
+        caseId,
+        'consult',
+        '--note',
+        'Which conduct is alleged?',
+        '--url',
+        fed.url('BOR'),
+      ],
+      { configDir: borReviewer },
+    );
+    expect(consult.code, consult.stderr).toBe(0);
+    await fed.settle();
+    const officer = await fed.as('officer@arc.example');
+    expect(
+      (await officer.post(`/api/v1/cases/${caseId}/actions/answer-consultation`, { note: 'The intrusion.' }))
+        .status,
+    ).toBe(200);
+    await fed.settle();
     const r = await comity(
       [
         'cases',
@@ -193,6 +234,7 @@ describe('a request from Arcadia refused by Borealis', () => {
     expect(text.stdout).toContain(`Case ${caseId}`);
     expect(text.stdout).toMatch(/State\s+refused/);
     expect(text.stdout).toMatch(/refuse in-review→refused/);
+    expect(text.stdout).toMatch(/consult in-review→consultation/);
     expect(text.stdout).toContain('grounds: persecution');
     expect(text.stdout).toContain('note: The request targets political opponents.');
   });
