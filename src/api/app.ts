@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { exchangeRoutes } from './routes/exchange.ts';
+import { settingsRoutes } from './routes/settings.ts';
 
 export const VERSION = '0.1.0';
 
@@ -158,5 +159,6 @@ export async function buildApp(core: NodeCore) {
   await app.register(caseRoutes(core));
   await app.register(catalogueRoutes(core));
   await app.register(exchangeRoutes(core));
+  await app.register(settingsRoutes(core));
   return app;
 }

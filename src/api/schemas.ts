@@ -99,3 +99,18 @@ export const problemResponses = {
   409: ProblemSchema,
   422: ProblemSchema,
 } as const;
+
+export const FindingSchema = z.object({
+  rule: z.string(),
+  outcome: z.enum(['clear', 'concern', 'ground', 'missing']),
+  article: z.string(),
+  reason: z.string(),
+  evidence: z.array(z.string()),
+});
+export const ScreeningSchema = z
+  .object({
+    verdict: z.enum(['clear', 'review', 'refuse-recommended', 'incomplete']),
+    findings: z.array(FindingSchema),
+    context: z.object({ party: z.string(), source: z.enum(['node', 'registry']), note: z.string() }),
+  })
+  .meta({ id: 'Screening' });

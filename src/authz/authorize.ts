@@ -32,7 +32,14 @@ export type Resource =
   | { kind: 'node'; party: string };
 
 /** Lifecycle actions plus the reads and edits that are not transitions. */
-export type AuthzAction = Action | 'read' | 'create' | 'edit' | 'read-registry';
+export type AuthzAction =
+  | Action
+  | 'read'
+  | 'create'
+  | 'edit'
+  | 'read-registry'
+  | 'administer'
+  | 'read-settings-history';
 
 function resourceEntity(r: Resource): cedar.EntityJson {
   switch (r.kind) {

@@ -4,19 +4,15 @@
  * start and screens it again.
  */
 import { and, eq, lt, or } from 'drizzle-orm';
-import { type PartyProfile, partyProfile } from '../domain/parties.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import { screen } from '../domain/safeguards/index.ts';
 import type { NodeCore } from '../node/core.ts';
+import { incomingScreeningContext } from '../settings/node-settings.ts';
 import { cases, screenings } from '../store/schema.ts';
 import { lockCase } from './guard.ts';
 import { recordTransition } from './record-transition.ts';
 
 const STALE_SCREENING_MS = 60_000;
-
-function profileOf(code: string): PartyProfile {
-  return partyProfile(code) ?? { code, name: code, fictional: false, instruments: {} };
-}
 
 async function screenOne(core: NodeCore, id: string): Promise<void> {
   const system = { kind: 'system' as const, party: core.party };
@@ -27,10 +23,8 @@ async function screenOne(core: NodeCore, id: string): Promise<void> {
     return row.state === 'screening' ? row : null;
   });
   if (!started) return;
-  const result = screen(started.request as InterchangeRequest, {
-    requested: profileOf(started.requested),
-    requesting: profileOf(started.requesting),
-  });
+  const request = started.request as InterchangeRequest;
+  const result = screen(request, await incomingScreeningContext(core, request));
   await core.db.transaction(async (tx) => {
     const row = await lockCase(tx, id);
     if (row.state !== 'screening') return;

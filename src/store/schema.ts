@@ -186,3 +186,27 @@ export const accessLog = pgTable(
   },
   (t) => [index('access_log_case_idx').on(t.caseId)],
 );
+
+/** The node's own settings: its party profile (over the registry's) and its screening policy (issue 3). */
+export const nodeSettings = pgTable('node_settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: at('updated_at').notNull(),
+  updatedBy: text('updated_by'),
+});
+
+/** Every change of a node setting: who, when, what it was and what it became. */
+export const settingsChanges = pgTable(
+  'settings_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: at('at').notNull(),
+    key: text('key').notNull(),
+    userId: text('user_id'),
+    userName: text('user_name'),
+    before: jsonb('before'),
+    after: jsonb('after').notNull(),
+    note: text('note'),
+  },
+  (t) => [index('settings_changes_key_idx').on(t.key, t.at)],
+);

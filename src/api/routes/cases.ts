@@ -3,15 +3,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createCase } from '../../cases/create-case.ts';
 import { getCase } from '../../cases/get-case.ts';
+import { loadCaseFor } from '../../cases/guard.ts';
 import { listCases } from '../../cases/list-cases.ts';
+import { preflight } from '../../cases/preflight.ts';
 import { takeAction } from '../../cases/take-action.ts';
 import { updateDraft } from '../../cases/update-draft.ts';
 import { REQUEST_TYPES, URGENCIES } from '../../domain/catalogue.ts';
 import { CASE_STATES, USER_ACTIONS } from '../../domain/lifecycle.ts';
-import { InterchangeRequestSchema } from '../../domain/request.ts';
+import { type InterchangeRequest, InterchangeRequestSchema } from '../../domain/request.ts';
 import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
-import { CaseSchema, CaseSummarySchema, problemResponses } from '../schemas.ts';
+import { AppError } from '../errors.ts';
+import { CaseSchema, CaseSummarySchema, problemResponses, ScreeningSchema } from '../schemas.ts';
 
 const csv = <T extends readonly [string, ...string[]]>(values: T) =>
   z
@@ -110,6 +113,28 @@ export function caseRoutes(core: NodeCore): FastifyPluginAsyncZod {
         },
       },
       async (req) => getCase(core, ctxOf(req), req.params.id),
+    );
+
+    app.get(
+      '/api/v1/cases/:id/preflight',
+      {
+        schema: {
+          tags: ['screening'],
+          summary: "Pre-flight of one of your party's requests: what the requested party's screen will say",
+          params: CaseId,
+          response: { 200: ScreeningSchema, ...problemResponses },
+        },
+      },
+      async (req) => {
+        const ctx = ctxOf(req);
+        const row = await loadCaseFor(core, ctx, req.params.id, { action: 'read', logRead: true });
+        if (row.requesting !== ctx.user.party)
+          throw new AppError(
+            'forbidden',
+            'Pre-flight is for the requesting party; the requested party sees its own screening.',
+          );
+        return preflight(core, ctx, row.request as InterchangeRequest);
+      },
     );
 
     app.put(
