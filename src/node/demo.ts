@@ -106,7 +106,10 @@ function demoRequest(file: string) {
   return InterchangeRequestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
-/** The demo cases: one waiting for review at each side, one being executed, one refused after consultation, one draft. */
+/**
+ * The demo cases: requests waiting for review on both sides (one that targets a journalist), one being
+ * executed, one refused after consultation, one draft.
+ */
 async function seedCases(nodes: Record<string, RunningNode>): Promise<void> {
   const all = Object.values(nodes);
   const { ARC, BOR, CAL } = nodes as Record<'ARC' | 'BOR' | 'CAL', RunningNode>;
@@ -121,6 +124,8 @@ async function seedCases(nodes: Record<string, RunningNode>): Promise<void> {
   };
 
   await submitNew(ARC, 'ransomware-hospital.json');
+  // For BOR's reviewer to decide: the screen finds speech treated as crime and signs of persecution.
+  await submitNew(ARC, 'journalist-arc-to-bor.json');
 
   const ncii = await submitNew(BOR, 'ncii-former-partner.json');
   await act(ARC, 'reviewer', ncii, 'accept-with-conditions', {
