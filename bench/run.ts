@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { benchIntake, type IntakeResult } from './intake.ts';
+import { benchScreening, type ScreeningResult } from './screening.ts';
 
 const scenarios = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const want = (name: string) => scenarios.length === 0 || scenarios.includes(name);
@@ -42,7 +43,12 @@ function bar(label: string, total: number) {
   return b;
 }
 
-const results: { intake?: (IntakeResult | { engine: string; skipped: string })[] } = {};
+const results: {
+  intake?: (IntakeResult | { engine: string; skipped: string })[];
+  screening?: ScreeningResult;
+} = {};
+if (want('screening'))
+  results.screening = benchScreening({ seconds: Number(process.env.BENCH_SCREENING_SECONDS ?? 5) });
 if (want('intake')) {
   results.intake = [];
   const engines: ('pglite' | 'postgres')[] = ['pglite', 'postgres'];
@@ -93,5 +99,18 @@ for (const r of results.intake ?? []) {
     console.log(
       `${r.engine.padEnd(9)} ${fmt(r.intakePerSecond).padStart(7)} ${fmt(r.rawInsertsPerSecond).padStart(10)} ${fmt(r.ratio, 3).padStart(7)} ${fmt(r.latencyMs.p50, 0).padStart(16)} ${fmt(r.latencyMs.p99, 0).padStart(8)} ${fmt(r.latencyMs.max, 0).padStart(8)}`,
     );
+}
+if (results.screening) {
+  const s = results.screening;
+  const pct = (x: number | null) => (x === null ? '   –' : `${(x * 100).toFixed(0).padStart(3)}%`);
+  console.log(
+    `\nbench/screening: ${s.cases} labelled cases (corpus + own), verdict met in ${s.verdictsMet}; ${fmt(s.screeningsPerSecond, 0)} screenings/s on one core`,
+  );
+  console.log('rule                precision  recall   tp  fp  fn  tn');
+  for (const r of s.rules)
+    console.log(
+      `${r.rule.padEnd(19)} ${pct(r.precision).padStart(9)} ${pct(r.recall).padStart(7)} ${String(r.tp).padStart(4)} ${String(r.fp).padStart(3)} ${String(r.fn).padStart(3)} ${String(r.tn).padStart(3)}`,
+    );
+  for (const m of s.misses) console.log(`  miss: ${m}`);
 }
 console.log(`\nwritten to ${file}`);

@@ -10,6 +10,8 @@ export type SignalName = keyof typeof english.signals;
 
 interface LexiconFile {
   language: string;
+  /** Regular expression flags; `gi` by default. A language whose words need Unicode classes sets `giu` (slower). */
+  flags?: string;
   negation: string[];
   signals: Record<string, { description: string; patterns: string[] }>;
 }
@@ -25,8 +27,12 @@ function compile(file: LexiconFile): Lexicon {
   return {
     language: file.language,
     negation: new RegExp(`\\b(?:${cues.join('|')})\\b`, 'i'),
+    // One alternation per signal: a sentence is scanned once per signal, not once per pattern.
     signals: new Map(
-      Object.entries(file.signals).map(([name, s]) => [name, s.patterns.map((p) => new RegExp(p, 'giu'))]),
+      Object.entries(file.signals).map(([name, s]) => [
+        name,
+        [new RegExp(s.patterns.map((p) => `(?:${p})`).join('|'), file.flags ?? 'gi')],
+      ]),
     ),
   };
 }
@@ -80,7 +86,7 @@ export function textFields(r: InterchangeRequest): TextField[] {
 const SENTENCE = /[^.!?;]+(?:[.!?;]+|$)/g;
 /** A quoted span introduced as a name: known as 'X', calling itself "X", the account 'X', named ‘X’. */
 const NAMED_QUOTE =
-  /\b(?:known as|calling (?:itself|themselves)|called|named|name of|handle|account|group|gang|affiliate|operation|alias|user(?:name)?)\s+(?:the\s+)?(['"‘“])([^'"’”]{1,80})['"’”]/giu;
+  /\b(?:known as|calling (?:itself|themselves)|called|named|name of|handle|account|group|gang|affiliate|operation|alias|user(?:name)?)\s+(?:the\s+)?(['"‘“])([^'"’”]{1,80})['"’”]/gi;
 
 function namedSpans(sentence: string): [number, number][] {
   const spans: [number, number][] = [];
@@ -92,7 +98,25 @@ function namedSpans(sentence: string): [number, number][] {
 }
 const NEGATION_WINDOW_WORDS = 6;
 /** A negation does not reach across a comma, a colon or a contrasting conjunction. */
-const CLAUSE_BREAK = /[,:]|\b(?:but|while|whereas|however|although|yet)\b/giu;
+const CLAUSE_BREAK = /[,:]|\b(?:but|while|whereas|however|although|yet)\b/gi;
+
+interface Sentence {
+  text: string;
+  names: [number, number][];
+}
+
+/** Sentences of a text with their quoted-name spans, cached: every rule reads the same few texts. */
+const sentenceCache = new Map<string, Sentence[]>();
+const SENTENCE_CACHE_LIMIT = 2000;
+function sentencesOf(text: string): Sentence[] {
+  let cached = sentenceCache.get(text);
+  if (!cached) {
+    cached = [...text.matchAll(SENTENCE)].map((m) => ({ text: m[0], names: namedSpans(m[0]) }));
+    if (sentenceCache.size >= SENTENCE_CACHE_LIMIT) sentenceCache.clear();
+    sentenceCache.set(text, cached);
+  }
+  return cached;
+}
 
 /** Every match of a signal in the given fields. */
 export function findSignal(
@@ -103,9 +127,7 @@ export function findSignal(
   const patterns = lexicon.signals.get(signal) ?? [];
   const matches: SignalMatch[] = [];
   for (const f of fields) {
-    for (const sentenceMatch of f.text.matchAll(SENTENCE)) {
-      const sentence = sentenceMatch[0];
-      const names = namedSpans(sentence);
+    for (const { text: sentence, names } of sentencesOf(f.text)) {
       for (const pattern of patterns) {
         pattern.lastIndex = 0;
         for (const m of sentence.matchAll(pattern)) {
