@@ -2,7 +2,8 @@
 import type { z } from 'zod';
 import type { CaseSchema, CaseSummarySchema, HistoryEntrySchema, UserSchema } from '../api/schemas.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
-import type { Finding } from '../domain/safeguards/types.ts';
+import type { ProfileInput } from '../domain/safeguards/bundle.ts';
+import type { Finding, ScreeningPolicy } from '../domain/safeguards/types.ts';
 
 export type CaseSummary = z.infer<typeof CaseSummarySchema>;
 export type Case = z.infer<typeof CaseSchema>;
@@ -10,6 +11,9 @@ export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type User = z.infer<typeof UserSchema>;
 export type Request = Partial<InterchangeRequest>;
 export type { Finding };
+/** GET/PUT /api/v1/node/profile and /api/v1/node/policy. */
+export type Profile = ProfileInput;
+export type Policy = ScreeningPolicy;
 
 export interface CaseList {
   items: CaseSummary[];
@@ -27,4 +31,14 @@ export interface Party {
 
 export interface Items<T> {
   items: T[];
+}
+
+/** One recorded change of the node's profile or policy (GET /api/v1/node/settings/history). */
+export interface SettingsChange {
+  at: string;
+  key: string;
+  user: { id: string; name: string };
+  before: unknown;
+  after: unknown;
+  note: string | null;
 }

@@ -9,7 +9,12 @@ import { registerCases } from './commands/cases.ts';
 import { registerCatalogue } from './commands/catalogue.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerHealth } from './commands/health.ts';
+import { registerPolicy } from './commands/policy.ts';
+import { registerPreflight } from './commands/preflight.ts';
+import { registerProfile } from './commands/profile.ts';
+import { registerScreen } from './commands/screen.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSettings } from './commands/settings.ts';
 import { reportError, setJsonMode } from './output.ts';
 
 const USAGE_ERROR = 2;
@@ -25,6 +30,11 @@ export function buildProgram(): Command {
   registerAuth(program);
   registerCases(program);
   registerCatalogue(program);
+  registerScreen(program);
+  registerPreflight(program);
+  registerProfile(program);
+  registerPolicy(program);
+  registerSettings(program);
   registerHealth(program);
   registerServe(program);
   registerDemo(program);
@@ -41,6 +51,12 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+// `comity screen FILE | head`: a reader that stops early is not an error, and must not print a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 const code = await run(process.argv);
 // serve and demo keep running until a signal; everything else is done and sets its exit code.
