@@ -46,16 +46,29 @@ describe('the demo federation', () => {
     const url = (p: keyof typeof ports) => `http://127.0.0.1:${ports[p]}`;
 
     const arc = await states(url('ARC'), 'officer@arc.example');
-    expect(arc).toEqual(['ARC>BOR in-review', 'ARC>BOR in-review', 'ARC>CAL draft', 'BOR>ARC executing', 'CAL>ARC in-review']);
+    expect(arc).toEqual([
+      'ARC>BOR in-review',
+      'ARC>BOR in-review',
+      'ARC>CAL draft',
+      'BOR>ARC executing',
+      'CAL>ARC in-review',
+    ]);
     const bor = await states(url('BOR'), 'reviewer@bor.example');
     expect(bor).toEqual(['ARC>BOR in-review', 'ARC>BOR in-review', 'BOR>ARC executing', 'CAL>BOR refused']);
     // The request that targets a journalist waits at BOR with the screen's findings.
     const reviewer = await signIn(url('BOR'), 'reviewer@bor.example');
     const waiting = await reviewer.get('/api/v1/cases?direction=incoming&state=in-review');
-    expect(waiting.body.items.map((i: { verdict: string }) => i.verdict).sort()).toEqual(['clear', 'refuse-recommended']);
-    const journalist = waiting.body.items.find((i: { verdict: string }) => i.verdict === 'refuse-recommended');
+    expect(waiting.body.items.map((i: { verdict: string }) => i.verdict).sort()).toEqual([
+      'clear',
+      'refuse-recommended',
+    ]);
+    const journalist = waiting.body.items.find(
+      (i: { verdict: string }) => i.verdict === 'refuse-recommended',
+    );
     const detail = await reviewer.get(`/api/v1/cases/${journalist.id}`);
-    const grounds = detail.body.screening.findings.filter((f: { outcome: string }) => f.outcome === 'ground').map((f: { rule: string }) => f.rule);
+    const grounds = detail.body.screening.findings
+      .filter((f: { outcome: string }) => f.outcome === 'ground')
+      .map((f: { rule: string }) => f.rule);
     expect(grounds).toEqual(expect.arrayContaining(['expression', 'persecution']));
 
     const cal = await states(url('CAL'), 'officer@cal.example');
