@@ -5,6 +5,7 @@
  * in, and the answer says so.
  */
 import { z } from 'zod';
+import { AppError } from '../api/errors.ts';
 import { partyProfile } from '../domain/parties.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import { PolicySchema, ProfileSchema, policyFrom, profileOf } from '../domain/safeguards/bundle.ts';
@@ -53,6 +54,10 @@ async function requestedContext(
 
 export async function preflight(core: NodeCore, ctx: RequestContext, request: InterchangeRequest) {
   await requireAllowed(core, ctx, 'create', { kind: 'party', code: ctx.user.party });
+  if (request.from !== ctx.user.party)
+    throw new AppError('bad-request', 'Pre-flight is for requests your own party sends.', {
+      errors: [{ field: 'from', message: `must be ${ctx.user.party}, your party` }],
+    });
   const { context, source, note } = await requestedContext(core, request.to);
   const result = screen(request, { ...context, requesting: await effectiveProfile(core) });
   return { ...result, context: { party: request.to, source, note } };

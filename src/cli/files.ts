@@ -1,5 +1,6 @@
 /** Reading JSON files named on the command line, with one-line reasons instead of stack traces. */
 import { readFileSync } from 'node:fs';
+import { formatPath } from '../api/errors.ts';
 import { CliError } from './errors.ts';
 
 const REASONS: Record<string, string> = {
@@ -48,4 +49,25 @@ export function inFile(e: unknown, path: string, prefix: string): unknown {
   if (!(e instanceof CliError) || !e.options.fields?.length) return e;
   const fields = e.options.fields.map((f) => ({ ...f, field: `${prefix}${f.field}` }));
   return new CliError(`${e.message.replace(/\.$/, '')} (${path}).`, { ...e.options, fields });
+}
+
+/** A schema issue as Zod reports it; `keys` comes with unrecognised keys. */
+export interface SchemaIssue {
+  path: readonly PropertyKey[];
+  message: string;
+  keys?: readonly string[];
+}
+
+/**
+ * Schema issues of a file as field problems with the file's paths, e.g.
+ * `context.requested.law.UNCC-ILLEGAL-ACCESS.maxPenaltyYears` or `request.offences[0].code`; an unknown key
+ * is named by its own path (`rules.kindness`) rather than its parent's.
+ */
+export function fileFields(issues: readonly SchemaIssue[]): { field: string; message: string }[] {
+  const at = (path: readonly PropertyKey[]) => (path.length ? formatPath(path) : '(the whole file)');
+  return issues.flatMap((i) =>
+    i.keys?.length
+      ? i.keys.map((k) => ({ field: at([...i.path, k]), message: 'unknown key' }))
+      : [{ field: at(i.path), message: i.message }],
+  );
 }

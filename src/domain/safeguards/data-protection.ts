@@ -9,9 +9,9 @@ import { type Finding, finding, type Rule } from './types.ts';
 
 const ARTICLE = 'UNCC art. 36, 40 (use limitation); Budapest 2nd Protocol art. 14';
 const TERMS = [
-  ['use-limitation', 'a use limitation'],
-  ['retention', 'a retention limit'],
-  ['onward-transfer', 'onward transfer only with prior consent'],
+  ['use-limitation', 'use limitation'],
+  ['retention', 'retention limit'],
+  ['onward-transfer', 'condition of prior consent for onward transfer'],
 ] as const;
 
 export const dataProtection: Rule = (request) => {
@@ -37,7 +37,7 @@ export const dataProtection: Rule = (request) => {
         'data-protection',
         'concern',
         ARTICLE,
-        `The request sets no ${missing.map((t) => t.label).join(', no ')}. Attach them as conditions before any personal data is transferred.`,
+        `The request sets no ${missing.map((t) => t.label).join(', no ')}. Attach ${missing.length > 1 ? 'them' : 'it'} as a condition before any personal data is transferred.`,
         ['purpose'],
       ),
     );
