@@ -154,9 +154,14 @@ describe(`inbound messages (${engine})`, () => {
   it('refuses a message that breaks the case chain, and lets the sender retry', async () => {
     const first = await fromBor();
     expect((await post(first.jwe)).status).toBe(200);
-    // Screen it at ARC now (BOR never made this case, so ARC's status messages to BOR stay pending there).
-    await screenReceived(arc());
-    const [before] = await arc().db.select().from(cases).where(eq(cases.id, first.claims.case));
+    // Wait for ARC's screening (BOR never made this case, so ARC's status messages to BOR stay pending there;
+    // the federation cannot settle).
+    let before: typeof cases.$inferSelect | undefined;
+    for (let i = 0; i < 100 && before?.state !== 'in-review'; i++) {
+      await screenReceived(arc());
+      [before] = await arc().db.select().from(cases).where(eq(cases.id, first.claims.case));
+      if (before?.state !== 'in-review') await new Promise((r) => setTimeout(r, 50));
+    }
     const broken = await fromBor({
       type: 'withdrawal',
       action: 'withdraw',
