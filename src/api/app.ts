@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { exchangeRoutes } from './routes/exchange.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
 import { settingsRoutes } from './routes/settings.ts';
 
 export const VERSION = '0.1.0';
@@ -160,5 +161,6 @@ export async function buildApp(core: NodeCore) {
   await app.register(catalogueRoutes(core));
   await app.register(exchangeRoutes(core));
   await app.register(settingsRoutes(core));
+  await app.register(ledgerRoutes(core));
   return app;
 }

@@ -32,14 +32,7 @@ export type Resource =
   | { kind: 'node'; party: string };
 
 /** Lifecycle actions plus the reads and edits that are not transitions. */
-export type AuthzAction =
-  | Action
-  | 'read'
-  | 'create'
-  | 'edit'
-  | 'read-registry'
-  | 'administer'
-  | 'read-settings-history';
+export type AuthzAction = Action | 'read' | 'create' | 'edit' | 'read-registry' | 'administer' | 'audit';
 
 function resourceEntity(r: Resource): cedar.EntityJson {
   switch (r.kind) {

@@ -41,7 +41,7 @@ export async function createCase(
         searchText: searchTextOf(request),
       })
       .returning();
-    await appendEvent(tx, {
+    await appendEvent(core, tx, {
       caseId: id,
       action: 'create',
       fromState: null,

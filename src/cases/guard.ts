@@ -5,9 +5,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
+import { appendLedger } from '../audit/ledger.ts';
 import { type AuthzAction, authorize, type Resource } from '../authz/authorize.ts';
 import type { NodeCore } from '../node/core.ts';
-import type { Db, Tx } from '../store/db.ts';
+import type { Tx } from '../store/db.ts';
 import { accessLog, cases } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
 import type { CaseRow } from './record-transition.ts';
@@ -16,18 +17,33 @@ export async function logAccess(
   core: NodeCore,
   ctx: RequestContext,
   entry: { action: string; caseId?: string | null; outcome: 'allowed' | 'denied'; detail?: string },
-  db: Db | Tx = core.db,
 ): Promise<void> {
-  await db.insert(accessLog).values({
-    at: core.now(),
-    userId: ctx.user.id,
-    party: ctx.user.party,
-    action: entry.action,
-    caseId: entry.caseId ?? null,
-    outcome: entry.outcome,
-    requestId: ctx.requestId,
-    ip: ctx.ip,
-    detail: entry.detail ?? null,
+  const at = core.now();
+  // Each read of case data and each denial is a ledger entry (design §7), written with its access-log row.
+  await core.db.transaction(async (tx) => {
+    await tx.insert(accessLog).values({
+      at,
+      userId: ctx.user.id,
+      party: ctx.user.party,
+      action: entry.action,
+      caseId: entry.caseId ?? null,
+      outcome: entry.outcome,
+      requestId: ctx.requestId,
+      ip: ctx.ip,
+      detail: entry.detail ?? null,
+    });
+    await appendLedger(core, tx, {
+      type: entry.outcome === 'allowed' ? 'case-read' : 'access-denied',
+      party: ctx.user.party,
+      caseId: entry.caseId ?? null,
+      at,
+      record: {
+        user: ctx.user.id,
+        action: entry.action,
+        requestId: ctx.requestId,
+        detail: entry.detail ?? null,
+      },
+    });
   });
 }
 

@@ -4,6 +4,7 @@
  * transition is allowed (lifecycle table, Cedar).
  */
 import { asc, eq, sql } from 'drizzle-orm';
+import { appendLedger } from '../audit/ledger.ts';
 import type { RequestType, Urgency } from '../domain/catalogue.ts';
 import { deadlineOf } from '../domain/deadlines.ts';
 import { type Action, type CaseState, TRANSITIONS } from '../domain/lifecycle.ts';
@@ -26,8 +27,8 @@ export interface EventInput {
   at: Date;
 }
 
-/** Appends a history event with the next sequence number of the case. */
-export async function appendEvent(tx: Tx, e: EventInput): Promise<void> {
+/** Appends a history event with the next sequence number of the case, and its ledger entry. */
+export async function appendEvent(core: NodeCore, tx: Tx, e: EventInput): Promise<void> {
   const [{ next } = { next: 1 }] = await tx
     .select({ next: sql<number>`coalesce(max(${caseEvents.seq}), 0) + 1` })
     .from(caseEvents)
@@ -46,6 +47,21 @@ export async function appendEvent(tx: Tx, e: EventInput): Promise<void> {
     actorName: actor.kind === 'user' ? actor.name : actor.kind === 'peer' ? (actor.name ?? null) : null,
     details: e.details,
     messageId: e.messageId ?? null,
+  });
+  await appendLedger(core, tx, {
+    type: 'case-event',
+    party: actor.party,
+    caseId: e.caseId,
+    at: e.at,
+    record: {
+      seq: Number(next),
+      action: e.action,
+      fromState: e.fromState,
+      toState: e.toState,
+      actor: actor.kind === 'user' ? { kind: 'user', id: actor.id, name: actor.name } : actor,
+      details: e.details,
+      messageId: e.messageId ?? null,
+    },
   });
 }
 
@@ -72,7 +88,7 @@ export async function recordTransition(core: NodeCore, tx: Tx, t: TransitionInpu
   const transition = TRANSITIONS[t.action];
   const at = t.at ?? core.now();
   const to: CaseState = transition.to;
-  await appendEvent(tx, {
+  await appendEvent(core, tx, {
     caseId: t.row.id,
     action: t.action,
     fromState: t.row.state,

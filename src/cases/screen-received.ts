@@ -4,6 +4,7 @@
  * start and screens it again.
  */
 import { and, eq, lt, or } from 'drizzle-orm';
+import { appendLedger } from '../audit/ledger.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import { screen } from '../domain/safeguards/index.ts';
 import type { NodeCore } from '../node/core.ts';
@@ -31,6 +32,12 @@ async function screenOne(core: NodeCore, id: string): Promise<void> {
     await tx
       .insert(screenings)
       .values({ caseId: id, at: core.now(), verdict: result.verdict, findings: result.findings });
+    await appendLedger(core, tx, {
+      type: 'screening',
+      party: core.party,
+      caseId: id,
+      record: { verdict: result.verdict, findings: result.findings },
+    });
     await recordTransition(core, tx, {
       row,
       action: 'finish-screening',

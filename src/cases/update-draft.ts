@@ -41,7 +41,7 @@ export async function updateDraft(
       })
       .where(eq(cases.id, id))
       .returning();
-    await appendEvent(tx, {
+    await appendEvent(core, tx, {
       caseId: id,
       action: 'edit',
       fromState: 'draft',

@@ -5,8 +5,9 @@
  */
 import { eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
+import { appendLedger } from '../audit/ledger.ts';
 import type { MessageClaims } from '../crypto/envelope.ts';
-import { sealMessage } from '../crypto/envelope.ts';
+import { sealMessage, sha256b64url } from '../crypto/envelope.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { cases, outbox } from '../store/schema.ts';
@@ -65,5 +66,20 @@ export async function enqueueMessage(
     createdAt: now,
   });
   await tx.update(cases).set({ chainOut: sealed.hash }).where(eq(cases.id, msg.caseId));
+  await appendLedger(core, tx, {
+    type: 'message-sent',
+    party: core.party,
+    caseId: msg.caseId,
+    at: now,
+    record: {
+      messageId: id,
+      type: msg.type,
+      action: msg.action,
+      to: msg.to,
+      prev: msg.prev,
+      hash: sealed.hash,
+      jwe: sha256b64url(sealed.jwe),
+    },
+  });
   return { id, hash: sealed.hash };
 }

@@ -6,6 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { appendLedger } from '../audit/ledger.ts';
 import { appendEvent, type CaseRow, recordTransition } from '../cases/record-transition.ts';
 import { searchTextOf } from '../cases/search-text.ts';
 import {
@@ -96,7 +97,7 @@ async function receiveNewRequest(
       chainIn: hash,
     })
     .returning();
-  await appendEvent(tx, {
+  await appendEvent(core, tx, {
     caseId: claims.case,
     action: 'submit',
     fromState: 'draft',
@@ -174,7 +175,7 @@ async function receiveOnCase(
     // Both sides acted at once (say, a decision crossing a withdrawal): the message is genuine and kept, but
     // the case has moved on. Recorded, not applied.
     const note = `${action} from ${claims.from} arrived when the case was already ${row.state}; not applied`;
-    await appendEvent(tx, {
+    await appendEvent(core, tx, {
       caseId: row.id,
       action: 'superseded',
       fromState: row.state,
@@ -216,13 +217,25 @@ async function refuse(
     { reason: refusal.reason, sender: claims?.from, messageId: claims?.id },
     'inbound message refused',
   );
-  await core.db.insert(inboundRefusals).values({
-    at: core.now(),
-    remoteAddress,
-    claimedSender: claims?.from ?? null,
-    messageId: claims?.id ?? null,
-    reason: refusal.reason,
-    body: jwe.slice(0, 200_000),
+  await core.db.transaction(async (tx) => {
+    await tx.insert(inboundRefusals).values({
+      at: core.now(),
+      remoteAddress,
+      claimedSender: claims?.from ?? null,
+      messageId: claims?.id ?? null,
+      reason: refusal.reason,
+      body: jwe.slice(0, 200_000),
+    });
+    await appendLedger(core, tx, {
+      type: 'message-refused',
+      party: claims?.from ?? 'unknown',
+      record: {
+        reason: refusal.reason,
+        messageId: claims?.id ?? null,
+        remoteAddress,
+        body: sha256b64url(jwe),
+      },
+    });
   });
   return { ok: false as const, refusal };
 }
@@ -314,6 +327,22 @@ export async function receiveMessage(
         note: applied.note,
         receivedAt: now,
         receipt,
+      });
+      await appendLedger(core, tx, {
+        type: 'message-received',
+        party: claims.from,
+        caseId: claims.case,
+        at: now,
+        record: {
+          messageId: claims.id,
+          type: claims.type,
+          action: claims.action,
+          from: claims.from,
+          prev: claims.prev,
+          hash,
+          status: applied.status,
+          jwe: sha256b64url(jwe),
+        },
       });
       return { receipt, duplicate: false, state: applied.row.state };
     });

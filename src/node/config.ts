@@ -15,6 +15,11 @@ export const NodeConfigSchema = z
     /** PostgreSQL URL; when absent the embedded PGlite database in `<dataDir>/db` is used. */
     databaseUrl: z.string().optional(),
     trustList: z.string(),
+    /** The ledger's origin: the first line of its checkpoints and the name of its note key. */
+    ledgerOrigin: z
+      .string()
+      .regex(/^[^\s+]+$/)
+      .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Where logs go: a file path, or omitted for standard output. */
     logFile: z.string().optional(),
@@ -25,6 +30,8 @@ export const NodeConfigSchema = z
         maxRetryDelayMs: z.number().int().positive(),
         pollIntervalMs: z.number().int().positive(),
         clockSkewSeconds: z.number().int().min(0),
+        checkpointIntervalMs: z.number().int().positive(),
+        witnessIntervalMs: z.number().int().positive(),
       })
       .partial()
       .strict()

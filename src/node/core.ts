@@ -18,6 +18,10 @@ export interface NodeSettings {
   pollIntervalMs: number;
   /** Tolerated clock difference between nodes for `created`. */
   clockSkewSeconds: number;
+  /** How often a new checkpoint is signed when the ledger has grown. */
+  checkpointIntervalMs: number;
+  /** How often peers' checkpoints are witnessed. */
+  witnessIntervalMs: number;
 }
 
 export const DEFAULT_SETTINGS: NodeSettings = {
@@ -26,6 +30,8 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   maxRetryDelayMs: 5 * 60_000,
   pollIntervalMs: 1_000,
   clockSkewSeconds: 300,
+  checkpointIntervalMs: 2_000,
+  witnessIntervalMs: 10_000,
 };
 
 export interface NodeCore {
@@ -35,6 +41,8 @@ export interface NodeCore {
   trust: TrustList;
   log: Logger;
   settings: NodeSettings;
+  /** The ledger's origin (checkpoint origin line and note key name) and the key of its case hashes. */
+  ledger: { origin: string; caseKey: Buffer };
   now(): Date;
   /** Tells the outbox worker that a message is waiting. */
   wakeOutbox(): void;

@@ -4,6 +4,9 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app.ts';
+import { ledgerVerifierKey, signLatestCheckpoint } from '../audit/checkpoints.ts';
+import { appendLedgerAlone, initLedger, loadOrCreateCaseKey } from '../audit/ledger.ts';
+import { witnessPeers } from '../audit/witness.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { loadOrCreateNodeKeys, type NodeKeys } from '../crypto/keys.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
@@ -21,6 +24,8 @@ export interface RunningNode {
   database: Database;
   outbox: WorkerLoop;
   screening: WorkerLoop;
+  checkpoints: WorkerLoop;
+  witness: WorkerLoop;
   close(): Promise<void>;
 }
 
@@ -82,7 +87,12 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     throw e;
   }
   const settings = { ...DEFAULT_SETTINGS, ...config.settings };
-  const loops: { outbox?: WorkerLoop; screening?: WorkerLoop } = {};
+  const loops: {
+    outbox?: WorkerLoop;
+    screening?: WorkerLoop;
+    checkpoints?: WorkerLoop;
+    witness?: WorkerLoop;
+  } = {};
   const core: NodeCore = {
     party: config.party,
     db: database.db,
@@ -90,10 +100,26 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     trust,
     log,
     settings,
+    ledger: {
+      origin: config.ledgerOrigin ?? `comity/${config.party}`,
+      caseKey: loadOrCreateCaseKey(join(config.dataDir, 'keys')),
+    },
     now: () => new Date(),
     wakeOutbox: () => loops.outbox?.wake(),
     wakeScreening: () => loops.screening?.wake(),
   };
+  await initLedger(core.db);
+  // Key changes are ledger events: every start records the keys the node signs and decrypts with.
+  await appendLedgerAlone(core, {
+    type: 'node-started',
+    party: core.party,
+    record: {
+      signingKey: keys.signing.kid,
+      encryptionKey: keys.encryption.kid,
+      ledgerKey: ledgerVerifierKey(core),
+      engine: database.engine,
+    },
+  });
   const app = await buildApp(core);
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -108,11 +134,18 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
   const url = `http://${config.listen.host}:${port}`;
   loops.outbox = startWorkerLoop('outbox', () => drainOutbox(core), settings.pollIntervalMs, log);
   loops.screening = startWorkerLoop('screening', () => screenReceived(core), settings.pollIntervalMs, log);
+  loops.checkpoints = startWorkerLoop(
+    'checkpoints',
+    () => signLatestCheckpoint(core),
+    settings.checkpointIntervalMs,
+    log,
+  );
+  loops.witness = startWorkerLoop('witness', () => witnessPeers(core), settings.witnessIntervalMs, log);
   loops.outbox.wake();
   loops.screening.wake();
+  loops.checkpoints.wake();
   log.info({ url, engine: database.engine }, 'node started');
-  const outbox = loops.outbox;
-  const screening = loops.screening;
+  const { outbox, screening, checkpoints, witness } = loops as Required<typeof loops>;
   return {
     core,
     app,
@@ -120,9 +153,13 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     database,
     outbox,
     screening,
+    checkpoints,
+    witness,
     async close() {
+      await witness.stop();
       await outbox.stop();
       await screening.stop();
+      await checkpoints.stop();
       await app.close();
       await database.close();
       unlock();

@@ -5,6 +5,7 @@
  */
 import { desc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
+import { appendLedger } from '../audit/ledger.ts';
 import type { RequestContext } from '../cases/actor.ts';
 import { requireAllowed } from '../cases/guard.ts';
 import { type PartyProfile, partyProfile } from '../domain/parties.ts';
@@ -92,13 +93,19 @@ export async function updateSetting<K extends SettingKey>(
       after: value,
       note: note ?? null,
     });
+    await appendLedger(core, tx, {
+      type: 'settings-changed',
+      party: core.party,
+      at: now,
+      record: { key, user: ctx.user.id, before: before?.value ?? null, after: value, note: note ?? null },
+    });
   });
   core.log.info({ key, userId: ctx.user.id }, 'node setting changed');
 }
 
 /** The record of setting changes (administrators and oversight). */
 export async function settingsHistory(core: NodeCore, ctx: RequestContext, limit = 100) {
-  await requireAllowed(core, ctx, 'read-settings-history', { kind: 'node', party: core.party });
+  await requireAllowed(core, ctx, 'audit', { kind: 'node', party: core.party });
   const rows = await core.db.select().from(settingsChanges).orderBy(desc(settingsChanges.id)).limit(limit);
   return rows.map((r) => ({
     at: r.at.toISOString(),

@@ -4,12 +4,14 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -210,3 +212,81 @@ export const settingsChanges = pgTable(
   },
   (t) => [index('settings_changes_key_idx').on(t.key, t.at)],
 );
+
+/**
+ * The ledger (design §7): one row per entry, `seq` being its leaf index. `entry` holds the exact bytes that are
+ * hashed (RFC 8785 canonical JSON); `record` is the full record it commits to, for authorised readers only.
+ */
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    entry: text('entry').notNull(),
+    type: text('type').notNull(),
+    caseId: text('case_id'),
+    record: jsonb('record').notNull(),
+    at: at('at').notNull(),
+  },
+  (t) => [index('ledger_entries_case_idx').on(t.caseId)],
+);
+
+/** Hashes (base64) of the complete aligned subtrees of the ledger's Merkle tree: O(log n) rows per proof. */
+export const ledgerSubtrees = pgTable(
+  'ledger_subtrees',
+  {
+    level: integer('level').notNull(),
+    idx: bigint('idx', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+/** The tree's size and right-edge frontier; locking this row serialises appends. */
+export const ledgerHead = pgTable('ledger_head', {
+  id: integer('id').primaryKey(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  frontier: jsonb('frontier').$type<string[]>().notNull(),
+});
+
+/** Signed checkpoints of this node's ledger. */
+export const ledgerCheckpoints = pgTable('ledger_checkpoints', {
+  size: bigint('size', { mode: 'number' }).primaryKey(),
+  rootHash: text('root_hash').notNull(),
+  note: text('note').notNull(),
+  at: at('at').notNull(),
+});
+
+/** Cosignatures that peers' witnesses sent for this node's checkpoints. */
+export const ledgerCosignatures = pgTable(
+  'ledger_cosignatures',
+  {
+    size: bigint('size', { mode: 'number' }).notNull(),
+    witness: text('witness').notNull(),
+    line: text('line').notNull(),
+    at: at('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.size, t.witness] })],
+);
+
+/** Checkpoints of peers' ledgers this node has checked as a witness. */
+export const peerCheckpoints = pgTable(
+  'peer_checkpoints',
+  {
+    party: text('party').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    rootHash: text('root_hash').notNull(),
+    note: text('note').notNull(),
+    at: at('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.party, t.size] })],
+);
+
+/** Fork, rollback and bad-signature alarms raised while witnessing peers. */
+export const ledgerAlarms = pgTable('ledger_alarms', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: at('at').notNull(),
+  party: text('party').notNull(),
+  kind: text('kind').notNull(),
+  detail: text('detail').notNull(),
+  evidence: jsonb('evidence').notNull(),
+});

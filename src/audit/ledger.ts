@@ -1,0 +1,151 @@
+/**
+ * This node's ledger (design §7): every event becomes an entry in an RFC 9162 Merkle tree, written in the same
+ * transaction as the change it records. An entry is the RFC 8785 canonical JSON of
+ * `{ seq, time, type, party, case, digest }`: `case` is a keyed hash of the case id (outsiders cannot tell which
+ * case, the node can), `digest` the SHA-256 of the full record, which stays in the database for authorised
+ * readers. Appends lock one head row that holds the tree's size and right-edge frontier, so an append reads one
+ * row and writes the entry plus the O(1) amortised subtree hashes it completes.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import canonicalize from 'canonicalize';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { appendLeaf, frontierRoot, leafHash, type SubtreeRef } from '../ledger/merkle.ts';
+import type { NodeCore } from '../node/core.ts';
+import type { Db, Tx } from '../store/db.ts';
+import { ledgerEntries, ledgerHead, ledgerSubtrees } from '../store/schema.ts';
+
+export const LEDGER_EVENT_TYPES = [
+  'node-started',
+  'case-event',
+  'screening',
+  'message-sent',
+  'message-received',
+  'message-refused',
+  'case-read',
+  'access-denied',
+  'settings-changed',
+] as const;
+export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
+
+export interface LedgerEvent {
+  type: LedgerEventType;
+  /** The party on whose behalf the event happened. */
+  party: string;
+  caseId?: string | null;
+  record: Record<string, unknown>;
+  at?: Date;
+}
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+const encoder = new TextEncoder();
+
+/** RFC 8785 canonical JSON. */
+export function canonicalJson(value: unknown): string {
+  const out = canonicalize(value);
+  if (out === undefined) throw new Error('value cannot be canonicalised');
+  return out;
+}
+
+/** Loads or creates the node's secret for keyed case hashes (mode 0600, in the keys folder). */
+export function loadOrCreateCaseKey(keysDir: string): Buffer {
+  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
+  const path = join(keysDir, 'ledger-case-key');
+  if (!existsSync(path)) {
+    writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600 });
+    chmodSync(path, 0o600);
+  }
+  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+}
+
+/** The keyed hash of a case id that entries carry instead of the id. */
+export function caseTag(caseKey: Buffer, caseId: string): string {
+  return createHmac('sha256', caseKey).update(caseId).digest('base64url');
+}
+
+/** Makes sure the head row exists, so the first appends of concurrent transactions also serialise on it. */
+export async function initLedger(db: Db): Promise<void> {
+  await db.insert(ledgerHead).values({ id: 1, size: 0, frontier: [] }).onConflictDoNothing();
+}
+
+/** Appends one entry inside the caller's transaction; returns its index. */
+export async function appendLedger(core: NodeCore, tx: Tx, e: LedgerEvent): Promise<number> {
+  const [head] = await tx.select().from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
+  if (!head) throw new Error('ledger head missing: initLedger was not run');
+  const at = e.at ?? core.now();
+  const record = { ...e.record, ...(e.caseId ? { caseId: e.caseId } : {}) };
+  const entry = canonicalJson({
+    seq: head.size,
+    time: at.toISOString(),
+    type: e.type,
+    party: e.party,
+    case: e.caseId ? caseTag(core.ledger.caseKey, e.caseId) : null,
+    digest: createHash('sha256').update(canonicalJson(record)).digest('hex'),
+  });
+  const { frontier, completed } = appendLeaf(
+    head.size,
+    head.frontier.map(unb64),
+    leafHash(encoder.encode(entry)),
+  );
+  await tx
+    .insert(ledgerEntries)
+    .values({ seq: head.size, entry, type: e.type, caseId: e.caseId ?? null, record, at });
+  await tx
+    .insert(ledgerSubtrees)
+    .values(completed.map((c) => ({ level: c.level, idx: c.index, hash: b64(c.hash) })));
+  await tx
+    .update(ledgerHead)
+    .set({ size: head.size + 1, frontier: frontier.map(b64) })
+    .where(eq(ledgerHead.id, 1));
+  return head.size;
+}
+
+/** Appends an entry in a transaction of its own (for events that change nothing else). */
+export async function appendLedgerAlone(core: NodeCore, e: LedgerEvent): Promise<number> {
+  return core.db.transaction((tx) => appendLedger(core, tx, e));
+}
+
+/** The current size and root of the tree. */
+export async function ledgerTree(db: Db): Promise<{ size: number; root: Uint8Array }> {
+  const [head] = await db.select().from(ledgerHead).where(eq(ledgerHead.id, 1));
+  const size = head?.size ?? 0;
+  return { size, root: frontierRoot(size, (head?.frontier ?? []).map(unb64)) };
+}
+
+/** Looks up the stored hashes of the given subtrees, in one query. */
+export async function subtreeLookup(
+  db: Db,
+  refs: readonly SubtreeRef[],
+): Promise<(ref: SubtreeRef) => Uint8Array> {
+  const found = new Map<string, Uint8Array>();
+  if (refs.length > 0) {
+    const rows = await db
+      .select()
+      .from(ledgerSubtrees)
+      .where(
+        sql`(${ledgerSubtrees.level}, ${ledgerSubtrees.idx}) in (${sql.join(
+          refs.map((r) => sql`(${r.level}, ${r.index})`),
+          sql`, `,
+        )})`,
+      );
+    for (const r of rows) found.set(`${r.level}/${r.idx}`, unb64(r.hash));
+  }
+  return (ref) => {
+    const hash = found.get(`${ref.level}/${ref.index}`);
+    if (!hash) throw new Error(`ledger subtree ${ref.level}/${ref.index} is missing`);
+    return hash;
+  };
+}
+
+/** A page of entries [start, end). */
+export async function ledgerPage(db: Db, start: number, end: number) {
+  return db
+    .select({ seq: ledgerEntries.seq, entry: ledgerEntries.entry })
+    .from(ledgerEntries)
+    .where(and(gte(ledgerEntries.seq, start), lt(ledgerEntries.seq, end)))
+    .orderBy(ledgerEntries.seq);
+}
+
+export { b64, unb64 };
