@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { benchIntake, type IntakeResult } from './intake.ts';
+import { benchLedger, type LedgerResult } from './ledger.ts';
 import { benchScreening, type ScreeningResult } from './screening.ts';
 
 const scenarios = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -46,6 +47,7 @@ function bar(label: string, total: number) {
 const results: {
   intake?: (IntakeResult | { engine: string; skipped: string })[];
   screening?: ScreeningResult;
+  ledger?: (LedgerResult | { engine: string; skipped: string })[];
 } = {};
 if (want('screening'))
   results.screening = benchScreening({ seconds: Number(process.env.BENCH_SCREENING_SECONDS ?? 5) });
@@ -72,6 +74,26 @@ if (want('intake')) {
     } finally {
       b.stop();
     }
+  }
+}
+
+if (want('ledger')) {
+  results.ledger = [];
+  const sizes = (process.env.BENCH_LEDGER_SIZES ?? '1000,100000,1000000').split(',').map(Number);
+  for (const engine of ['pglite', 'postgres'] as const) {
+    if (engine === 'postgres' && !(await postgresReachable(pgUrl))) {
+      results.ledger.push({ engine, skipped: `no PostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, '//')}` });
+      continue;
+    }
+    results.ledger.push(
+      await benchLedger({
+        engine,
+        databaseUrl: pgUrl,
+        sizes,
+        onProgress: (what) => process.stderr.write(`\rledger ${engine}: ${what}`.padEnd(70)),
+      }),
+    );
+    process.stderr.write('\n');
   }
 }
 
@@ -112,5 +134,19 @@ if (results.screening) {
       `${r.rule.padEnd(19)} ${pct(r.precision).padStart(9)} ${pct(r.recall).padStart(7)} ${String(r.tp).padStart(4)} ${String(r.fp).padStart(3)} ${String(r.fn).padStart(3)} ${String(r.tn).padStart(3)}`,
     );
   for (const m of s.misses) console.log(`  miss: ${m}`);
+}
+for (const r of results.ledger ?? []) {
+  if ('skipped' in r) {
+    console.log(`\nbench/ledger ${r.engine}: skipped: ${r.skipped}`);
+    continue;
+  }
+  console.log(
+    `\nbench/ledger ${r.engine}: appends ${fmt(r.appendsPerSecond, 0)}/s one per transaction, ${fmt(r.batchedAppendsPerSecond, 0)}/s batched 100 per transaction; raw single-row inserts ${fmt(r.rawInsertsPerSecond, 0)}/s (append/raw ratio ${fmt(r.ratio, 2)}); re-hash and rebuild ${fmt(r.rebuildEntriesPerSecond, 0)} entries/s`,
+  );
+  console.log('entries       inclusion proof ms   consistency proof ms');
+  for (const p of r.proofs)
+    console.log(
+      `${p.size.toLocaleString('en').padStart(9)} ${fmt(p.inclusionMs, 2).padStart(20)} ${fmt(p.consistencyMs, 2).padStart(22)}`,
+    );
 }
 console.log(`\nwritten to ${file}`);

@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
-import { appendLeaf, frontierRoot, leafHash, type SubtreeRef } from '../ledger/merkle.ts';
+import { appendLeaf, type Frontier, frontierRoot, leafHash, type SubtreeRef } from '../ledger/merkle.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { ledgerEntries, ledgerHead, ledgerSubtrees } from '../store/schema.ts';
@@ -72,34 +72,51 @@ export async function initLedger(db: Db): Promise<void> {
 
 /** Appends one entry inside the caller's transaction; returns its index. */
 export async function appendLedger(core: NodeCore, tx: Tx, e: LedgerEvent): Promise<number> {
+  const [first] = await appendLedgerBatch(core, tx, [e]);
+  return first!;
+}
+
+/** Rows to insert at most per statement (PostgreSQL allows 65,535 parameters). */
+const ROWS_PER_INSERT = 2000;
+
+/** Appends several entries in order inside the caller's transaction, in a few multi-row inserts. */
+export async function appendLedgerBatch(
+  core: NodeCore,
+  tx: Tx,
+  events: readonly LedgerEvent[],
+): Promise<number[]> {
   const [head] = await tx.select().from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
   if (!head) throw new Error('ledger head missing: initLedger was not run');
-  const at = e.at ?? core.now();
-  const record = { ...e.record, ...(e.caseId ? { caseId: e.caseId } : {}) };
-  const entry = canonicalJson({
-    seq: head.size,
-    time: at.toISOString(),
-    type: e.type,
-    party: e.party,
-    case: e.caseId ? caseTag(core.ledger.caseKey, e.caseId) : null,
-    digest: createHash('sha256').update(canonicalJson(record)).digest('hex'),
-  });
-  const { frontier, completed } = appendLeaf(
-    head.size,
-    head.frontier.map(unb64),
-    leafHash(encoder.encode(entry)),
-  );
-  await tx
-    .insert(ledgerEntries)
-    .values({ seq: head.size, entry, type: e.type, caseId: e.caseId ?? null, record, at });
-  await tx
-    .insert(ledgerSubtrees)
-    .values(completed.map((c) => ({ level: c.level, idx: c.index, hash: b64(c.hash) })));
+  let size = head.size;
+  let frontier: Frontier = head.frontier.map(unb64);
+  const entries: (typeof ledgerEntries.$inferInsert)[] = [];
+  const subtrees: (typeof ledgerSubtrees.$inferInsert)[] = [];
+  for (const e of events) {
+    const at = e.at ?? core.now();
+    const record = { ...e.record, ...(e.caseId ? { caseId: e.caseId } : {}) };
+    const entry = canonicalJson({
+      seq: size,
+      time: at.toISOString(),
+      type: e.type,
+      party: e.party,
+      case: e.caseId ? caseTag(core.ledger.caseKey, e.caseId) : null,
+      digest: createHash('sha256').update(canonicalJson(record)).digest('hex'),
+    });
+    const appended = appendLeaf(size, frontier, leafHash(encoder.encode(entry)));
+    frontier = appended.frontier;
+    for (const c of appended.completed) subtrees.push({ level: c.level, idx: c.index, hash: b64(c.hash) });
+    entries.push({ seq: size, entry, type: e.type, caseId: e.caseId ?? null, record, at });
+    size++;
+  }
+  for (let i = 0; i < entries.length; i += ROWS_PER_INSERT)
+    await tx.insert(ledgerEntries).values(entries.slice(i, i + ROWS_PER_INSERT));
+  for (let i = 0; i < subtrees.length; i += ROWS_PER_INSERT)
+    await tx.insert(ledgerSubtrees).values(subtrees.slice(i, i + ROWS_PER_INSERT));
   await tx
     .update(ledgerHead)
-    .set({ size: head.size + 1, frontier: frontier.map(b64) })
+    .set({ size, frontier: frontier.map(b64) })
     .where(eq(ledgerHead.id, 1));
-  return head.size;
+  return entries.map((e) => e.seq as number);
 }
 
 /** Appends an entry in a transaction of its own (for events that change nothing else). */

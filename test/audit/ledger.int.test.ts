@@ -6,6 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLatestCheckpoint } from '../../src/audit/checkpoints.ts';
+import { appendLedger, ledgerTree } from '../../src/audit/ledger.ts';
 import { witnessPeer } from '../../src/audit/witness.ts';
 import { openCheckpoint } from '../../src/ledger/checkpoint.ts';
 import {
@@ -180,6 +181,33 @@ describe(`the ledger (${engine})`, () => {
     const view = await admin.get('/api/v1/ledger/witness');
     expect(view.body.peers.find((p: { party: string }) => p.party === 'ARC').checkpoint.size).toBe(cp.size);
     expect(view.body.alarms).toEqual([]);
+  });
+
+  it('loses nothing when a transaction fails mid-append, and the next checkpoint is consistent', async () => {
+    const before = (await checkpoint()).checkpoint;
+    await expect(
+      arc().db.transaction(async (tx) => {
+        await appendLedger(arc(), tx, {
+          type: 'case-read',
+          party: 'ARC',
+          record: { user: 'x', action: 'read' },
+        });
+        throw new Error('the process died here');
+      }),
+    ).rejects.toThrow('the process died here');
+    expect((await ledgerTree(arc().db)).size).toBe(before.size);
+    await arcOfficer.get(`/api/v1/cases/${caseId}`);
+    const after = (await checkpoint()).checkpoint;
+    const proof = await json(`/ledger/proof/consistency?from=${before.size}&to=${after.size}`);
+    expect(
+      verifyConsistency(
+        before.size,
+        after.size,
+        before.rootHash,
+        after.rootHash,
+        proof.body.hashes.map(unb64),
+      ),
+    ).toBe(true);
   });
 
   it('raises a fork alarm at the peers when a node’s stored tree is edited', async () => {
