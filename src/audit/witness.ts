@@ -42,6 +42,17 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** The last checkpoint of a peer this node has checked, if any. */
+export async function latestPeerCheckpoint(core: NodeCore, party: string) {
+  const [last] = await core.db
+    .select()
+    .from(peerCheckpoints)
+    .where(eq(peerCheckpoints.party, party))
+    .orderBy(desc(peerCheckpoints.size))
+    .limit(1);
+  return last;
+}
+
 /** Checks one peer's latest checkpoint; returns what happened, for logs and tests. */
 export async function witnessPeer(
   core: NodeCore,
@@ -83,12 +94,7 @@ export async function witnessPeer(
     return 'alarm';
   }
   const root = b64(cp.rootHash);
-  const [last] = await core.db
-    .select()
-    .from(peerCheckpoints)
-    .where(eq(peerCheckpoints.party, peer.code))
-    .orderBy(desc(peerCheckpoints.size))
-    .limit(1);
+  const last = await latestPeerCheckpoint(core, peer.code);
   if (last) {
     if (cp.size < last.size) {
       await alarm(core, peer.code, 'rollback', `${peer.code} now shows size ${cp.size} after ${last.size}`, {

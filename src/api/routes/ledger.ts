@@ -15,6 +15,7 @@ import {
   signLatestCheckpoint,
 } from '../../audit/checkpoints.ts';
 import { b64, canonicalJson, ledgerPage, ledgerTree, subtreeLookup } from '../../audit/ledger.ts';
+import { latestPeerCheckpoint } from '../../audit/witness.ts';
 import { loadCaseFor, requireAllowed } from '../../cases/guard.ts';
 import {
   consistencyProof,
@@ -24,7 +25,7 @@ import {
   proofSubtrees,
 } from '../../ledger/merkle.ts';
 import type { NodeCore } from '../../node/core.ts';
-import { ledgerAlarms, ledgerCheckpoints, ledgerEntries, peerCheckpoints } from '../../store/schema.ts';
+import { ledgerAlarms, ledgerCheckpoints, ledgerEntries } from '../../store/schema.ts';
 import { ctxOf } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { problemResponses } from '../schemas.ts';
@@ -233,12 +234,7 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
         const peers = [];
         for (const p of core.trust.parties()) {
           if (p.code === core.party) continue;
-          const [last] = await core.db
-            .select()
-            .from(peerCheckpoints)
-            .where(eq(peerCheckpoints.party, p.code))
-            .orderBy(desc(peerCheckpoints.size))
-            .limit(1);
+          const last = await latestPeerCheckpoint(core, p.code);
           peers.push({
             party: p.code,
             checkpoint: last
