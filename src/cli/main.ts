@@ -9,6 +9,7 @@ import { registerCases } from './commands/cases.ts';
 import { registerCatalogue } from './commands/catalogue.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerHealth } from './commands/health.ts';
+import { registerLedger } from './commands/ledger.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerPreflight } from './commands/preflight.ts';
 import { registerProfile } from './commands/profile.ts';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerSettings(program);
   registerHealth(program);
+  registerLedger(program);
   registerServe(program);
   registerDemo(program);
   return program;
