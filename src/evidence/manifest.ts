@@ -1,0 +1,116 @@
+/**
+ * Evidence package manifests (design §9): what a package holds (each file's name, size, media type, SHA-256 of
+ * plaintext and ciphertext, who collected it and when, its custody events), the package identity wrapped to the
+ * requesting party's node key, and the conditions that travel with it. Signed by the producing node (JWS).
+ */
+import type { KeyObject } from 'node:crypto';
+import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
+import { z } from 'zod';
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const CustodyEventSchema = z
+  .object({
+    at: z.iso.datetime(),
+    event: z.string().max(200),
+    by: z.string().max(300),
+    party: z.string().regex(/^[A-Z]{3}$/),
+  })
+  .strict();
+
+export const ManifestFileSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(255)
+      .refine((n) => !/[/\\]|^\.\.?$/.test(n), 'a plain file name, no path'),
+    size: z.number().int().min(0),
+    mediaType: z.string().max(200),
+    sha256: hex64,
+    cipherSize: z.number().int().min(0),
+    cipherSha256: hex64,
+    collectedBy: z.string().max(300),
+    collectedAt: z.iso.datetime(),
+    custody: z.array(CustodyEventSchema).max(1000),
+  })
+  .strict();
+
+export const ManifestSchema = z
+  .object({
+    version: z.literal(1),
+    package: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+    case: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+    from: z.string().regex(/^[A-Z]{3}$/),
+    to: z.string().regex(/^[A-Z]{3}$/),
+    createdAt: z.iso.datetime(),
+    /** The package's age recipient (`age1…`); the identity that opens it is `wrappedIdentity`. */
+    recipient: z.string().regex(/^age1[0-9a-z]+$/),
+    /** The package identity encrypted to the requesting party's node key (compact JWE). */
+    wrappedIdentity: z.string().max(10_000),
+    conditions: z
+      .object({ retentionUntil: z.iso.date().optional(), useLimitation: z.string().max(5000).optional() })
+      .strict()
+      .default({}),
+    files: z.array(ManifestFileSchema).min(1).max(10_000),
+  })
+  .strict();
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Encrypts a package identity to a node's X25519 key. */
+export async function wrapIdentity(
+  identity: string,
+  recipientKey: KeyObject,
+  recipientKid: string,
+): Promise<string> {
+  return new CompactEncrypt(encoder.encode(identity))
+    .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: recipientKid, cty: 'age-identity' })
+    .encrypt(recipientKey);
+}
+
+/** Decrypts a wrapped package identity with the node's own X25519 key. */
+export async function unwrapIdentity(wrapped: string, ownKey: KeyObject): Promise<string> {
+  const { plaintext } = await compactDecrypt(wrapped, ownKey, {
+    keyManagementAlgorithms: ['ECDH-ES+A256KW'],
+    contentEncryptionAlgorithms: ['A256GCM'],
+  });
+  const identity = decoder.decode(plaintext);
+  if (!identity.startsWith('AGE-SECRET-KEY-1')) throw new Error('the wrapped value is not an age identity');
+  return identity;
+}
+
+/** Signs a manifest with the producing node's Ed25519 key. */
+export async function signManifest(manifest: Manifest, key: KeyObject, kid: string): Promise<string> {
+  return new CompactSign(encoder.encode(JSON.stringify(ManifestSchema.parse(manifest))))
+    .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'comity-manifest+jws' })
+    .sign(key);
+}
+
+/** Verifies a signed manifest; `signer` resolves the key id against the trust list. Throws with the reason. */
+export async function verifyManifest(
+  jws: string,
+  signer: (kid: string) => { party: string; key: KeyObject } | undefined,
+): Promise<Manifest> {
+  let kid: string;
+  try {
+    kid = String(decodeProtectedHeader(jws).kid ?? '');
+  } catch {
+    throw new Error('the manifest is not a compact JWS');
+  }
+  const trusted = signer(kid);
+  if (!trusted)
+    throw new Error(`the manifest is signed with key ${kid || '(none)'}, which is not in the trust list`);
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(jws, trusted.key, { algorithms: ['EdDSA'] }));
+  } catch {
+    throw new Error(`the manifest signature does not verify with ${kid}`);
+  }
+  const manifest = ManifestSchema.parse(JSON.parse(decoder.decode(payload)));
+  if (manifest.from !== trusted.party)
+    throw new Error(`the manifest says it comes from ${manifest.from} but is signed by ${trusted.party}`);
+  return manifest;
+}

@@ -1,0 +1,119 @@
+/**
+ * Evidence sealing (design §9): each file is streamed once, hashed as plaintext (SHA-256), encrypted with age
+ * to the package's X25519 recipient, and hashed again as ciphertext, so memory stays flat whatever the size.
+ * The reference `age` command decrypts the result with the package identity.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
+
+export interface SealedFile {
+  /** Plaintext size in bytes. */
+  size: number;
+  /** SHA-256 of the plaintext, hex. */
+  sha256: string;
+  cipherSize: number;
+  /** SHA-256 of the ciphertext, hex. */
+  cipherSha256: string;
+}
+
+/** A pass-through that hashes and counts what flows through it. */
+function hashing(): { stream: Transform; result: () => { size: number; sha256: string } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ size, sha256: hash.digest('hex') }) };
+}
+
+/** A fresh age X25519 identity for one package, with its recipient. */
+export async function newPackageIdentity(): Promise<{ identity: string; recipient: string }> {
+  const identity = await generateX25519Identity();
+  return { identity, recipient: await identityToRecipient(identity) };
+}
+
+/** Seals the file at `input` into `output` for `recipient` (an `age1…` string). */
+export async function sealFile(opts: {
+  input: string;
+  output: string;
+  recipient: string;
+}): Promise<SealedFile> {
+  const plain = hashing();
+  const cipher = hashing();
+  const encrypter = new Encrypter();
+  encrypter.addRecipient(opts.recipient);
+  const source = Readable.toWeb(
+    createReadStream(opts.input).pipe(plain.stream),
+  ) as unknown as ReadableStream<Uint8Array>;
+  const encrypted = await encrypter.encrypt(source);
+  await pipeline(
+    Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>),
+    cipher.stream,
+    createWriteStream(opts.output),
+  );
+  const p = plain.result();
+  const c = cipher.result();
+  return { size: p.size, sha256: p.sha256, cipherSize: c.size, cipherSha256: c.sha256 };
+}
+
+/** Why opening a sealed file failed. */
+export class SealError extends Error {}
+
+/**
+ * Decrypts `input` into `output` with the package identity and checks the plaintext against the expected
+ * hash. On any mismatch the output is left incomplete and an error says why; callers delete it.
+ */
+export async function openFile(opts: {
+  input: string;
+  output: string;
+  identity: string;
+  expectSha256?: string;
+  expectCipherSha256?: string;
+}): Promise<{ size: number; sha256: string }> {
+  if (opts.expectCipherSha256) {
+    const c = hashing();
+    await pipeline(createReadStream(opts.input), c.stream, async function* (src) {
+      for await (const _ of src) {
+        /* drain */
+      }
+    });
+    if (c.result().sha256 !== opts.expectCipherSha256)
+      throw new SealError('the sealed file does not match the ciphertext hash in the manifest');
+  }
+  const decrypter = new Decrypter();
+  decrypter.addIdentity(opts.identity);
+  const plain = hashing();
+  let decrypted: ReadableStream<Uint8Array>;
+  try {
+    decrypted = (await decrypter.decrypt(
+      Readable.toWeb(createReadStream(opts.input)) as unknown as ReadableStream<Uint8Array>,
+    )) as ReadableStream<Uint8Array>;
+    await pipeline(
+      Readable.fromWeb(decrypted as unknown as WebReadableStream<Uint8Array>),
+      plain.stream,
+      createWriteStream(opts.output),
+    );
+  } catch (e) {
+    throw new SealError(
+      `the sealed file cannot be decrypted with this package's identity: ${(e as Error).message}`,
+    );
+  }
+  const result = plain.result();
+  if (opts.expectSha256 && result.sha256 !== opts.expectSha256)
+    throw new SealError('the decrypted file does not match the plaintext hash in the manifest');
+  return result;
+}
+
+/** The size of a file on disk. */
+export async function fileSize(path: string): Promise<number> {
+  return (await stat(path)).size;
+}
