@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
+import { benchEvidence, type EvidenceResult } from './evidence.ts';
 import { benchIntake, type IntakeResult } from './intake.ts';
 import { benchLedger, type LedgerResult } from './ledger.ts';
 import { benchScreening, type ScreeningResult } from './screening.ts';
@@ -48,6 +49,7 @@ const results: {
   intake?: (IntakeResult | { engine: string; skipped: string })[];
   screening?: ScreeningResult;
   ledger?: (LedgerResult | { engine: string; skipped: string })[];
+  evidence?: EvidenceResult[];
 } = {};
 if (want('screening'))
   results.screening = benchScreening({ seconds: Number(process.env.BENCH_SCREENING_SECONDS ?? 5) });
@@ -96,6 +98,9 @@ if (want('ledger')) {
     process.stderr.write('\n');
   }
 }
+
+if (want('evidence'))
+  results.evidence = benchEvidence((process.env.BENCH_EVIDENCE_MB ?? '256,1024').split(',').map(Number));
 
 const when = new Date().toISOString();
 const file = `bench/results/${when.replace(/[:.]/g, '-')}.json`;
@@ -147,6 +152,16 @@ for (const r of results.ledger ?? []) {
   for (const p of r.proofs)
     console.log(
       `${p.size.toLocaleString('en').padStart(9)} ${fmt(p.inclusionMs, 2).padStart(20)} ${fmt(p.consistencyMs, 2).padStart(22)}`,
+    );
+}
+if (results.evidence) {
+  console.log(
+    '\nbench/evidence: sealing (stream, hash plaintext, age-encrypt, hash ciphertext) vs sha256sum and age -r on the same file',
+  );
+  console.log('size MB   seal MB/s   peak RSS MB   sha256sum MB/s   age MB/s   ratio to slower');
+  for (const r of results.evidence)
+    console.log(
+      `${String(r.sizeMB).padStart(7)} ${fmt(r.sealMBps).padStart(11)} ${fmt(r.peakRssMB, 0).padStart(13)} ${fmt(r.sha256sumMBps ?? Number.NaN).padStart(16)} ${fmt(r.ageMBps ?? Number.NaN).padStart(10)} ${fmt(r.ratio ?? Number.NaN, 2).padStart(17)}`,
     );
 }
 console.log(`\nwritten to ${file}`);

@@ -19,7 +19,8 @@ interface LexiconFile {
 export interface Lexicon {
   language: string;
   negation: RegExp;
-  signals: Map<string, RegExp[]>;
+  /** One alternation of every pattern per signal: a sentence is scanned once per signal. */
+  signals: Map<string, RegExp>;
 }
 
 function compile(file: LexiconFile): Lexicon {
@@ -27,11 +28,10 @@ function compile(file: LexiconFile): Lexicon {
   return {
     language: file.language,
     negation: new RegExp(`\\b(?:${cues.join('|')})\\b`, 'i'),
-    // One alternation per signal: a sentence is scanned once per signal, not once per pattern.
     signals: new Map(
-      Object.entries(file.signals).map(([name, s]) => [
+      Object.entries(file.signals).map(([name, sig]) => [
         name,
-        [new RegExp(s.patterns.map((p) => `(?:${p})`).join('|'), file.flags ?? 'gi')],
+        new RegExp(sig.patterns.map((p) => `(?:${p})`).join('|'), file.flags ?? 'gi'),
       ]),
     ),
   };
@@ -124,34 +124,33 @@ export function findSignal(
   signal: SignalName,
   fields: readonly TextField[],
 ): SignalMatch[] {
-  const patterns = lexicon.signals.get(signal) ?? [];
+  const pattern = lexicon.signals.get(signal);
+  if (!pattern) throw new Error(`lexicon ${lexicon.language} has no signal ${signal}`);
   const matches: SignalMatch[] = [];
   for (const f of fields) {
     for (const { text: sentence, names } of sentencesOf(f.text)) {
-      for (const pattern of patterns) {
-        pattern.lastIndex = 0;
-        for (const m of sentence.matchAll(pattern)) {
-          // A quoted name says nothing about the conduct: "the group known as 'Sedition'", "the handle 'antistate'".
-          if (names.some(([s, e]) => m.index >= s && m.index + m[0].length <= e)) continue;
-          const preceding = sentence.slice(0, m.index);
-          const clauseStart = Math.max(
-            0,
-            ...[...preceding.matchAll(CLAUSE_BREAK)].map((b) => b.index + b[0].length),
-          );
-          const before = preceding
-            .slice(clauseStart)
-            .split(/\s+/)
-            .filter(Boolean)
-            .slice(-NEGATION_WINDOW_WORDS)
-            .join(' ');
-          matches.push({
-            field: f.field,
-            quote: m[0],
-            negated: lexicon.negation.test(before),
-            sentence: sentence.trim(),
-            ...(f.role ? { role: f.role } : {}),
-          });
-        }
+      pattern.lastIndex = 0;
+      for (const m of sentence.matchAll(pattern)) {
+        // A quoted name says nothing about the conduct: "the group known as 'Sedition'", "the handle 'antistate'".
+        if (names.some(([s, e]) => m.index >= s && m.index + m[0].length <= e)) continue;
+        const preceding = sentence.slice(0, m.index);
+        const clauseStart = Math.max(
+          0,
+          ...[...preceding.matchAll(CLAUSE_BREAK)].map((b) => b.index + b[0].length),
+        );
+        const before = preceding
+          .slice(clauseStart)
+          .split(/\s+/)
+          .filter(Boolean)
+          .slice(-NEGATION_WINDOW_WORDS)
+          .join(' ');
+        matches.push({
+          field: f.field,
+          quote: m[0],
+          negated: lexicon.negation.test(before),
+          sentence: sentence.trim(),
+          ...(f.role ? { role: f.role } : {}),
+        });
       }
     }
   }
