@@ -34,7 +34,7 @@ function timeCommand(cmd: string, args: string[]): number | null {
 }
 
 const CHILD = `
-import { newPackageIdentity, sealFile } from './src/evidence/seal.ts';
+import { newPackageIdentity, sealFile } from '../src/evidence/seal.ts';
 import { readFileSync } from 'node:fs';
 const [input, output] = process.argv.slice(2);
 const { recipient } = await newPackageIdentity();

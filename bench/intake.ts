@@ -114,6 +114,8 @@ export async function benchIntake(opts: {
         const created = await fetch(`${arcUrl}/api/v1/cases`, { method: 'POST', headers, body });
         if (created.status !== 201) throw new Error(`create: ${created.status} ${await created.text()}`);
         const { id } = (await created.json()) as { id: string };
+        // Latency runs from the moment the submit is sent: the message may reach BOR before ARC's response does.
+        const sentAt = Date.now();
         const submit = await fetch(`${arcUrl}/api/v1/cases/${id}/actions/submit`, {
           method: 'POST',
           headers,
@@ -121,7 +123,7 @@ export async function benchIntake(opts: {
         });
         if (submit.status !== 200) throw new Error(`submit: ${submit.status} ${await submit.text()}`);
         await submit.arrayBuffer();
-        submittedAt.set(id, Date.now());
+        submittedAt.set(id, sentAt);
         opts.onProgress?.(++done);
       }
     };

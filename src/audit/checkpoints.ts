@@ -18,11 +18,13 @@ export function ledgerVerifierKey(core: NodeCore): string {
 /** Signs a checkpoint if the tree grew since the last one; returns its size. */
 export async function signLatestCheckpoint(core: NodeCore): Promise<number> {
   const { size, root } = await ledgerTree(core.db);
-  const [last] = await core.db
-    .select({ size: ledgerCheckpoints.size })
-    .from(ledgerCheckpoints)
-    .orderBy(desc(ledgerCheckpoints.size))
-    .limit(1);
+  const last = (
+    await core.db
+      .select({ size: ledgerCheckpoints.size })
+      .from(ledgerCheckpoints)
+      .orderBy(desc(ledgerCheckpoints.size))
+      .limit(1)
+  )[0];
   if (last && last.size >= size) return last.size;
   const note = signCheckpoint(
     { origin: core.ledger.origin, size, rootHash: root },
@@ -39,7 +41,9 @@ export async function signLatestCheckpoint(core: NodeCore): Promise<number> {
 export async function latestCheckpoint(
   core: NodeCore,
 ): Promise<{ size: number; rootHash: string; note: string } | null> {
-  const [cp] = await core.db.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
+  const cp = (
+    await core.db.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1)
+  )[0];
   if (!cp) return null;
   const cosigs = await core.db
     .select({ line: ledgerCosignatures.line })
@@ -74,7 +78,7 @@ export async function acceptCosignature(
   const cp = opened.checkpoint;
   if (cp.origin !== core.ledger.origin)
     return `the checkpoint is for ${cp.origin}, not ${core.ledger.origin}`;
-  const [ours] = await core.db.select().from(ledgerCheckpoints).where(eq(ledgerCheckpoints.size, cp.size));
+  const ours = (await core.db.select().from(ledgerCheckpoints).where(eq(ledgerCheckpoints.size, cp.size)))[0];
   if (!ours || ours.rootHash !== b64(cp.rootHash))
     return `no checkpoint of size ${cp.size} with that root here`;
   if (!opened.signatures.some((s) => s.name === core.ledger.origin && s.verified === true))

@@ -72,7 +72,7 @@ export async function initLedger(db: Db): Promise<void> {
 
 /** Appends one entry inside the caller's transaction; returns its index. */
 export async function appendLedger(core: NodeCore, tx: Tx, e: LedgerEvent): Promise<number> {
-  const [first] = await appendLedgerBatch(core, tx, [e]);
+  const first = (await appendLedgerBatch(core, tx, [e]))[0];
   return first!;
 }
 
@@ -85,7 +85,7 @@ export async function appendLedgerBatch(
   tx: Tx,
   events: readonly LedgerEvent[],
 ): Promise<number[]> {
-  const [head] = await tx.select().from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
+  const head = (await tx.select().from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update'))[0];
   if (!head) throw new Error('ledger head missing: initLedger was not run');
   let size = head.size;
   let frontier: Frontier = head.frontier.map(unb64);
@@ -126,7 +126,7 @@ export async function appendLedgerAlone(core: NodeCore, e: LedgerEvent): Promise
 
 /** The current size and root of the tree. */
 export async function ledgerTree(db: Db): Promise<{ size: number; root: Uint8Array }> {
-  const [head] = await db.select().from(ledgerHead).where(eq(ledgerHead.id, 1));
+  const head = (await db.select().from(ledgerHead).where(eq(ledgerHead.id, 1)))[0];
   const size = head?.size ?? 0;
   return { size, root: frontierRoot(size, (head?.frontier ?? []).map(unb64)) };
 }

@@ -28,11 +28,13 @@ async function alarm(
   detail: string,
   evidence: Record<string, unknown>,
 ) {
-  const [same] = await core.db
-    .select({ id: ledgerAlarms.id })
-    .from(ledgerAlarms)
-    .where(and(eq(ledgerAlarms.party, party), eq(ledgerAlarms.kind, kind), eq(ledgerAlarms.detail, detail)))
-    .limit(1);
+  const same = (
+    await core.db
+      .select({ id: ledgerAlarms.id })
+      .from(ledgerAlarms)
+      .where(and(eq(ledgerAlarms.party, party), eq(ledgerAlarms.kind, kind), eq(ledgerAlarms.detail, detail)))
+      .limit(1)
+  )[0];
   if (same) return;
   core.log.error({ party, kind, detail }, 'ledger alarm');
   await core.db.insert(ledgerAlarms).values({ at: core.now(), party, kind, detail, evidence });
@@ -44,12 +46,14 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The last checkpoint of a peer this node has checked, if any. */
 export async function latestPeerCheckpoint(core: NodeCore, party: string) {
-  const [last] = await core.db
-    .select()
-    .from(peerCheckpoints)
-    .where(eq(peerCheckpoints.party, party))
-    .orderBy(desc(peerCheckpoints.size))
-    .limit(1);
+  const last = (
+    await core.db
+      .select()
+      .from(peerCheckpoints)
+      .where(eq(peerCheckpoints.party, party))
+      .orderBy(desc(peerCheckpoints.size))
+      .limit(1)
+  )[0];
   return last;
 }
 

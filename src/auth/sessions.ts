@@ -25,7 +25,7 @@ export interface LoginResult {
 
 /** Checks e-mail and password and issues a bearer token. The same error for an unknown e-mail and a wrong password. */
 export async function login(core: NodeCore, email: string, password: string): Promise<LoginResult> {
-  const [user] = await core.db.select().from(users).where(eq(users.email, email.trim().toLowerCase()));
+  const user = (await core.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())))[0];
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
   if (!user || !ok || user.disabled) {
     core.log.warn({ email: email.slice(0, 200) }, 'failed login');
@@ -40,13 +40,19 @@ export async function login(core: NodeCore, email: string, password: string): Pr
 
 /** The user behind a bearer token, or null when the token is unknown, expired, revoked or the user disabled. */
 export async function authenticate(core: NodeCore, token: string): Promise<UserActor | null> {
-  const [found] = await core.db
-    .select({ user: users })
-    .from(tokens)
-    .innerJoin(users, eq(users.id, tokens.userId))
-    .where(
-      and(eq(tokens.tokenHash, tokenHash(token)), gt(tokens.expiresAt, core.now()), isNull(tokens.revokedAt)),
-    );
+  const found = (
+    await core.db
+      .select({ user: users })
+      .from(tokens)
+      .innerJoin(users, eq(users.id, tokens.userId))
+      .where(
+        and(
+          eq(tokens.tokenHash, tokenHash(token)),
+          gt(tokens.expiresAt, core.now()),
+          isNull(tokens.revokedAt),
+        ),
+      )
+  )[0];
   if (!found || found.user.disabled) return null;
   return userActorOf(found.user);
 }
@@ -70,7 +76,7 @@ export interface NewUser {
 /** Creates a user (or returns the existing one with that e-mail). */
 export async function ensureUser(core: NodeCore, u: NewUser): Promise<string> {
   const email = u.email.toLowerCase();
-  const [existing] = await core.db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  const existing = (await core.db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0];
   if (existing) return existing.id;
   const id = ulid();
   await core.db.insert(users).values({

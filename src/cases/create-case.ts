@@ -23,24 +23,26 @@ export async function createCase(
   const now = core.now();
   const id = ulid(now.getTime());
   return core.db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(cases)
-      .values({
-        id,
-        requesting: request.from,
-        requested: request.to,
-        type: request.type,
-        instrument: request.instrument,
-        channel: channelOf(request),
-        urgency: request.urgency,
-        state: 'draft',
-        request,
-        createdBy: ctx.user.id,
-        createdAt: now,
-        updatedAt: now,
-        searchText: searchTextOf(request),
-      })
-      .returning();
+    const row = (
+      await tx
+        .insert(cases)
+        .values({
+          id,
+          requesting: request.from,
+          requested: request.to,
+          type: request.type,
+          instrument: request.instrument,
+          channel: channelOf(request),
+          urgency: request.urgency,
+          state: 'draft',
+          request,
+          createdBy: ctx.user.id,
+          createdAt: now,
+          updatedAt: now,
+          searchText: searchTextOf(request),
+        })
+        .returning()
+    )[0];
     await appendEvent(core, tx, {
       caseId: id,
       action: 'create',

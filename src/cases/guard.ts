@@ -87,7 +87,7 @@ export async function loadCaseFor(
   id: string,
   opts: { action: AuthzAction; logRead?: boolean },
 ): Promise<CaseRow> {
-  const [row] = await core.db.select().from(cases).where(eq(cases.id, id));
+  const row = (await core.db.select().from(cases).where(eq(cases.id, id)))[0];
   if (!row || !authorize(ctx.user, 'read', caseResource(row))) {
     if (row)
       await logAccess(core, ctx, {
@@ -104,7 +104,7 @@ export async function loadCaseFor(
 
 /** Re-reads a case inside a transaction and locks it for the update that follows. */
 export async function lockCase(tx: Tx, id: string): Promise<CaseRow> {
-  const [row] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
+  const row = (await tx.select().from(cases).where(eq(cases.id, id)).for('update'))[0];
   if (!row) throw new AppError('not-found', `No case ${id}.`);
   return row;
 }

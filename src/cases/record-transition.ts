@@ -29,10 +29,13 @@ export interface EventInput {
 
 /** Appends a history event with the next sequence number of the case, and its ledger entry. */
 export async function appendEvent(core: NodeCore, tx: Tx, e: EventInput): Promise<void> {
-  const [{ next } = { next: 1 }] = await tx
-    .select({ next: sql<number>`coalesce(max(${caseEvents.seq}), 0) + 1` })
-    .from(caseEvents)
-    .where(eq(caseEvents.caseId, e.caseId));
+  const next =
+    (
+      await tx
+        .select({ next: sql<number>`coalesce(max(${caseEvents.seq}), 0) + 1` })
+        .from(caseEvents)
+        .where(eq(caseEvents.caseId, e.caseId))
+    )[0]?.next ?? 1;
   const actor = e.actor;
   await tx.insert(caseEvents).values({
     caseId: e.caseId,
@@ -109,19 +112,21 @@ export async function recordTransition(core: NodeCore, tx: Tx, t: TransitionInpu
     state: to,
     history: history.map((h) => ({ action: h.action, at: h.at.toISOString() })),
   });
-  const [updated] = await tx
-    .update(cases)
-    .set({
-      ...t.changes,
-      state: to,
-      updatedAt: core.now(),
-      version: t.row.version + 1,
-      deadlineAt: deadline ? new Date(deadline.dueAt) : null,
-      deadlineKind: deadline?.kind ?? null,
-      waitingOn: deadline?.waitingOn ?? null,
-    })
-    .where(eq(cases.id, t.row.id))
-    .returning();
+  const updated = (
+    await tx
+      .update(cases)
+      .set({
+        ...t.changes,
+        state: to,
+        updatedAt: core.now(),
+        version: t.row.version + 1,
+        deadlineAt: deadline ? new Date(deadline.dueAt) : null,
+        deadlineKind: deadline?.kind ?? null,
+        waitingOn: deadline?.waitingOn ?? null,
+      })
+      .where(eq(cases.id, t.row.id))
+      .returning()
+  )[0];
   if (!updated) throw new Error(`case ${t.row.id} vanished during a transition`);
 
   if (transition.message && !t.inboundMessageId) {

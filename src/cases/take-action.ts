@@ -99,12 +99,14 @@ export async function takeAction(
     if (!check.ok)
       throw new AppError('conflict', `Cannot ${action}: ${check.reason}.`, { state: locked.state });
     if (action === 'accept' || action === 'accept-with-conditions' || action === 'refuse') {
-      const [latest] = await tx
-        .select({ findings: screenings.findings })
-        .from(screenings)
-        .where(eq(screenings.caseId, id))
-        .orderBy(desc(screenings.id))
-        .limit(1);
+      const latest = (
+        await tx
+          .select({ findings: screenings.findings })
+          .from(screenings)
+          .where(eq(screenings.caseId, id))
+          .orderBy(desc(screenings.id))
+          .limit(1)
+      )[0];
       const history = await tx
         .select({ action: caseEvents.action })
         .from(caseEvents)

@@ -26,21 +26,23 @@ export async function updateDraft(
     if (locked.state !== 'draft')
       throw new AppError('conflict', `Only drafts can be edited; this case is ${locked.state}.`);
     const now = core.now();
-    const [updated] = await tx
-      .update(cases)
-      .set({
-        request,
-        requested: request.to,
-        type: request.type,
-        instrument: request.instrument,
-        channel: channelOf(request),
-        urgency: request.urgency,
-        searchText: searchTextOf(request),
-        updatedAt: now,
-        version: locked.version + 1,
-      })
-      .where(eq(cases.id, id))
-      .returning();
+    const updated = (
+      await tx
+        .update(cases)
+        .set({
+          request,
+          requested: request.to,
+          type: request.type,
+          instrument: request.instrument,
+          channel: channelOf(request),
+          urgency: request.urgency,
+          searchText: searchTextOf(request),
+          updatedAt: now,
+          version: locked.version + 1,
+        })
+        .where(eq(cases.id, id))
+        .returning()
+    )[0];
     await appendEvent(core, tx, {
       caseId: id,
       action: 'edit',

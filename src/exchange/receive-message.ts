@@ -52,7 +52,7 @@ function peerActor(claims: MessageClaims) {
 }
 
 async function lockedCase(tx: Tx, id: string): Promise<CaseRow | undefined> {
-  const [row] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
+  const row = (await tx.select().from(cases).where(eq(cases.id, id)).for('update'))[0];
   return row;
 }
 
@@ -79,24 +79,26 @@ async function receiveNewRequest(
       `the request goes from ${request.from} to ${request.to}, but the message from ${claims.from} to ${core.party}`,
     );
   const now = core.now();
-  const [row] = await tx
-    .insert(cases)
-    .values({
-      id: claims.case,
-      requesting: request.from,
-      requested: request.to,
-      type: request.type,
-      instrument: request.instrument,
-      channel: channelOf(request),
-      urgency: request.urgency,
-      state: 'submitted',
-      request,
-      createdAt: now,
-      updatedAt: now,
-      searchText: searchTextOf(request),
-      chainIn: hash,
-    })
-    .returning();
+  const row = (
+    await tx
+      .insert(cases)
+      .values({
+        id: claims.case,
+        requesting: request.from,
+        requested: request.to,
+        type: request.type,
+        instrument: request.instrument,
+        channel: channelOf(request),
+        urgency: request.urgency,
+        state: 'submitted',
+        request,
+        createdAt: now,
+        updatedAt: now,
+        searchText: searchTextOf(request),
+        chainIn: hash,
+      })
+      .returning()
+  )[0];
   await appendEvent(core, tx, {
     caseId: claims.case,
     action: 'submit',
@@ -286,7 +288,7 @@ export async function receiveMessage(
 
   try {
     const result = await core.db.transaction(async (tx) => {
-      const [seen] = await tx.select().from(inbox).where(eq(inbox.messageId, claims.id));
+      const seen = (await tx.select().from(inbox).where(eq(inbox.messageId, claims.id)))[0];
       if (seen) {
         if (seen.hash !== hash)
           throw new Refusal(400, `message id ${claims.id} was already used for different content`);

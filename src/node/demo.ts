@@ -93,10 +93,12 @@ async function pendingCount(node: RunningNode): Promise<number> {
 }
 
 async function contextFor(node: RunningNode, local: string): Promise<RequestContext> {
-  const [u] = await node.core.db
-    .select()
-    .from(users)
-    .where(eq(users.email, demoEmail(local, node.core.party)));
+  const u = (
+    await node.core.db
+      .select()
+      .from(users)
+      .where(eq(users.email, demoEmail(local, node.core.party)))
+  )[0];
   if (!u) throw new Error(`demo user ${local} missing on ${node.core.party}`);
   return { requestId: 'demo-seed', ip: '127.0.0.1', user: userActorOf(u) };
 }

@@ -26,10 +26,9 @@ export const SETTING_SCHEMAS = { profile: ProfileOverrideSchema, policy: PolicyS
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
 
 async function stored(db: Db, key: SettingKey): Promise<unknown | undefined> {
-  const [row] = await db
-    .select({ value: nodeSettings.value })
-    .from(nodeSettings)
-    .where(eq(nodeSettings.key, key));
+  const row = (
+    await db.select({ value: nodeSettings.value }).from(nodeSettings).where(eq(nodeSettings.key, key))
+  )[0];
   return row?.value;
 }
 
@@ -76,7 +75,7 @@ export async function updateSetting<K extends SettingKey>(
   await requireAllowed(core, ctx, 'administer', { kind: 'node', party: core.party });
   const now = core.now();
   await core.db.transaction(async (tx) => {
-    const [before] = await tx.select().from(nodeSettings).where(eq(nodeSettings.key, key)).for('update');
+    const before = (await tx.select().from(nodeSettings).where(eq(nodeSettings.key, key)).for('update'))[0];
     await tx
       .insert(nodeSettings)
       .values({ key, value, updatedAt: now, updatedBy: ctx.user.id })

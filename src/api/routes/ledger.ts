@@ -205,7 +205,9 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       async (req) => {
         const ctx = ctxOf(req);
-        const [row] = await core.db.select().from(ledgerEntries).where(eq(ledgerEntries.seq, req.params.seq));
+        const row = (
+          await core.db.select().from(ledgerEntries).where(eq(ledgerEntries.seq, req.params.seq))
+        )[0];
         if (!row) throw new AppError('not-found', `No ledger entry ${req.params.seq}.`);
         if (row.caseId) await loadCaseFor(core, ctx, row.caseId, { action: 'read', logRead: true });
         else await requireAllowed(core, ctx, 'audit', { kind: 'node', party: core.party });
@@ -243,11 +245,13 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
           });
         }
         const alarms = await core.db.select().from(ledgerAlarms).orderBy(desc(ledgerAlarms.id)).limit(100);
-        const [own] = await core.db
-          .select({ size: ledgerCheckpoints.size })
-          .from(ledgerCheckpoints)
-          .orderBy(desc(ledgerCheckpoints.size))
-          .limit(1);
+        const own = (
+          await core.db
+            .select({ size: ledgerCheckpoints.size })
+            .from(ledgerCheckpoints)
+            .orderBy(desc(ledgerCheckpoints.size))
+            .limit(1)
+        )[0];
         return {
           origin: core.ledger.origin,
           key: ledgerVerifierKey(core),
