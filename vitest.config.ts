@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // docs/decisions/0002: Node 20's V8 crashes deoptimising inlined JS-to-Wasm calls (the Cedar engine).
+    execArgv: ['--no-turbo-inline-js-wasm-calls'],
   },
 });

@@ -67,7 +67,11 @@ export function authorize(principal: Principal, action: AuthzAction, resource: R
     entities: [
       {
         uid: { type: 'Comity::User', id: principal.id },
-        attrs: { party: principal.party, roles: [...principal.roles], disabled: principal.disabled ?? false },
+        attrs: {
+          party: principal.party,
+          roles: principal.roles.slice(),
+          disabled: principal.disabled ?? false,
+        },
         parents: [],
       },
       res,
