@@ -163,7 +163,9 @@ describe('package identities and manifests', () => {
     };
     const jws = await signManifest(manifest, producing.signing.privateKey, producing.signing.kid);
     const signer = (kid: string) =>
-      kid === producing.signing.kid ? { party: 'BOR', key: publicKeyFromJwk(producing.signing.publicJwk) } : undefined;
+      kid === producing.signing.kid
+        ? { party: 'BOR', key: publicKeyFromJwk(producing.signing.publicJwk) }
+        : undefined;
     expect(await verifyManifest(jws, signer)).toEqual(manifest);
     const [h, p, s] = jws.split('.');
     const changed = JSON.parse(Buffer.from(p!, 'base64url').toString());
