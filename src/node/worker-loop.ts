@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 
 export interface WorkerLoop {
   wake(): void;
+  /** Holds runs until `resume` (a run already under way finishes). */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
   /** Resolves when the current and any requested run are done. */
   idle(): Promise<void>;
@@ -20,8 +23,9 @@ export function startWorkerLoop(
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let paused = false;
   const run = (): void => {
-    if (stopped) return;
+    if (stopped || paused) return;
     if (running) {
       again = true;
       return;
@@ -43,6 +47,13 @@ export function startWorkerLoop(
   timer.unref();
   return {
     wake: () => setImmediate(run),
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+      setImmediate(run);
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

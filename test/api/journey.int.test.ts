@@ -167,12 +167,15 @@ describe(`a request between two nodes (${engine})`, () => {
 
   it('lets the requesting party withdraw, and records a decision that crosses the withdrawal without applying it', async () => {
     const id = await submitted();
-    // Both act before either message is delivered.
+    // Both act before either message is delivered: hold both outboxes until both have acted.
+    const held = [fed.demo.nodes.ARC!.outbox, fed.demo.nodes.BOR!.outbox];
+    for (const o of held) o.pause();
     const w = await arcOfficer.post(`/api/v1/cases/${id}/actions/withdraw`, {
       note: 'The suspect has been identified.',
     });
     const a = await borReviewer.post(`/api/v1/cases/${id}/actions/accept`, {});
     expect([w.status, a.status]).toEqual([200, 200]);
+    for (const o of held) o.resume();
     await fed.settle();
     const [arc, bor] = await Promise.all([
       arcOfficer.get(`/api/v1/cases/${id}`),
