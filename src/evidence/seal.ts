@@ -1,7 +1,8 @@
 /**
  * Evidence sealing (design §9): each file is streamed once, hashed as plaintext (SHA-256), encrypted with age
  * to the package's X25519 recipient, and hashed again as ciphertext, so memory stays flat whatever the size.
- * The reference `age` command decrypts the result with the package identity.
+ * Encryption runs on Node's native ChaCha20-Poly1305 (age-stream.ts); decryption uses the age-encryption
+ * library, and the reference `age` command decrypts the result with the package identity.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -9,7 +10,8 @@ import { stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { Decrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { ageEncryptStream } from './age-stream.ts';
 
 export interface SealedFile {
   /** Plaintext size in bytes. */
@@ -49,14 +51,10 @@ export async function sealFile(opts: {
 }): Promise<SealedFile> {
   const plain = hashing();
   const cipher = hashing();
-  const encrypter = new Encrypter();
-  encrypter.addRecipient(opts.recipient);
-  const source = Readable.toWeb(
-    createReadStream(opts.input).pipe(plain.stream),
-  ) as unknown as ReadableStream<Uint8Array>;
-  const encrypted = await encrypter.encrypt(source);
   await pipeline(
-    Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>),
+    createReadStream(opts.input),
+    plain.stream,
+    ageEncryptStream(opts.recipient),
     cipher.stream,
     createWriteStream(opts.output),
   );

@@ -94,6 +94,19 @@ describe('sealing a file', () => {
   });
 
   it.skipIf(!ageAvailable)(
+    'matches the age format at chunk boundaries: the reference age command decrypts every size',
+    async () => {
+      for (const size of [0, 1, 65_535, 65_536, 65_537, 131_072, 200_000]) {
+        const s = await sealed(size);
+        const keyFile = join(dir, `identity-${ulid()}.txt`);
+        writeFileSync(keyFile, `${s.identity}\n`, { mode: 0o600 });
+        const out = execFileSync('age', ['-d', '-i', keyFile, s.output], { maxBuffer: 1024 * 1024 });
+        expect(out.equals(s.plain), `size ${size}`).toBe(true);
+      }
+    },
+  );
+
+  it.skipIf(!ageAvailable)(
     'is decrypted by the reference age command with the package identity',
     async () => {
       const s = await sealed(1024 * 1024);
