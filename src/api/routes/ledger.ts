@@ -25,7 +25,7 @@ import {
   proofSubtrees,
 } from '../../ledger/merkle.ts';
 import type { NodeCore } from '../../node/core.ts';
-import { ledgerAlarms, ledgerCheckpoints, ledgerEntries } from '../../store/schema.ts';
+import { ledgerAlarms, ledgerEntries } from '../../store/schema.ts';
 import { ctxOf } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { problemResponses } from '../schemas.ts';
@@ -245,17 +245,10 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
           });
         }
         const alarms = await core.db.select().from(ledgerAlarms).orderBy(desc(ledgerAlarms.id)).limit(100);
-        const own = (
-          await core.db
-            .select({ size: ledgerCheckpoints.size })
-            .from(ledgerCheckpoints)
-            .orderBy(desc(ledgerCheckpoints.size))
-            .limit(1)
-        )[0];
         return {
           origin: core.ledger.origin,
           key: ledgerVerifierKey(core),
-          checkpoint: own ? await latestCheckpoint(core) : null,
+          checkpoint: await latestCheckpoint(core),
           peers,
           alarms: alarms.map((a) => ({
             at: a.at.toISOString(),
