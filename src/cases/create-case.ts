@@ -1,14 +1,14 @@
 /** Creates a draft case from an interchange request, on behalf of the signed-in user's party. */
+
 import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
-import { channelOf } from '../domain/request.ts';
 import type { NodeCore } from '../node/core.ts';
 import { cases } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
+import { caseColumnsOf } from './case-columns.ts';
 import { requireAllowed } from './guard.ts';
 import { appendEvent, type CaseRow } from './record-transition.ts';
-import { searchTextOf } from './search-text.ts';
 
 export async function createCase(
   core: NodeCore,
@@ -28,18 +28,11 @@ export async function createCase(
         .insert(cases)
         .values({
           id,
-          requesting: request.from,
-          requested: request.to,
-          type: request.type,
-          instrument: request.instrument,
-          channel: channelOf(request),
-          urgency: request.urgency,
+          ...caseColumnsOf(request),
           state: 'draft',
-          request,
           createdBy: ctx.user.id,
           createdAt: now,
           updatedAt: now,
-          searchText: searchTextOf(request),
         })
         .returning()
     )[0];

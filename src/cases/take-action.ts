@@ -3,6 +3,7 @@
  * Checks, in order: the case is visible (else 404), the role may take the action (else 403), the details are
  * valid (else 400), the request is complete for submission (else 422), the state allows it (else 409).
  */
+
 import { asc, desc, eq } from 'drizzle-orm';
 import { AppError, fieldProblems } from '../api/errors.ts';
 import type { Urgency } from '../domain/catalogue.ts';
@@ -15,14 +16,14 @@ import {
   type Side,
   USER_ACTIONS,
 } from '../domain/lifecycle.ts';
-import { channelOf, type InterchangeRequest, missingForSubmission } from '../domain/request.ts';
+import { type InterchangeRequest, missingForSubmission } from '../domain/request.ts';
 import type { Finding } from '../domain/safeguards/index.ts';
 import type { NodeCore } from '../node/core.ts';
 import { caseEvents, screenings } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
+import { caseColumnsOf } from './case-columns.ts';
 import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
 import { type CaseRow, recordTransition } from './record-transition.ts';
-import { searchTextOf } from './search-text.ts';
 
 function requireSendable(core: NodeCore, request: InterchangeRequest): void {
   const missing = missingForSubmission(request);
@@ -84,12 +85,7 @@ export async function takeAction(
     if (errors.length)
       throw new AppError('bad-request', 'An amendment cannot change the parties or the type.', { errors });
     requireSendable(core, request);
-    changes = {
-      request,
-      urgency: request.urgency,
-      channel: channelOf(request),
-      searchText: searchTextOf(request),
-    };
+    changes = caseColumnsOf(request);
   }
 
   const side: Side = row.requesting === ctx.user.party ? 'requesting' : 'requested';

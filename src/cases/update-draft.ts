@@ -1,13 +1,14 @@
 /** Replaces the request of a draft: `PUT /api/v1/cases/{id}`. Only drafts can be edited; amendments go through `amend`. */
+
 import { eq } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
-import { channelOf, type InterchangeRequest } from '../domain/request.ts';
+import type { InterchangeRequest } from '../domain/request.ts';
 import type { NodeCore } from '../node/core.ts';
 import { cases } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
+import { caseColumnsOf } from './case-columns.ts';
 import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
 import { appendEvent, type CaseRow } from './record-transition.ts';
-import { searchTextOf } from './search-text.ts';
 
 export async function updateDraft(
   core: NodeCore,
@@ -30,13 +31,7 @@ export async function updateDraft(
       await tx
         .update(cases)
         .set({
-          request,
-          requested: request.to,
-          type: request.type,
-          instrument: request.instrument,
-          channel: channelOf(request),
-          urgency: request.urgency,
-          searchText: searchTextOf(request),
+          ...caseColumnsOf(request),
           updatedAt: now,
           version: locked.version + 1,
         })

@@ -99,12 +99,13 @@ function conciseDetail(problem: Problem): string {
   return problem.detail;
 }
 
-function connectionError(url: string, e: unknown): CliError {
+/** One readable line for a request that got no answer: refused, timed out, or another network failure. */
+export function connectionError(url: string, e: unknown, timeoutMs = TIMEOUT_MS): CliError {
   const err = e as {
     name?: string;
     cause?: { code?: string; errors?: { code?: string }[]; message?: string };
   };
-  if (err.name === 'TimeoutError') return new CliError(`no answer from ${url} within ${TIMEOUT_MS / 1000} s`);
+  if (err.name === 'TimeoutError') return new CliError(`no answer from ${url} within ${timeoutMs / 1000} s`);
   const code = err.cause?.code ?? err.cause?.errors?.[0]?.code;
   if (code === 'ECONNREFUSED') return new CliError(`cannot reach ${url}: is the node running?`);
   const reason = code ?? err.cause?.message ?? (e as Error).message;

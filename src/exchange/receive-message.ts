@@ -4,11 +4,12 @@
  * store it and answer with a signed receipt, all in one transaction. A refused message changes nothing and is
  * kept for inspection.
  */
+
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendLedger } from '../audit/ledger.ts';
+import { caseColumnsOf } from '../cases/case-columns.ts';
 import { appendEvent, type CaseRow, recordTransition } from '../cases/record-transition.ts';
-import { searchTextOf } from '../cases/search-text.ts';
 import {
   EnvelopeError,
   type MessageClaims,
@@ -23,7 +24,7 @@ import {
   type Side,
   TRANSITIONS,
 } from '../domain/lifecycle.ts';
-import { channelOf, InterchangeRequestSchema } from '../domain/request.ts';
+import { InterchangeRequestSchema } from '../domain/request.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { cases, inboundRefusals, inbox } from '../store/schema.ts';
@@ -84,17 +85,10 @@ async function receiveNewRequest(
       .insert(cases)
       .values({
         id: claims.case,
-        requesting: request.from,
-        requested: request.to,
-        type: request.type,
-        instrument: request.instrument,
-        channel: channelOf(request),
-        urgency: request.urgency,
+        ...caseColumnsOf(request),
         state: 'submitted',
-        request,
         createdAt: now,
         updatedAt: now,
-        searchText: searchTextOf(request),
         chainIn: hash,
       })
       .returning()
@@ -154,12 +148,7 @@ async function receiveOnCase(
     if (request.from !== row.requesting || request.to !== row.requested || request.type !== row.type)
       throw new Refusal(400, 'an amendment cannot change the parties or the type');
     details = parsed.data.note ? { note: parsed.data.note } : {};
-    changes = {
-      request,
-      urgency: request.urgency,
-      channel: channelOf(request),
-      searchText: searchTextOf(request),
-    };
+    changes = caseColumnsOf(request);
   } else {
     const parsed = ActionDetailSchemas[action].safeParse(claims.body);
     if (!parsed.success)

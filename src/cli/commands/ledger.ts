@@ -14,7 +14,7 @@ import { parseVerifierKey } from '../../ledger/note.ts';
 import { checkEntryShape, LogReplica, locateDivergence } from '../../ledger/verify-log.ts';
 import { type CommonOptions, nodeUrl, withCommonOptions } from '../connect.ts';
 import { CliError, type Problem } from '../errors.ts';
-import { ApiClient } from '../http.ts';
+import { ApiClient, connectionError } from '../http.ts';
 import { emit } from '../output.ts';
 import { configDir } from '../session.ts';
 
@@ -115,22 +115,10 @@ async function getText(url: string, path: string): Promise<string> {
     res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     text = await res.text();
   } catch (e) {
-    throw unreachable(url, e);
+    throw connectionError(url, e, TIMEOUT_MS);
   }
   if (!res.ok) throw new CliError(`${url} answered GET ${path} with HTTP ${res.status} ${res.statusText}`);
   return text;
-}
-
-/** As the API client says it (src/cli/http.ts). */
-function unreachable(url: string, e: unknown): CliError {
-  const err = e as {
-    name?: string;
-    cause?: { code?: string; errors?: { code?: string }[]; message?: string };
-  };
-  if (err.name === 'TimeoutError') return new CliError(`no answer from ${url} within ${TIMEOUT_MS / 1000} s`);
-  const code = err.cause?.code ?? err.cause?.errors?.[0]?.code;
-  if (code === 'ECONNREFUSED') return new CliError(`cannot reach ${url}: is the node running?`);
-  return new CliError(`cannot reach ${url}: ${code ?? err.cause?.message ?? (e as Error).message}`);
 }
 
 function parseKey(vkey: string, what: string): Key {
