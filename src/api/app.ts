@@ -22,6 +22,7 @@ import { landingPage } from './landing.ts';
 import { authRoutes } from './routes/auth.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
+import { evidenceRoutes } from './routes/evidence.ts';
 import { exchangeRoutes } from './routes/exchange.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -162,5 +163,6 @@ export async function buildApp(core: NodeCore) {
   await app.register(exchangeRoutes(core));
   await app.register(settingsRoutes(core));
   await app.register(ledgerRoutes(core));
+  await app.register(evidenceRoutes(core));
   return app;
 }

@@ -11,7 +11,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
-import { appendLeaf, type Frontier, frontierRoot, leafHash, type SubtreeRef } from '../ledger/merkle.ts';
+import {
+  appendLeaf,
+  type Frontier,
+  frontierRoot,
+  inclusionProof,
+  inclusionProofRanges,
+  leafHash,
+  proofSubtrees,
+  type SubtreeRef,
+} from '../ledger/merkle.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { ledgerEntries, ledgerHead, ledgerSubtrees } from '../store/schema.ts';
@@ -26,6 +35,7 @@ export const LEDGER_EVENT_TYPES = [
   'case-read',
   'access-denied',
   'settings-changed',
+  'evidence-event',
 ] as const;
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
 
@@ -154,6 +164,12 @@ export async function subtreeLookup(
     if (!hash) throw new Error(`ledger subtree ${ref.level}/${ref.index} is missing`);
     return hash;
   };
+}
+
+/** The RFC 9162 inclusion proof (base64 hashes) of entry `index` in the tree of `size`, from stored subtrees. */
+export async function storedInclusionProof(db: Db, index: number, size: number): Promise<string[]> {
+  const lookup = await subtreeLookup(db, proofSubtrees(inclusionProofRanges(index, size)));
+  return inclusionProof(index, size, lookup).map(b64);
 }
 
 /** A page of entries [start, end). */

@@ -32,7 +32,17 @@ export type Resource =
   | { kind: 'node'; party: string };
 
 /** Lifecycle actions plus the reads and edits that are not transitions. */
-export type AuthzAction = Action | 'read' | 'create' | 'edit' | 'read-registry' | 'administer' | 'audit';
+export type AuthzAction =
+  | Action
+  | 'read'
+  | 'create'
+  | 'edit'
+  | 'read-registry'
+  | 'administer'
+  | 'audit'
+  | 'add-evidence'
+  | 'open-evidence'
+  | 'export-evidence-key';
 
 function resourceEntity(r: Resource): cedar.EntityJson {
   switch (r.kind) {

@@ -1,4 +1,8 @@
 /** A small client for a node's HTTP API: JSON in, JSON out, problem+json turned into CliErrors. */
+import { createWriteStream } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { CliError, type Problem } from './errors.ts';
 
 /** A stuck node should not hang a script forever. */
@@ -17,6 +21,38 @@ export class ApiClient {
     readonly url: string,
     private readonly options: ApiClientOptions = {},
   ) {}
+
+  /** The headers that authenticate this client, for requests it does not make itself (tus uploads). */
+  authHeaders(): Record<string, string> {
+    return this.options.token ? { authorization: `Bearer ${this.options.token}` } : {};
+  }
+
+  /**
+   * Streams a binary answer to `dest`; returns the response headers. Errors arrive as problem+json like the
+   * rest. No timeout: a large file takes as long as it takes.
+   */
+  async download(path: string, dest: string, onProgress?: (received: number) => void): Promise<Headers> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}`, { headers: this.authHeaders() });
+    } catch (e) {
+      throw connectionError(this.url, e);
+    }
+    if (!res.ok || !res.body) throw this.problemError(res, parseJson(await res.text()));
+    let received = 0;
+    await pipeline(
+      Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          received += chunk.length;
+          onProgress?.(received);
+          done(null, chunk);
+        },
+      }),
+      createWriteStream(dest),
+    );
+    return res.headers;
+  }
 
   get<T>(path: string, query?: Query): Promise<T> {
     return this.send<T>('GET', withQuery(path, query));

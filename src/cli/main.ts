@@ -8,6 +8,7 @@ import { registerAuth } from './commands/auth.ts';
 import { registerCases } from './commands/cases.ts';
 import { registerCatalogue } from './commands/catalogue.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerEvidence } from './commands/evidence.ts';
 import { registerHealth } from './commands/health.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerPolicy } from './commands/policy.ts';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerSettings(program);
   registerHealth(program);
   registerLedger(program);
+  registerEvidence(program);
   registerServe(program);
   registerDemo(program);
   return program;
@@ -61,5 +63,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 const code = await run(process.argv);
-// serve and demo keep running until a signal; everything else is done and sets its exit code.
-process.exitCode = code;
+// serve and demo keep running until a signal; everything else is done and sets its exit code. A command that
+// reported a failed check itself (e.g. `evidence verify`) has set process.exitCode already: keep it.
+process.exitCode = code === 0 ? (process.exitCode ?? 0) : code;

@@ -86,7 +86,15 @@ const ScreeningResponse = {
 };
 
 export const ConditionSchema = z
-  .object({ kind: z.enum(CONDITION_KINDS), text: z.string().trim().min(1).max(5000) })
+  .object({
+    kind: z.enum(CONDITION_KINDS),
+    text: z.string().trim().min(1).max(5000),
+    /**
+     * For `retention`: the last day the requesting party may keep what it receives. Evidence packages carry it,
+     * and the requesting node destroys their keys after it.
+     */
+    until: z.iso.date().optional(),
+  })
   .strict();
 
 export const ActionDetailSchemas = {

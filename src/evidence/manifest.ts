@@ -1,7 +1,11 @@
 /**
  * Evidence package manifests (design §9): what a package holds (each file's name, size, media type, SHA-256 of
- * plaintext and ciphertext, who collected it and when, its custody events), the package identity wrapped to the
- * requesting party's node key, and the conditions that travel with it. Signed by the producing node (JWS).
+ * plaintext and ciphertext, who collected it and when, its custody events), the package's age recipient and the
+ * conditions that travel with it. Signed by the producing node (JWS).
+ *
+ * The package identity, wrapped to the requesting party's node key, travels beside the manifest in the same
+ * signed message, not inside it: the manifest is kept and exported for as long as anyone needs to verify the
+ * package, while the wrapped identity must be destroyable when retention ends (crypto-shredding).
  */
 import type { KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
@@ -36,6 +40,20 @@ export const ManifestFileSchema = z
   })
   .strict();
 
+export const ManifestConditionsSchema = z
+  .object({
+    /** After this day the receiving node destroys the package identity. */
+    retentionUntil: z.iso.date().optional(),
+    useLimitation: z.string().max(20_000).optional(),
+    /** Other conditions of the decision, verbatim. */
+    other: z
+      .array(z.object({ kind: z.string().max(64), text: z.string().max(5000) }).strict())
+      .max(50)
+      .optional(),
+  })
+  .strict();
+export type ManifestConditions = z.infer<typeof ManifestConditionsSchema>;
+
 export const ManifestSchema = z
   .object({
     version: z.literal(1),
@@ -44,14 +62,10 @@ export const ManifestSchema = z
     from: z.string().regex(/^[A-Z]{3}$/),
     to: z.string().regex(/^[A-Z]{3}$/),
     createdAt: z.iso.datetime(),
-    /** The package's age recipient (`age1…`); the identity that opens it is `wrappedIdentity`. */
+    /** The package's age recipient (`age1…`); the identity that opens it travels wrapped beside the manifest. */
     recipient: z.string().regex(/^age1[0-9a-z]+$/),
-    /** The package identity encrypted to the requesting party's node key (compact JWE). */
-    wrappedIdentity: z.string().max(10_000),
-    conditions: z
-      .object({ retentionUntil: z.iso.date().optional(), useLimitation: z.string().max(5000).optional() })
-      .strict()
-      .default({}),
+    /** The conditions of the decision that bind the receiving party (UNCC art. 40(19), 40(20)). */
+    conditions: ManifestConditionsSchema,
     files: z.array(ManifestFileSchema).min(1).max(10_000),
   })
   .strict();

@@ -43,6 +43,11 @@ export async function newPackageIdentity(): Promise<{ identity: string; recipien
   return { identity, recipient: await identityToRecipient(identity) };
 }
 
+/** The recipient (`age1…`) of an identity (`AGE-SECRET-KEY-1…`). */
+export async function identityRecipient(identity: string): Promise<string> {
+  return identityToRecipient(identity);
+}
+
 /** Seals the file at `input` into `output` for `recipient` (an `age1…` string). */
 export async function sealFile(opts: {
   input: string;

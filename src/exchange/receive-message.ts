@@ -25,6 +25,7 @@ import {
   TRANSITIONS,
 } from '../domain/lifecycle.ts';
 import { InterchangeRequestSchema } from '../domain/request.ts';
+import { receiveEvidenceManifest } from '../evidence/receive.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { cases, inboundRefusals, inbox } from '../store/schema.ts';
@@ -197,6 +198,28 @@ async function receiveOnCase(
   return { row: updated, status: 'applied', note: null };
 }
 
+/** An evidence manifest: on the case's message chain, but not a lifecycle step (src/evidence/receive.ts). */
+async function receiveEvidence(
+  core: NodeCore,
+  tx: Tx,
+  row: CaseRow,
+  claims: MessageClaims,
+  hash: string,
+): Promise<{ row: CaseRow; status: 'applied'; note: null }> {
+  if (claims.prev !== row.chainIn)
+    throw new Refusal(
+      409,
+      `prev ${claims.prev ?? 'null'} does not follow the last message received on the case (${row.chainIn ?? 'none'})`,
+      true,
+    );
+  if (claims.action !== 'send-evidence')
+    throw new Refusal(400, `an evidence-manifest message carries "send-evidence", not "${claims.action}"`);
+  await receiveEvidenceManifest(core, tx, row, claims);
+  await tx.update(cases).set({ chainIn: hash }).where(eq(cases.id, row.id));
+  row.chainIn = hash;
+  return { row, status: 'applied', note: null };
+}
+
 async function refuse(
   core: NodeCore,
   jwe: string,
@@ -291,6 +314,8 @@ export async function receiveMessage(
         throw new Refusal(409, `no case ${claims.case} here (yet)`, true);
       } else if (claims.type === 'request' && claims.action === 'submit') {
         throw new Refusal(400, `case ${claims.case} already exists`);
+      } else if (claims.type === 'evidence-manifest') {
+        applied = await receiveEvidence(core, tx, existing, claims, hash);
       } else {
         applied = await receiveOnCase(core, tx, existing, claims, hash);
       }

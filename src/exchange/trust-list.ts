@@ -34,7 +34,7 @@ export class TrustList {
   private readonly byCode = new Map<string, TrustedParty>();
   private readonly signers = new Map<string, { party: string; key: KeyObject }>();
 
-  constructor(file: TrustListFile) {
+  constructor(readonly file: TrustListFile) {
     for (const p of file.parties) {
       const sig = p.keys.filter((k) => k.use === 'sig');
       const enc = p.keys.filter((k) => k.use === 'enc');

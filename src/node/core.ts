@@ -22,6 +22,12 @@ export interface NodeSettings {
   checkpointIntervalMs: number;
   /** How often peers' checkpoints are witnessed. */
   witnessIntervalMs: number;
+  /** How often retention periods of received evidence are checked. */
+  retentionIntervalMs: number;
+  /** Upper bound on the rate of evidence pushed to another node, bytes per second (0: none). */
+  transferBytesPerSecond: number;
+  /** Attempts at pushing one evidence file before it is marked failed. */
+  transferMaxAttempts: number;
 }
 
 export const DEFAULT_SETTINGS: NodeSettings = {
@@ -32,6 +38,9 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   clockSkewSeconds: 300,
   checkpointIntervalMs: 2_000,
   witnessIntervalMs: 10_000,
+  retentionIntervalMs: 60 * 60_000,
+  transferBytesPerSecond: 0,
+  transferMaxAttempts: 8,
 };
 
 export interface NodeCore {
@@ -41,6 +50,8 @@ export interface NodeCore {
   trust: TrustList;
   log: Logger;
   settings: NodeSettings;
+  /** Where evidence files live: uploads in progress, sealed files, temporary openings. */
+  evidenceDir: string;
   /** The ledger's origin (checkpoint origin line and note key name) and the key of its case hashes. */
   ledger: { origin: string; caseKey: Buffer };
   now(): Date;
@@ -48,4 +59,6 @@ export interface NodeCore {
   wakeOutbox(): void;
   /** Tells the screening worker that a received request is waiting. */
   wakeScreening(): void;
+  /** Tells the evidence transfer worker that sealed files are waiting to be pushed. */
+  wakeTransfer(): void;
 }

@@ -9,6 +9,8 @@ import { appendLedgerAlone, initLedger, loadOrCreateCaseKey } from '../audit/led
 import { witnessPeers } from '../audit/witness.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { loadOrCreateNodeKeys, type NodeKeys } from '../crypto/keys.ts';
+import { shredExpired } from '../evidence/access.ts';
+import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import { TrustList } from '../exchange/trust-list.ts';
 import { type Database, openDatabase } from '../store/db.ts';
@@ -26,6 +28,12 @@ export interface RunningNode {
   screening: WorkerLoop;
   checkpoints: WorkerLoop;
   witness: WorkerLoop;
+  /** Pushes sealed evidence to requesting nodes. */
+  transfer: WorkerLoop;
+  /** Destroys package identities whose retention has ended. */
+  retention: WorkerLoop;
+  /** Drops every open connection, as a crash would (tests of interrupted transfers); then call close. */
+  severConnections(): void;
   close(): Promise<void>;
 }
 
@@ -92,7 +100,11 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     screening?: WorkerLoop;
     checkpoints?: WorkerLoop;
     witness?: WorkerLoop;
+    transfer?: WorkerLoop;
+    retention?: WorkerLoop;
   } = {};
+  // Stopping the node aborts a transfer in flight; the next start resumes it from the receiver's offset.
+  const transfers = new AbortController();
   const core: NodeCore = {
     party: config.party,
     db: database.db,
@@ -107,6 +119,8 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     now: () => new Date(),
     wakeOutbox: () => loops.outbox?.wake(),
     wakeScreening: () => loops.screening?.wake(),
+    wakeTransfer: () => loops.transfer?.wake(),
+    evidenceDir: join(config.dataDir, 'evidence'),
   };
   await initLedger(core.db);
   // Key changes are ledger events: every start records the keys the node signs and decrypts with.
@@ -141,11 +155,20 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     log,
   );
   loops.witness = startWorkerLoop('witness', () => witnessPeers(core), settings.witnessIntervalMs, log);
+  loops.transfer = startWorkerLoop(
+    'transfer',
+    () => pushEvidence(core, transfers.signal),
+    settings.pollIntervalMs,
+    log,
+  );
+  loops.retention = startWorkerLoop('retention', () => shredExpired(core), settings.retentionIntervalMs, log);
   loops.outbox.wake();
+  loops.transfer.wake();
+  loops.retention.wake();
   loops.screening.wake();
   loops.checkpoints.wake();
   log.info({ url, engine: database.engine }, 'node started');
-  const { outbox, screening, checkpoints, witness } = loops as Required<typeof loops>;
+  const { outbox, screening, checkpoints, witness, transfer, retention } = loops as Required<typeof loops>;
   return {
     core,
     app,
@@ -155,7 +178,16 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     screening,
     checkpoints,
     witness,
+    transfer,
+    retention,
+    severConnections() {
+      transfers.abort();
+      app.server.closeAllConnections();
+    },
     async close() {
+      transfers.abort();
+      await transfer.stop();
+      await retention.stop();
       await witness.stop();
       await outbox.stop();
       await screening.stop();

@@ -135,7 +135,7 @@ describe('package identities and manifests', () => {
   });
 
   it('signs a manifest that verifies against the producing node, and refuses a changed or misattributed one', async () => {
-    const { identity, recipient } = await newPackageIdentity();
+    const { recipient } = await newPackageIdentity();
     const manifest: Manifest = {
       version: 1,
       package: ulid(),
@@ -144,11 +144,6 @@ describe('package identities and manifests', () => {
       to: 'ARC',
       createdAt: new Date().toISOString(),
       recipient,
-      wrappedIdentity: await wrapIdentity(
-        identity,
-        publicKeyFromJwk(requesting.encryption.publicJwk),
-        requesting.encryption.kid,
-      ),
       conditions: {
         retentionUntil: '2027-12-31',
         useLimitation: 'Only for the investigation named in the request.',

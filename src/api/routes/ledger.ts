@@ -14,16 +14,17 @@ import {
   ledgerVerifierKey,
   signLatestCheckpoint,
 } from '../../audit/checkpoints.ts';
-import { b64, canonicalJson, ledgerPage, ledgerTree, subtreeLookup } from '../../audit/ledger.ts';
+import {
+  b64,
+  canonicalJson,
+  ledgerPage,
+  ledgerTree,
+  storedInclusionProof,
+  subtreeLookup,
+} from '../../audit/ledger.ts';
 import { latestPeerCheckpoint } from '../../audit/witness.ts';
 import { loadCaseFor, requireAllowed } from '../../cases/guard.ts';
-import {
-  consistencyProof,
-  consistencyProofRanges,
-  inclusionProof,
-  inclusionProofRanges,
-  proofSubtrees,
-} from '../../ledger/merkle.ts';
+import { consistencyProof, consistencyProofRanges, proofSubtrees } from '../../ledger/merkle.ts';
 import type { NodeCore } from '../../node/core.ts';
 import { ledgerAlarms, ledgerEntries } from '../../store/schema.ts';
 import { ctxOf } from '../context.ts';
@@ -123,8 +124,7 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
           throw new AppError('bad-request', `Entry ${index} is not in a tree of ${n} entries.`, {
             errors: [{ field: 'index', message: `below ${n}` }],
           });
-        const lookup = await subtreeLookup(core.db, proofSubtrees(inclusionProofRanges(index, n)));
-        return { index, size: n, hashes: inclusionProof(index, n, lookup).map(b64) };
+        return { index, size: n, hashes: await storedInclusionProof(core.db, index, n) };
       },
     );
 

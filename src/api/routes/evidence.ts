@@ -1,0 +1,463 @@
+/**
+ * Evidence over HTTP (design §9, issue 5). For people: open a package on a case being executed, upload files
+ * into it with tus (resumable), seal it, list and inspect packages, download sealed files, open (decrypt) a
+ * received file, export a package for court, export package keys. For nodes: the tus endpoint that receives
+ * sealed files from the producing node, authenticated by a node token.
+ */
+import { createReadStream, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { FileStore } from '@tus/file-store';
+import { Server as TusServer } from '@tus/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { NodeRequest } from 'srvx/node';
+import { ulid } from 'ulid';
+import { z } from 'zod';
+import type { RequestContext } from '../../cases/actor.ts';
+import {
+  exportPackage,
+  exportPackageKeys,
+  getPackage,
+  listPackages,
+  openEvidenceFile,
+  sealedFile,
+} from '../../evidence/access.ts';
+import {
+  createPackage,
+  evidencePaths,
+  finishUpload,
+  registerUpload,
+  sealPackage,
+  uploadFor,
+} from '../../evidence/packages.ts';
+import {
+  finishInboundFile,
+  inboundFile,
+  inboundFileFor,
+  inboundUploadId,
+  parseInboundUploadId,
+} from '../../evidence/receive.ts';
+import { INBOUND_UPLOADS_PATH } from '../../evidence/transfer.ts';
+import { verifyNodeAuthorization } from '../../exchange/node-token.ts';
+import type { NodeCore } from '../../node/core.ts';
+import { ctxOf } from '../context.ts';
+import { AppError, problemOf } from '../errors.ts';
+import { problemResponses } from '../schemas.ts';
+
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const CaseId = z.object({ id: z.string().regex(ULID, 'a case id is a ULID') });
+const PackageId = z.object({ pkg: z.string().regex(ULID, 'a package id is a ULID') });
+const FileParams = PackageId.extend({ idx: z.coerce.number().int().min(0).max(99_999) });
+const USER_UPLOADS_PATH = '/api/v1/evidence/uploads';
+/** The largest file one upload may bring. */
+const MAX_UPLOAD_BYTES = 64 * 1024 ** 4;
+
+const FileViewSchema = z.object({
+  idx: z.number().int(),
+  name: z.string(),
+  mediaType: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  cipherSize: z.number().nullable(),
+  cipherSha256: z.string().nullable(),
+  collectedBy: z.string(),
+  collectedAt: z.string(),
+  status: z.string().meta({
+    description:
+      'produced side: uploading, sealed, transferred, failed, refused, discarded; received side: pending, received',
+  }),
+  bytesHeld: z
+    .number()
+    .nullable()
+    .meta({ description: 'bytes held so far of a file still uploading or arriving' }),
+  lastError: z.string().nullable(),
+  doneAt: z.string().nullable(),
+});
+
+export const PackageViewSchema = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  side: z.enum(['produced', 'received']),
+  producer: z.string(),
+  receiver: z.string(),
+  status: z.string().meta({ description: 'produced: open, sealed; received: announced, received, shredded' }),
+  recipient: z.string(),
+  conditions: z.record(z.string(), z.unknown()),
+  retentionUntil: z.string().nullable(),
+  manifestSha256: z.string().nullable(),
+  createdAt: z.string(),
+  sealedAt: z.string().nullable(),
+  receivedAt: z.string().nullable(),
+  shreddedAt: z.string().nullable(),
+  files: z.array(FileViewSchema),
+  custody: z.array(
+    z.object({
+      at: z.string(),
+      event: z.string(),
+      description: z.string(),
+      file: z.number().nullable(),
+      party: z.string(),
+      by: z.string(),
+      detail: z.record(z.string(), z.unknown()),
+      ledgerIndex: z.number(),
+    }),
+  ),
+});
+
+/** Who is behind a raw request that tus handles: a signed-in user, or a peer node. */
+const usersOf = new WeakMap<IncomingMessage, RequestContext>();
+const peersOf = new WeakMap<IncomingMessage, string>();
+
+function rawOf(req: unknown): IncomingMessage {
+  const raw = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+  if (!raw) throw { status_code: 500, body: 'no request' };
+  return raw;
+}
+
+/** tus hooks throw `{ status_code, body }`; the body is problem+json like every other error here. */
+function asTusError(core: NodeCore, e: unknown): { status_code: number; body: string } {
+  const err =
+    e instanceof AppError
+      ? e
+      : new AppError('internal', 'Something went wrong on this node. The error has been logged.');
+  if (!(e instanceof AppError)) core.log.error({ err: e }, 'evidence upload failed');
+  return { status_code: err.status, body: JSON.stringify(problemOf(err)) };
+}
+
+async function serveTus(tus: TusServer, req: FastifyRequest, reply: FastifyReply) {
+  const response = await tus.handleWeb(
+    new NodeRequest({ req: req.raw, res: reply.raw }) as unknown as Request,
+  );
+  reply.code(response.status);
+  response.headers.forEach((value, key) => {
+    reply.header(key, value);
+  });
+  const body = Buffer.from(await response.arrayBuffer());
+  if (response.status >= 400 && body[0] === 0x7b) reply.type('application/problem+json');
+  return reply.send(body.length ? body : undefined);
+}
+
+/** Removes what FileStore keeps of an upload besides the data (its `.json` record). */
+function forgetUpload(path: string): void {
+  rmSync(`${path}.json`, { force: true });
+}
+
+export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
+  const paths = evidencePaths(core);
+
+  const userUploads = new TusServer({
+    path: USER_UPLOADS_PATH,
+    datastore: new FileStore({ directory: paths.uploads }),
+    relativeLocation: true,
+    maxSize: MAX_UPLOAD_BYTES,
+    namingFunction: () => ulid(),
+    async onUploadCreate(req, upload) {
+      try {
+        const ctx = usersOf.get(rawOf(req));
+        if (!ctx) throw new AppError('unauthenticated', 'Sign in first.');
+        await registerUpload(core, ctx, upload.id, upload.size, upload.metadata);
+        return {};
+      } catch (e) {
+        throw asTusError(core, e);
+      }
+    },
+    async onUploadFinish(req, upload) {
+      const path = upload.storage?.path ?? `${paths.uploads}/${upload.id}`;
+      try {
+        const ctx = usersOf.get(rawOf(req));
+        if (!ctx) throw new AppError('unauthenticated', 'Sign in first.');
+        await finishUpload(core, ctx, upload.id, path);
+        return {};
+      } catch (e) {
+        throw asTusError(core, e);
+      } finally {
+        forgetUpload(path);
+      }
+    },
+  });
+
+  const inbound = new TusServer({
+    path: INBOUND_UPLOADS_PATH,
+    datastore: new FileStore({ directory: paths.inbound }),
+    relativeLocation: true,
+    maxSize: MAX_UPLOAD_BYTES,
+    namingFunction: (_req, metadata) => {
+      const idx = Number(metadata?.file);
+      const id = inboundUploadId(String(metadata?.package ?? ''), idx);
+      if (!parseInboundUploadId(id))
+        throw {
+          status_code: 400,
+          body: JSON.stringify(
+            problemOf(new AppError('bad-request', 'Name the package and file in the upload metadata.')),
+          ),
+        };
+      return id;
+    },
+    async onUploadCreate(req, upload) {
+      try {
+        const from = peersOf.get(rawOf(req))!;
+        const { packageId, idx } = parseInboundUploadId(upload.id)!;
+        const { cipherSize } = await inboundFileFor(core, from, packageId, idx);
+        if (upload.size !== cipherSize)
+          throw new AppError(
+            'bad-request',
+            `File ${idx} of package ${packageId} has ${cipherSize} bytes in the manifest, not ${upload.size ?? 'an unknown number'}.`,
+          );
+        return {};
+      } catch (e) {
+        throw asTusError(core, e);
+      }
+    },
+    async onUploadFinish(req, upload) {
+      const path = upload.storage?.path ?? `${paths.inbound}/${upload.id}`;
+      try {
+        const from = peersOf.get(rawOf(req))!;
+        const { packageId, idx } = parseInboundUploadId(upload.id)!;
+        await finishInboundFile(core, from, packageId, idx, path);
+        return {};
+      } catch (e) {
+        throw asTusError(core, e);
+      } finally {
+        forgetUpload(path);
+      }
+    },
+  });
+
+  return async (app) => {
+    // tus bodies stream straight to disk: Fastify must not read them.
+    app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
+
+    const uploadDoc = {
+      tags: ['evidence'],
+      description:
+        'tus 1.0 resumable upload (https://tus.io). Create with POST and Upload-Metadata: package, filename, sha256 (of the file as collected), mediaType, collectedBy, collectedAt; then PATCH from the offset HEAD reports. A file whose bytes do not match the declared SHA-256 is refused (422).',
+    };
+    app.route({
+      method: ['POST', 'OPTIONS'],
+      url: USER_UPLOADS_PATH,
+      schema: { ...uploadDoc, summary: 'Start a resumable upload of a file into an open evidence package' },
+      handler: async (req, reply) => {
+        usersOf.set(req.raw, ctxOf(req));
+        return serveTus(userUploads, req, reply);
+      },
+    });
+    app.route({
+      method: ['HEAD', 'PATCH', 'DELETE'],
+      url: `${USER_UPLOADS_PATH}/:uploadId`,
+      schema: {
+        ...uploadDoc,
+        summary: 'Resume (PATCH), ask the offset of (HEAD) or cancel (DELETE) an upload',
+        params: z.object({ uploadId: z.string().regex(ULID, 'an upload id') }),
+      },
+      handler: async (req, reply) => {
+        const ctx = ctxOf(req);
+        const file = await uploadFor(core, ctx, (req.params as { uploadId: string }).uploadId);
+        if (file.status !== 'uploading')
+          throw new AppError('conflict', `This upload is finished: the file is ${file.status}.`);
+        usersOf.set(req.raw, ctx);
+        return serveTus(userUploads, req, reply);
+      },
+    });
+
+    const peerOf = async (req: FastifyRequest) =>
+      (
+        await verifyNodeAuthorization(req.headers.authorization, {
+          self: core.party,
+          trust: core.trust,
+          now: core.now(),
+          skewSeconds: core.settings.clockSkewSeconds,
+        }).catch((e: Error) => {
+          throw new AppError('unauthenticated', e.message);
+        })
+      ).iss;
+    const inboundDoc = {
+      tags: ['exchange'],
+      security: [],
+      description:
+        'tus 1.0 endpoint where the producing node pushes the sealed files of a package whose signed manifest this node has accepted. Authorization: Comity-Node <JWS signed with a key in the trust list>.',
+    };
+    app.route({
+      method: 'POST',
+      url: INBOUND_UPLOADS_PATH,
+      config: { public: true },
+      schema: { ...inboundDoc, summary: 'Start receiving a sealed evidence file from the producing node' },
+      handler: async (req, reply) => {
+        peersOf.set(req.raw, await peerOf(req));
+        return serveTus(inbound, req, reply);
+      },
+    });
+    app.route({
+      method: ['HEAD', 'PATCH'],
+      url: `${INBOUND_UPLOADS_PATH}/:uploadId`,
+      config: { public: true },
+      schema: {
+        ...inboundDoc,
+        summary: 'Resume receiving a sealed evidence file',
+        params: z.object({ uploadId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}\.\d{1,5}$/) }),
+      },
+      handler: async (req, reply) => {
+        const from = await peerOf(req);
+        const { packageId, idx } = parseInboundUploadId((req.params as { uploadId: string }).uploadId)!;
+        const { file } = await inboundFile(core, from, packageId, idx);
+        if (file.status === 'received')
+          // Already received (the answer to the last byte was lost): say so in tus terms, so the sender stops.
+          return reply
+            .code(req.method === 'HEAD' ? 200 : 204)
+            .header('tus-resumable', '1.0.0')
+            .header('upload-offset', String(file.cipherSize))
+            .header('upload-length', String(file.cipherSize))
+            .header('cache-control', 'no-store')
+            .send();
+        peersOf.set(req.raw, from);
+        return serveTus(inbound, req, reply);
+      },
+    });
+
+    app.post(
+      '/api/v1/cases/:id/evidence',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary: 'Open an evidence package on a case this node is executing',
+          params: CaseId,
+          response: { 201: PackageViewSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) => {
+        const ctx = ctxOf(req);
+        const pkg = await createPackage(core, ctx, req.params.id);
+        reply.code(201).header('location', `/api/v1/evidence/${pkg.id}`);
+        return getPackage(core, ctx, pkg.id);
+      },
+    );
+
+    app.get(
+      '/api/v1/cases/:id/evidence',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary: 'The evidence packages of a case, with files and custody',
+          params: CaseId,
+          response: { 200: z.object({ items: z.array(PackageViewSchema) }), ...problemResponses },
+        },
+      },
+      async (req) => ({ items: await listPackages(core, ctxOf(req), req.params.id) }),
+    );
+
+    app.post(
+      '/api/v1/cases/:id/evidence/keys',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary:
+            'Export the package identities of a case in age format (administrators of the requesting node; logged)',
+          params: CaseId,
+          response: {
+            200: z.object({
+              caseId: z.string(),
+              exportedAt: z.string(),
+              exportedBy: z.string(),
+              keys: z.array(z.object({ package: z.string(), recipient: z.string(), identity: z.string() })),
+              unavailable: z.array(z.object({ package: z.string(), reason: z.string() })),
+            }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => exportPackageKeys(core, ctxOf(req), req.params.id),
+    );
+
+    app.get(
+      '/api/v1/evidence/:pkg',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary: 'One evidence package with its files and custody',
+          params: PackageId,
+          response: { 200: PackageViewSchema, ...problemResponses },
+        },
+      },
+      async (req) => getPackage(core, ctxOf(req), req.params.pkg),
+    );
+
+    app.post(
+      '/api/v1/evidence/:pkg/seal',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary:
+            'Seal a package: sign the manifest, record it in the ledger and send it to the requesting node',
+          params: PackageId,
+          body: z.object({ discardIncomplete: z.boolean().optional() }).strict().optional(),
+          response: { 200: PackageViewSchema, ...problemResponses },
+        },
+      },
+      async (req) => {
+        const ctx = ctxOf(req);
+        await sealPackage(core, ctx, req.params.pkg, {
+          discardIncomplete: req.body?.discardIncomplete ?? false,
+        });
+        return getPackage(core, ctx, req.params.pkg);
+      },
+    );
+
+    app.get(
+      '/api/v1/evidence/:pkg/export',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary: 'A package for court: signed manifest, trust list, ledger proofs and custody (logged)',
+          params: PackageId,
+        },
+      },
+      async (req) => exportPackage(core, ctxOf(req), req.params.pkg),
+    );
+
+    app.get(
+      '/api/v1/evidence/:pkg/files/:idx/sealed',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary: 'Download a sealed (age-encrypted) file',
+          params: FileParams,
+        },
+      },
+      async (req, reply) => {
+        const f = await sealedFile(core, ctxOf(req), req.params.pkg, req.params.idx);
+        return reply
+          .type('application/octet-stream')
+          .header('content-length', f.size)
+          .header('content-disposition', attachment(f.name))
+          .header('comity-sha256', f.sha256)
+          .send(createReadStream(f.path));
+      },
+    );
+
+    app.get(
+      '/api/v1/evidence/:pkg/files/:idx/content',
+      {
+        schema: {
+          tags: ['evidence'],
+          summary: 'Open a received file: decrypted, checked against the manifest, logged in the ledger',
+          params: FileParams,
+        },
+      },
+      async (req, reply) => {
+        const f = await openEvidenceFile(core, ctxOf(req), req.params.pkg, req.params.idx);
+        reply.raw.once('close', () => void f.done());
+        return reply
+          .type(f.mediaType)
+          .header('content-length', f.size)
+          .header('content-disposition', attachment(f.name))
+          .header('comity-sha256', f.sha256)
+          .header('cache-control', 'no-store')
+          .send(createReadStream(f.path));
+      },
+    );
+  };
+}
+
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,274 @@
+/**
+ * `comity evidence` as people run it (issue 5): BOR's executor adds files to a case from ARC (and resumes an
+ * interrupted upload), ARC's officer opens one, exports the case for court and verifies the folder offline;
+ * a tampered export fails verification and says where; ARC's administrator exports the key for `age`.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tusCreate, tusSend } from '../../src/evidence/tus-client.ts';
+import { corpusRequest } from '../helpers/corpus.ts';
+import { type Client, PASSWORD, startTestFederation, type TestFederation } from '../helpers/federation.ts';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let fed: TestFederation;
+let scratch: string;
+let caseId: string;
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const hasAge = (() => {
+  try {
+    execFileSync('age', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function comity(args: string[], who: string, party = 'ARC'): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    COMITY_CONFIG_DIR: join(scratch, who),
+    COMITY_URL: fed.url(party),
+  };
+  delete env.COMITY_TOKEN;
+  delete env.COMITY_PASSWORD;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/comity.mjs', ...args],
+      { env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function login(who: string, party: string): Promise<void> {
+  const r = await comity(
+    ['login', '--email', `${who}@${party.toLowerCase()}.example`, '--password', PASSWORD],
+    who,
+    party,
+  );
+  expect(r.code, r.stderr).toBe(0);
+}
+
+async function act(c: Client, id: string, action: string, body: unknown = {}) {
+  const res = await c.post(`/api/v1/cases/${id}/actions/${action}`, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  await fed.settle();
+}
+
+const mailbox = randomBytes(2 * 1024 * 1024 + 3);
+const notes = Buffer.from('Interview notes of the hosting provider, 2026-11-02.\n');
+
+beforeAll(async () => {
+  fed = await startTestFederation();
+  scratch = mkdtempSync(join(tmpdir(), 'comity-cli-evidence-'));
+  const [officer, reviewer, executor] = await Promise.all([
+    fed.as('officer@arc.example'),
+    fed.as('reviewer@bor.example'),
+    fed.as('executor@bor.example'),
+  ]);
+  const created = await officer.post('/api/v1/cases', corpusRequest('01-ransomware-hospital.json'));
+  caseId = created.body.id;
+  await act(officer, caseId, 'submit');
+  await act(reviewer, caseId, 'accept');
+  await act(executor, caseId, 'execute');
+  await login('executor', 'BOR');
+  await login('officer', 'ARC');
+  await login('admin', 'ARC');
+  writeFileSync(join(scratch, 'mailbox.mbox'), mailbox);
+  writeFileSync(join(scratch, 'notes.txt'), notes);
+}, 120_000);
+afterAll(async () => {
+  await fed?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function receivedAtArc(): Promise<void> {
+  const officer = await fed.as('officer@arc.example');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const items = (await officer.get(`/api/v1/cases/${caseId}/evidence`)).body.items;
+    if (items.length && items.every((p: { status: string }) => p.status === 'received')) return;
+    if (Date.now() > deadline) throw new Error(`not received: ${JSON.stringify(items)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('comity evidence', () => {
+  it('adds files, resuming an upload this machine had started, and seals the package', async () => {
+    // An earlier run was cut off after 1 MiB of the mailbox: its upload and the CLI's note of it remain.
+    const executor = await fed.as('executor@bor.example');
+    const pkg = (await executor.post(`/api/v1/cases/${caseId}/evidence`)).body.id;
+    const url = await tusCreate(
+      `${fed.url('BOR')}/api/v1/evidence/uploads`,
+      mailbox.length,
+      { package: pkg, filename: 'mailbox.mbox', sha256: sha256(mailbox) },
+      { headers: { authorization: `Bearer ${executor.token}` } },
+    );
+    writeFileSync(join(scratch, 'first-mib'), mailbox.subarray(0, 1024 * 1024));
+    await tusSend(url, join(scratch, 'first-mib'), 0, {
+      headers: { authorization: `Bearer ${executor.token}` },
+    });
+    const { mtimeMs } = await import('node:fs').then((fs) => fs.statSync(join(scratch, 'mailbox.mbox')));
+    writeFileSync(
+      join(scratch, 'executor', 'uploads.json'),
+      JSON.stringify({
+        [`${fed.url('BOR')}|${caseId}|${join(scratch, 'mailbox.mbox')}|${mailbox.length}|${Math.floor(mtimeMs)}`]:
+          {
+            package: pkg,
+            upload: url,
+          },
+      }),
+    );
+
+    const r = await comity(
+      [
+        'evidence',
+        'add',
+        caseId,
+        join(scratch, 'mailbox.mbox'),
+        join(scratch, 'notes.txt'),
+        '--collected-by',
+        'Mail BOR Ltd',
+      ],
+      'executor',
+      'BOR',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`continuing package ${pkg}`);
+    expect(r.stdout).toContain('resuming mailbox.mbox at 1.0 MiB of 2.0 MiB');
+    expect(r.stdout).toMatch(
+      new RegExp(`Package ${pkg} sealed and sent to ARC: manifest SHA-256 [0-9a-f]{64}`),
+    );
+    expect(r.stdout).toContain(sha256(mailbox));
+    expect(r.stdout).toContain(sha256(notes));
+    expect(JSON.parse(readFileSync(join(scratch, 'executor', 'uploads.json'), 'utf8'))).toEqual({});
+    await fed.settle();
+    await receivedAtArc();
+  });
+
+  it('opens a received file for the officer, checked against the manifest', async () => {
+    const list = await comity(['evidence', 'list', caseId, '--json'], 'officer');
+    expect(list.code, list.stderr).toBe(0);
+    const [pkg] = JSON.parse(list.stdout).items;
+    const out = join(scratch, 'opened.mbox');
+    const r = await comity(['evidence', 'open', pkg.id, 'mailbox.mbox', '--out', out], 'officer');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('matches the manifest');
+    expect(sha256(readFileSync(out))).toBe(sha256(mailbox));
+    const denied = await comity(['evidence', 'open', pkg.id, '0', '--out', join(scratch, 'x')], 'admin');
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^error: Your role does not allow "open-evidence" here\./);
+  });
+
+  it('exports the case for court and verifies the folder offline; a tampered copy fails and says where', async () => {
+    const out = join(scratch, 'court');
+    const r = await comity(['evidence', 'export', caseId, '--out', out], 'officer');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/exported and verified/);
+    const [pkgDir] = readdirSync(out);
+    const dir = join(out, pkgDir!);
+    expect(readdirSync(dir).sort()).toEqual(
+      [
+        'custody.html',
+        'custody.json',
+        'files',
+        'manifest.jws',
+        'manifest.json',
+        'proofs',
+        'trust-list.json',
+      ].sort(),
+    );
+    expect(readdirSync(join(dir, 'proofs')).sort()).toEqual(['ARC.json', 'BOR.json']);
+    const html = readFileSync(join(dir, 'custody.html'), 'utf8');
+    for (const s of [
+      'mailbox.mbox',
+      sha256(mailbox),
+      'Mail BOR Ltd',
+      'file decrypted; plaintext hash matches the manifest',
+      'Every check passed',
+    ])
+      expect(html).toContain(s);
+
+    const ok = await comity(['evidence', 'verify', out], 'nobody');
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`${pkgDir}: VERIFIED`);
+    expect(ok.stdout).toMatch(/ok {3}manifest signature: signed by BOR/);
+    expect(ok.stdout).toMatch(/ok {3}ledger proof BOR\.json: entry \d+ of comity\/BOR records this manifest/);
+
+    const sealed = join(dir, 'files', readdirSync(join(dir, 'files')).find((n) => n.startsWith('0-'))!);
+    const bytes = readFileSync(sealed);
+    bytes[5000]! ^= 1;
+    writeFileSync(sealed, bytes);
+    const altered = await comity(['evidence', 'verify', dir], 'nobody');
+    expect(altered.code).toBe(1);
+    expect(altered.stdout).toMatch(
+      /FAIL file 0 mailbox\.mbox: sealed SHA-256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}: altered/,
+    );
+    bytes[5000]! ^= 1;
+    writeFileSync(sealed, bytes);
+
+    const manifestPath = join(dir, 'manifest.jws');
+    const jws = readFileSync(manifestPath, 'utf8').trim();
+    const [h, p, s] = jws.split('.');
+    const changed = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    changed.files[0].name = 'other.mbox';
+    writeFileSync(manifestPath, `${h}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}.${s}`);
+    const forged = await comity(['evidence', 'verify', dir], 'nobody');
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toMatch(/FAIL manifest signature: the manifest signature does not verify/);
+    writeFileSync(manifestPath, `${jws}\n`);
+
+    // Against an independently obtained trust list that does not hold BOR, nothing can be trusted.
+    const trust = JSON.parse(readFileSync(join(dir, 'trust-list.json'), 'utf8'));
+    trust.parties = trust.parties.filter((x: { code: string }) => x.code !== 'BOR');
+    writeFileSync(join(scratch, 'no-bor.json'), JSON.stringify(trust));
+    const untrusted = await comity(
+      ['evidence', 'verify', dir, '--trust-list', join(scratch, 'no-bor.json')],
+      'nobody',
+    );
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stdout).toMatch(/not in the trust list/);
+    const again = await comity(['evidence', 'verify', dir, '--json'], 'nobody');
+    expect(JSON.parse(again.stdout).ok).toBe(true);
+  });
+
+  it.runIf(hasAge)(
+    'exports the package key for the administrator; age decrypts the exported sealed file',
+    async () => {
+      const keyFile = join(scratch, 'keys.txt');
+      const denied = await comity(['evidence', 'key', 'export', caseId], 'officer');
+      expect(denied.code).toBe(1);
+      const r = await comity(['evidence', 'key', 'export', caseId, '--out', keyFile], 'admin');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('1 identity(ies) written');
+      expect(readFileSync(keyFile, 'utf8')).toMatch(/^AGE-SECRET-KEY-1[0-9A-Z]+$/m);
+      const out = join(scratch, 'court');
+      const dir = join(out, readdirSync(out)[0]!, 'files');
+      const sealed = join(dir, readdirSync(dir).find((n) => n.startsWith('0-'))!);
+      expect(
+        sha256(execFileSync('age', ['-d', '-i', keyFile, sealed], { maxBuffer: 64 * 1024 * 1024 })),
+      ).toBe(sha256(mailbox));
+    },
+  );
+
+  it('says in one line what is wrong with bad input', async () => {
+    const missing = await comity(['evidence', 'add', caseId, join(scratch, 'nope.bin')], 'executor', 'BOR');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`error: ${join(scratch, 'nope.bin')} is not a file`);
+    const empty = await comity(['evidence', 'verify', scratch], 'nobody');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr.trim()).toBe(`error: ${scratch} holds no evidence package (no manifest.jws)`);
+  });
+});
