@@ -1,5 +1,5 @@
 /**
- * bench/evidence (issue 5, first part): sealing throughput (MB/s) and peak resident memory for large files,
+ * bench/evidence (issue 5): sealing throughput (MB/s) and peak resident memory for large files,
  * against `sha256sum` and `age -r` (Go, Debian) on the same file in the same run; Comity's rate is printed as a
  * ratio of the slower of the two (target: at least 0.7). Each seal runs in a child process so that its peak
  * RSS (VmHWM) is its own.
@@ -14,6 +14,8 @@ export interface EvidenceResult {
   sizeMB: number;
   sealMBps: number;
   peakRssMB: number;
+  /** Resident memory of the child before it started sealing (Node, the TypeScript loader, the modules). */
+  baseRssMB: number;
   sha256sumMBps: number | null;
   ageMBps: number | null;
   ratio: number | null;
@@ -37,12 +39,13 @@ const CHILD = `
 import { newPackageIdentity, sealFile } from '../src/evidence/seal.ts';
 import { readFileSync } from 'node:fs';
 const [input, output] = process.argv.slice(2);
+const hwmKB = () => Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+const baseKB = hwmKB();
 const { recipient } = await newPackageIdentity();
 const start = performance.now();
 await sealFile({ input, output, recipient });
 const seconds = (performance.now() - start) / 1000;
-const hwm = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-console.log(JSON.stringify({ seconds, peakKB: hwm ? Number(hwm[1]) : null, recipient }));
+console.log(JSON.stringify({ seconds, peakKB: hwmKB(), baseKB, recipient }));
 `;
 
 export function benchEvidence(sizesMB: number[]): EvidenceResult[] {
@@ -60,6 +63,7 @@ export function benchEvidence(sizesMB: number[]): EvidenceResult[] {
       const seal = JSON.parse(out.trim().split('\n').at(-1)!) as {
         seconds: number;
         peakKB: number;
+        baseKB: number;
         recipient: string;
       };
       rmSync(`${input}.age`, { force: true });
@@ -71,6 +75,7 @@ export function benchEvidence(sizesMB: number[]): EvidenceResult[] {
         sizeMB: mb,
         sealMBps: mb / seal.seconds,
         peakRssMB: seal.peakKB / 1024,
+        baseRssMB: seal.baseKB / 1024,
         sha256sumMBps: sha ? mb / sha : null,
         ageMBps: age ? mb / age : null,
         ratio: slower > 0 ? mb / seal.seconds / (mb / slower) : null,

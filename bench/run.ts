@@ -10,6 +10,7 @@ import { benchEvidence, type EvidenceResult } from './evidence.ts';
 import { benchIntake, type IntakeResult } from './intake.ts';
 import { benchLedger, type LedgerResult } from './ledger.ts';
 import { benchScreening, type ScreeningResult } from './screening.ts';
+import { benchTransfer, type TransferResult } from './transfer.ts';
 
 const scenarios = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const want = (name: string) => scenarios.length === 0 || scenarios.includes(name);
@@ -50,6 +51,7 @@ const results: {
   screening?: ScreeningResult;
   ledger?: (LedgerResult | { engine: string; skipped: string })[];
   evidence?: EvidenceResult[];
+  transfer?: TransferResult[];
 } = {};
 if (want('screening'))
   results.screening = benchScreening({ seconds: Number(process.env.BENCH_SCREENING_SECONDS ?? 5) });
@@ -100,7 +102,11 @@ if (want('ledger')) {
 }
 
 if (want('evidence'))
-  results.evidence = benchEvidence((process.env.BENCH_EVIDENCE_MB ?? '256,1024').split(',').map(Number));
+  results.evidence = benchEvidence((process.env.BENCH_EVIDENCE_MB ?? '256,1024,4096').split(',').map(Number));
+if (want('evidence') || want('transfer'))
+  results.transfer = await benchTransfer(
+    (process.env.BENCH_TRANSFER_MB ?? '256,1024').split(',').map(Number),
+  );
 
 const when = new Date().toISOString();
 const file = `bench/results/${when.replace(/[:.]/g, '-')}.json`;
@@ -158,10 +164,22 @@ if (results.evidence) {
   console.log(
     '\nbench/evidence: sealing (stream, hash plaintext, age-encrypt, hash ciphertext) vs sha256sum and age -r on the same file',
   );
-  console.log('size MB   seal MB/s   peak RSS MB   sha256sum MB/s   age MB/s   ratio to slower');
+  console.log(
+    'size MB   seal MB/s   peak RSS MB (before sealing)   sha256sum MB/s   age MB/s   ratio to slower',
+  );
   for (const r of results.evidence)
     console.log(
-      `${String(r.sizeMB).padStart(7)} ${fmt(r.sealMBps).padStart(11)} ${fmt(r.peakRssMB, 0).padStart(13)} ${fmt(r.sha256sumMBps ?? Number.NaN).padStart(16)} ${fmt(r.ageMBps ?? Number.NaN).padStart(10)} ${fmt(r.ratio ?? Number.NaN, 2).padStart(17)}`,
+      `${String(r.sizeMB).padStart(7)} ${fmt(r.sealMBps).padStart(11)} ${fmt(r.peakRssMB, 0).padStart(13)} ${`(${fmt(r.baseRssMB, 0)})`.padStart(16)} ${fmt(r.sha256sumMBps ?? Number.NaN).padStart(16)} ${fmt(r.ageMBps ?? Number.NaN).padStart(10)} ${fmt(r.ratio ?? Number.NaN, 2).padStart(17)}`,
+    );
+}
+if (results.transfer) {
+  console.log(
+    '\nbench/evidence transfer: tus upload to BOR (sealed on arrival), then BOR → ARC over loopback until ARC has checked it against the manifest; reference: plain HTTP PUT of the same bytes into a file',
+  );
+  console.log('size MB   upload+seal MB/s   transfer MB/s   plain HTTP MB/s   ratio');
+  for (const r of results.transfer)
+    console.log(
+      `${String(r.sizeMB).padStart(7)} ${fmt(r.uploadAndSealMBps).padStart(18)} ${fmt(r.transferMBps).padStart(15)} ${fmt(r.plainHttpMBps).padStart(17)} ${fmt(r.ratio, 2).padStart(7)}`,
     );
 }
 console.log(`\nwritten to ${file}`);

@@ -92,10 +92,13 @@ export function ageEncryptStream(recipient: string): Transform {
       start(this);
       pending = pending.length ? Buffer.concat([pending, data]) : data;
       // Keep at least one byte back: the last chunk is marked as last, so it is sealed only at the end.
+      const sealed: Buffer[] = [];
       while (pending.length > CHUNK) {
-        this.push(seal(payloadKey, chunkNonce(false), pending.subarray(0, CHUNK)));
+        sealed.push(seal(payloadKey, chunkNonce(false), pending.subarray(0, CHUNK)));
         pending = pending.subarray(CHUNK);
       }
+      // One push per input chunk, not per 64 KiB: fewer, larger writes and hash updates downstream.
+      if (sealed.length) this.push(sealed.length === 1 ? sealed[0] : Buffer.concat(sealed));
       done();
     },
     flush(done: TransformCallback) {

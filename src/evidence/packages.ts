@@ -311,6 +311,26 @@ export async function uploadFor(core: NodeCore, ctx: RequestContext, uploadId: s
   return file;
 }
 
+/** The uploader cancelled an upload (tus DELETE): the file leaves the package, recorded. */
+export async function cancelUpload(core: NodeCore, ctx: RequestContext, uploadId: string): Promise<void> {
+  const file = await uploadFor(core, ctx, uploadId);
+  await core.db.transaction(async (tx) => {
+    await tx
+      .update(evidenceFiles)
+      .set({ status: 'discarded', uploadId: null })
+      .where(and(eq(evidenceFiles.packageId, file.packageId), eq(evidenceFiles.idx, file.idx)));
+    const pkg = (await tx.select().from(evidencePackages).where(eq(evidencePackages.id, file.packageId)))[0]!;
+    await recordEvidenceEvent(core, tx, {
+      packageId: pkg.id,
+      caseId: pkg.caseId,
+      fileIdx: file.idx,
+      event: 'file-discarded',
+      actor: ctx.user,
+      detail: { reason: 'upload cancelled' },
+    });
+  });
+}
+
 /**
  * A completed upload: streams the plaintext once through the hashes and age, checks the declared hash, and
  * records the sealed file. The plaintext is deleted either way. On a mismatch the file is refused and logged.

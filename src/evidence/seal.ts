@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Decrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { ageEncryptStream } from './age-stream.ts';
+import { HashWorker, inlineHash } from './hash-worker.ts';
 
 export interface SealedFile {
   /** Plaintext size in bytes. */
@@ -21,20 +22,6 @@ export interface SealedFile {
   cipherSize: number;
   /** SHA-256 of the ciphertext, hex. */
   cipherSha256: string;
-}
-
-/** A pass-through that hashes and counts what flows through it. */
-function hashing(): { stream: Transform; result: () => { size: number; sha256: string } } {
-  const hash = createHash('sha256');
-  let size = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
-  return { stream, result: () => ({ size, sha256: hash.digest('hex') }) };
 }
 
 /** A fresh age X25519 identity for one package, with its recipient. */
@@ -48,24 +35,46 @@ export async function identityRecipient(identity: string): Promise<string> {
   return identityToRecipient(identity);
 }
 
+/** Below this size a file is hashed on the sealing thread; above it, on a worker (hash-worker.ts). */
+const WORKER_THRESHOLD = 8 * 1024 * 1024;
+const READ_CHUNK = 1024 * 1024;
+
 /** Seals the file at `input` into `output` for `recipient` (an `age1…` string). */
 export async function sealFile(opts: {
   input: string;
   output: string;
   recipient: string;
 }): Promise<SealedFile> {
-  const plain = hashing();
-  const cipher = hashing();
-  await pipeline(
-    createReadStream(opts.input),
-    plain.stream,
-    ageEncryptStream(opts.recipient),
-    cipher.stream,
-    createWriteStream(opts.output),
-  );
-  const p = plain.result();
-  const c = cipher.result();
-  return { size: p.size, sha256: p.sha256, cipherSize: c.size, cipherSha256: c.sha256 };
+  const read = () => createReadStream(opts.input, { highWaterMark: READ_CHUNK });
+  const write = () => createWriteStream(opts.output, { highWaterMark: READ_CHUNK });
+  if ((await stat(opts.input)).size < WORKER_THRESHOLD) {
+    const plain = inlineHash();
+    const cipher = inlineHash();
+    await pipeline(read(), plain.stream, ageEncryptStream(opts.recipient), cipher.stream, write());
+    const p = plain.digest();
+    const c = cipher.digest();
+    return { size: p.size, sha256: p.sha256, cipherSize: c.size, cipherSha256: c.sha256 };
+  }
+  const hashes = new HashWorker();
+  try {
+    await pipeline(
+      read(),
+      hashes.tap('plain'),
+      ageEncryptStream(opts.recipient),
+      hashes.tap('cipher'),
+      write(),
+    );
+  } catch (e) {
+    await hashes.close();
+    throw e;
+  }
+  const d = await hashes.digests();
+  return {
+    size: d.plain!.size,
+    sha256: d.plain!.sha256,
+    cipherSize: d.cipher!.size,
+    cipherSha256: d.cipher!.sha256,
+  };
 }
 
 /** Why opening a sealed file failed. */
@@ -86,7 +95,7 @@ export async function openFile(opts: {
     throw new SealError('the sealed file does not match the ciphertext hash in the manifest');
   const decrypter = new Decrypter();
   decrypter.addIdentity(opts.identity);
-  const plain = hashing();
+  const plain = inlineHash();
   let decrypted: ReadableStream<Uint8Array>;
   try {
     decrypted = (await decrypter.decrypt(
@@ -102,7 +111,7 @@ export async function openFile(opts: {
       `the sealed file cannot be decrypted with this package's identity: ${(e as Error).message}`,
     );
   }
-  const result = plain.result();
+  const result = plain.digest();
   if (opts.expectSha256 && result.sha256 !== opts.expectSha256)
     throw new SealError('the decrypted file does not match the plaintext hash in the manifest');
   return result;

@@ -105,6 +105,8 @@ async function settle(core: NodeCore, row: OutboxRow, outcome: Outcome): Promise
       .set({ status: 'delivered', deliveredAt: now, receipt: outcome.receipt, lastError: null })
       .where(eq(outbox.id, row.id));
     core.log.info({ messageId: row.messageId, to: row.recipient, type: row.type }, 'message delivered');
+    // The receiver has accepted a package's manifest: its files can follow now.
+    if (row.type === 'evidence-manifest') core.wakeTransfer();
   } else if (outcome.kind === 'retry') {
     const delay = retryDelay(row.attempts, core.settings.maxRetryDelayMs);
     await core.db

@@ -3,9 +3,11 @@
  * each with its own embedded database under `<dir>/<party>/`, seeded on first start with demo users and a few
  * cases in different states. `npm start` runs this.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
+import { ulid } from 'ulid';
 import { ensureUser, userActorOf } from '../auth/sessions.ts';
 import type { RequestContext } from '../cases/actor.ts';
 import { createCase } from '../cases/create-case.ts';
@@ -13,9 +15,16 @@ import { screenReceived } from '../cases/screen-received.ts';
 import { takeAction } from '../cases/take-action.ts';
 import { InterchangeRequestSchema } from '../domain/request.ts';
 import type { Role } from '../domain/roles.ts';
+import {
+  createPackage,
+  evidencePaths,
+  finishUpload,
+  registerUpload,
+  sealPackage,
+} from '../evidence/packages.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import type { TrustListFile } from '../exchange/trust-list.ts';
-import { cases, outbox, users } from '../store/schema.ts';
+import { cases, evidencePackages, outbox, users } from '../store/schema.ts';
 import type { NodeSettings } from './core.ts';
 import { createLogger, nodeKeys, type RunningNode, startNode } from './node.ts';
 
@@ -108,9 +117,59 @@ function demoRequest(file: string) {
   return InterchangeRequestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
+/** A small evidence package from `producer` on `caseId`, sealed, sent, and waited for at `receiver`. */
+async function seedEvidence(
+  producer: RunningNode,
+  receiver: RunningNode,
+  caseId: string,
+  ctx: RequestContext,
+): Promise<void> {
+  const files = [
+    {
+      name: 'subscriber-records.csv',
+      mediaType: 'text/csv',
+      text: 'account,created,email,phone\nvel_anonym_77,2026-03-02T18:11:09Z,v.anon77@mailbox.example,+000 5550 1187\n',
+    },
+    {
+      name: 'upload-log.txt',
+      mediaType: 'text/plain',
+      text: '2026-10-14T21:03:55Z upload 3 images from 198.51.100.23 (account vel_anonym_77)\n2026-10-14T21:09:12Z share link created\n',
+    },
+  ];
+  const pkg = await createPackage(producer.core, ctx, caseId);
+  const tmp = evidencePaths(producer.core).tmp;
+  mkdirSync(tmp, { recursive: true });
+  for (const f of files) {
+    const bytes = Buffer.from(f.text);
+    const uploadId = ulid();
+    await registerUpload(producer.core, ctx, uploadId, bytes.length, {
+      package: pkg.id,
+      filename: f.name,
+      mediaType: f.mediaType,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      collectedBy: 'Velora Hosting Ltd, law enforcement response team',
+    });
+    const path = join(tmp, uploadId);
+    writeFileSync(path, bytes);
+    await finishUpload(producer.core, ctx, uploadId, path);
+  }
+  await sealPackage(producer.core, ctx, pkg.id);
+  await settle([producer, receiver]);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const row = (
+      await receiver.core.db.select().from(evidencePackages).where(eq(evidencePackages.id, pkg.id))
+    )[0];
+    if (row?.status === 'received') return;
+    if (Date.now() > deadline) throw new Error('the demo evidence package did not arrive');
+    producer.transfer.wake();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
- * The demo cases: requests waiting for review on both sides (one that targets a journalist), one being
- * executed, one refused after consultation, one draft.
+ * The demo cases: requests waiting for review on both sides (one that targets a journalist), two being
+ * executed (one with an evidence package already delivered), one refused after consultation, one draft.
  */
 async function seedCases(nodes: Record<string, RunningNode>): Promise<void> {
   const all = Object.values(nodes);
@@ -125,7 +184,16 @@ async function seedCases(nodes: Record<string, RunningNode>): Promise<void> {
     return row.id;
   };
 
-  await submitNew(ARC, 'ransomware-hospital.json');
+  // Accepted and being executed at BOR: BOR's executor can attach evidence (`comity evidence add`).
+  const ransomware = await submitNew(ARC, 'ransomware-hospital.json');
+  const fiveYears = new Date(Date.now() + 5 * 365 * 86_400_000).toISOString().slice(0, 10);
+  await act(BOR, 'reviewer', ransomware, 'accept-with-conditions', {
+    conditions: [
+      { kind: 'use-limitation', text: 'Only for the investigation and prosecution named in the request.' },
+      { kind: 'retention', text: 'Delete five years after receipt at the latest.', until: fiveYears },
+    ],
+  });
+  await act(BOR, 'executor', ransomware, 'execute');
   // For BOR's reviewer to decide: the screen finds speech treated as crime and signs of persecution.
   await submitNew(ARC, 'journalist-arc-to-bor.json');
 
@@ -137,6 +205,7 @@ async function seedCases(nodes: Record<string, RunningNode>): Promise<void> {
     ],
   });
   await act(ARC, 'executor', ncii, 'execute');
+  await seedEvidence(ARC, BOR, ncii, await contextFor(ARC, 'executor'));
 
   const journalist = await submitNew(CAL, 'journalist-false-information.json');
   await act(BOR, 'reviewer', journalist, 'consult', {

@@ -254,6 +254,16 @@ describe(`evidence packages between nodes (${engine})`, () => {
     expect(view.status).toBe('open');
     expect(view.files.map((f: { status: string }) => f.status)).toEqual(['refused', 'uploading']);
     expect(view.files[1].bytesHeld).toBe(120_000);
+    // The uploader cancels it (tus termination): it leaves the package, recorded.
+    const cancelled = await fetch(url, {
+      method: 'DELETE',
+      headers: { ...auth(borExecutor), 'tus-resumable': TUS_VERSION },
+    });
+    expect(cancelled.status).toBe(204);
+    view = (await borExecutor.get(`/api/v1/evidence/${pkg}`)).body;
+    expect(view.files[1].status).toBe('discarded');
+    expect(view.custody.at(-1)).toMatchObject({ event: 'file-discarded', file: 1 });
+    expect(await tusOffset(url, { headers: auth(borExecutor) })).toBeNull();
     expect(await borExecutor.get(`/api/v1/cases/${id}/evidence`).then((r) => r.body.items.length)).toBe(1);
     expect((await arcOfficer.get(`/api/v1/cases/${id}/evidence`)).body.items).toEqual([]);
   });

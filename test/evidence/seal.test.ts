@@ -42,25 +42,32 @@ async function sealed(size: number) {
 }
 
 describe('sealing a file', () => {
-  it('hashes the plaintext and the ciphertext while encrypting, and opens back to the same bytes', async () => {
-    const s = await sealed(3 * 1024 * 1024 + 17);
-    expect(s.result.size).toBe(s.plain.length);
-    expect(s.result.sha256).toBe(sha256(s.plain));
-    const cipher = readFileSync(s.output);
-    expect(s.result.cipherSize).toBe(cipher.length);
-    expect(s.result.cipherSha256).toBe(sha256(cipher));
-    expect(cipher.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
-    const out = join(dir, 'opened');
-    const opened = await openFile({
-      input: s.output,
-      output: out,
-      identity: s.identity,
-      expectSha256: s.result.sha256,
-      expectCipherSha256: s.result.cipherSha256,
-    });
-    expect(opened.sha256).toBe(s.result.sha256);
-    expect(readFileSync(out).equals(s.plain)).toBe(true);
-  });
+  // Below 8 MiB the hashes run on the sealing thread, above it on a worker thread: both must agree.
+  it.each([
+    ['on the sealing thread', 3 * 1024 * 1024 + 17],
+    ['on a worker thread, through its ring buffer many times over', 40 * 1024 * 1024 + 5],
+  ])(
+    'hashes the plaintext and the ciphertext while encrypting (%s), and opens back to the same bytes',
+    async (_where, size) => {
+      const s = await sealed(size);
+      expect(s.result.size).toBe(s.plain.length);
+      expect(s.result.sha256).toBe(sha256(s.plain));
+      const cipher = readFileSync(s.output);
+      expect(s.result.cipherSize).toBe(cipher.length);
+      expect(s.result.cipherSha256).toBe(sha256(cipher));
+      expect(cipher.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+      const out = join(dir, 'opened');
+      const opened = await openFile({
+        input: s.output,
+        output: out,
+        identity: s.identity,
+        expectSha256: s.result.sha256,
+        expectCipherSha256: s.result.cipherSha256,
+      });
+      expect(opened.sha256).toBe(s.result.sha256);
+      expect(readFileSync(out).equals(s.plain)).toBe(true);
+    },
+  );
 
   it('seals an empty file', async () => {
     const s = await sealed(0);

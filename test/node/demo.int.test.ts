@@ -47,21 +47,18 @@ describe('the demo federation', () => {
 
     const arc = await states(url('ARC'), 'officer@arc.example');
     expect(arc).toEqual([
-      'ARC>BOR in-review',
+      'ARC>BOR executing',
       'ARC>BOR in-review',
       'ARC>CAL draft',
       'BOR>ARC executing',
       'CAL>ARC in-review',
     ]);
     const bor = await states(url('BOR'), 'reviewer@bor.example');
-    expect(bor).toEqual(['ARC>BOR in-review', 'ARC>BOR in-review', 'BOR>ARC executing', 'CAL>BOR refused']);
+    expect(bor).toEqual(['ARC>BOR executing', 'ARC>BOR in-review', 'BOR>ARC executing', 'CAL>BOR refused']);
     // The request that targets a journalist waits at BOR with the screen's findings.
     const reviewer = await signIn(url('BOR'), 'reviewer@bor.example');
     const waiting = await reviewer.get('/api/v1/cases?direction=incoming&state=in-review');
-    expect(waiting.body.items.map((i: { verdict: string }) => i.verdict).sort()).toEqual([
-      'clear',
-      'refuse-recommended',
-    ]);
+    expect(waiting.body.items.map((i: { verdict: string }) => i.verdict)).toEqual(['refuse-recommended']);
     const journalist = waiting.body.items.find(
       (i: { verdict: string }) => i.verdict === 'refuse-recommended',
     );
@@ -70,6 +67,21 @@ describe('the demo federation', () => {
       .filter((f: { outcome: string }) => f.outcome === 'ground')
       .map((f: { rule: string }) => f.rule);
     expect(grounds).toEqual(expect.arrayContaining(['expression', 'persecution']));
+
+    // ARC has delivered evidence on BOR's request; BOR's officer can open it.
+    const borOfficer = await signIn(url('BOR'), 'officer@bor.example');
+    const outgoing = await borOfficer.get('/api/v1/cases?direction=outgoing&state=executing');
+    const evidence = await borOfficer.get(`/api/v1/cases/${outgoing.body.items[0].id}/evidence`);
+    expect(evidence.body.items).toHaveLength(1);
+    expect(evidence.body.items[0]).toMatchObject({ side: 'received', status: 'received', producer: 'ARC' });
+    const opened = await fetch(`${url('BOR')}/api/v1/evidence/${evidence.body.items[0].id}/files/0/content`, {
+      headers: { authorization: `Bearer ${borOfficer.token}` },
+    });
+    expect(await opened.text()).toContain('vel_anonym_77');
+    // BOR executes ARC's ransomware request: its executor can attach evidence to it.
+    const executor = await signIn(url('BOR'), 'executor@bor.example');
+    const executing = await executor.get('/api/v1/cases?direction=incoming&state=executing');
+    expect(executing.body.items).toHaveLength(1);
 
     const cal = await states(url('CAL'), 'officer@cal.example');
     expect(cal).toEqual(['CAL>ARC in-review', 'CAL>BOR refused']);

@@ -23,6 +23,7 @@ import {
   sealedFile,
 } from '../../evidence/access.ts';
 import {
+  cancelUpload,
   createPackage,
   evidencePaths,
   finishUpload,
@@ -251,11 +252,14 @@ export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       handler: async (req, reply) => {
         const ctx = ctxOf(req);
-        const file = await uploadFor(core, ctx, (req.params as { uploadId: string }).uploadId);
+        const uploadId = (req.params as { uploadId: string }).uploadId;
+        const file = await uploadFor(core, ctx, uploadId);
         if (file.status !== 'uploading')
           throw new AppError('conflict', `This upload is finished: the file is ${file.status}.`);
         usersOf.set(req.raw, ctx);
-        return serveTus(userUploads, req, reply);
+        const sent = await serveTus(userUploads, req, reply);
+        if (req.method === 'DELETE' && reply.statusCode === 204) await cancelUpload(core, ctx, uploadId);
+        return sent;
       },
     });
 
