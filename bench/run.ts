@@ -3,7 +3,7 @@
  * `npm run bench -- intake` runs one scenario. PostgreSQL is measured when BENCH_DATABASE_URL (or
  * TEST_DATABASE_URL) points at a server that answers; otherwise the table says it was skipped.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { benchEvidence, type EvidenceResult } from './evidence.ts';
@@ -119,7 +119,32 @@ const record = {
   results,
 };
 writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-writeFileSync('bench/results/latest.json', `${JSON.stringify(record, null, 2)}\n`);
+// latest.json holds the newest result of every scenario, and the file each came from: running one scenario
+// does not hide the others.
+const latestPath = 'bench/results/latest.json';
+const previous = (() => {
+  try {
+    return JSON.parse(readFileSync(latestPath, 'utf8')) as {
+      results?: object;
+      from?: Record<string, string>;
+    };
+  } catch {
+    return {};
+  }
+})();
+const ran = Object.keys(results);
+writeFileSync(
+  latestPath,
+  `${JSON.stringify(
+    {
+      ...record,
+      results: { ...previous.results, ...results },
+      from: { ...previous.from, ...Object.fromEntries(ran.map((k) => [k, file])) },
+    },
+    null,
+    2,
+  )}\n`,
+);
 
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 console.log(
