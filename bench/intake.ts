@@ -24,7 +24,7 @@ export interface IntakeResult {
 
 const PASSWORD = 'bench-password';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {

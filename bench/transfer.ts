@@ -22,6 +22,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tusCreate, tusSend } from '../src/evidence/tus-client.ts';
 import { startDemo } from '../src/node/demo.ts';
+import { freePort } from './intake.ts';
 
 export interface TransferResult {
   sizeMB: number;
@@ -32,16 +33,6 @@ export interface TransferResult {
 }
 
 const PASSWORD = 'bench-password';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function makeFile(path: string, bytes: number): string {
   const fd = openSync(path, 'w');

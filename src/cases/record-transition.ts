@@ -68,6 +68,16 @@ export async function appendEvent(core: NodeCore, tx: Tx, e: EventInput): Promis
   });
 }
 
+/** A history event that does not move the case (evidence sent, received, destroyed), at its current state. */
+export async function appendNote(
+  core: NodeCore,
+  tx: Tx,
+  e: Omit<EventInput, 'fromState' | 'toState'>,
+): Promise<void> {
+  const state = (await tx.select({ state: cases.state }).from(cases).where(eq(cases.id, e.caseId)))[0]?.state;
+  await appendEvent(core, tx, { ...e, fromState: state ?? null, toState: state ?? null });
+}
+
 export interface TransitionInput {
   row: CaseRow;
   action: Action;

@@ -13,20 +13,13 @@ import { latestCheckpoint, signLatestCheckpoint } from '../audit/checkpoints.ts'
 import { storedInclusionProof } from '../audit/ledger.ts';
 import type { RequestContext } from '../cases/actor.ts';
 import { caseResource, loadCaseFor, requireAllowed } from '../cases/guard.ts';
-import { appendEvent } from '../cases/record-transition.ts';
+import { appendNote } from '../cases/record-transition.ts';
 import type { NodeCore } from '../node/core.ts';
-import {
-  cases,
-  evidenceEvents,
-  evidenceFiles,
-  evidencePackages,
-  inbox,
-  ledgerEntries,
-} from '../store/schema.ts';
+import { evidenceEvents, evidenceFiles, evidencePackages, inbox, ledgerEntries } from '../store/schema.ts';
 import { actorLabel, CUSTODY_EVENTS, type CustodyEvent, recordEvidenceEvent } from './custody.ts';
 import type { Manifest } from './manifest.ts';
 import { unwrapIdentity } from './manifest.ts';
-import { evidencePaths, type FileRow, loadPackageFor, type PackageRow } from './packages.ts';
+import { evidencePaths, type FileRow, fileKey, loadPackageFor, type PackageRow } from './packages.ts';
 import type { LedgerProof } from './proof.ts';
 import { ProducerLedgerSchema } from './receive.ts';
 import { openFile, SealError } from './seal.ts';
@@ -143,12 +136,7 @@ export async function getPackage(
 
 /** One file's row, checked to exist. */
 async function fileOf(core: NodeCore, pkg: PackageRow, idx: number): Promise<FileRow> {
-  const f = (
-    await core.db
-      .select()
-      .from(evidenceFiles)
-      .where(and(eq(evidenceFiles.packageId, pkg.id), eq(evidenceFiles.idx, idx)))
-  )[0];
+  const f = (await core.db.select().from(evidenceFiles).where(fileKey(pkg.id, idx)))[0];
   if (!f) throw new AppError('not-found', `Package ${pkg.id} has no file ${idx}.`);
   return f;
 }
@@ -431,13 +419,9 @@ export async function shredExpired(core: NodeCore): Promise<number> {
         detail: { retentionUntil: pkg.retentionUntil },
         at: now,
       });
-      const state = (await tx.select({ state: cases.state }).from(cases).where(eq(cases.id, pkg.caseId)))[0]!
-        .state;
-      await appendEvent(core, tx, {
+      await appendNote(core, tx, {
         caseId: pkg.caseId,
         action: 'shred-evidence',
-        fromState: state,
-        toState: state,
         actor: { kind: 'system', party: core.party },
         details: { package: pkg.id, retentionUntil: pkg.retentionUntil },
         at: now,

@@ -18,7 +18,7 @@ import { AppError } from '../api/errors.ts';
 import type { AuthzAction } from '../authz/authorize.ts';
 import type { RequestContext } from '../cases/actor.ts';
 import { caseResource, loadCaseFor, lockCase, requireAllowed } from '../cases/guard.ts';
-import { appendEvent, type CaseRow } from '../cases/record-transition.ts';
+import { appendNote, type CaseRow } from '../cases/record-transition.ts';
 import { ConditionSchema } from '../domain/lifecycle.ts';
 import { enqueueMessage } from '../exchange/enqueue-message.ts';
 import type { NodeCore } from '../node/core.ts';
@@ -41,6 +41,10 @@ import {
 import { newPackageIdentity, sealFile } from './seal.ts';
 
 export type PackageRow = typeof evidencePackages.$inferSelect;
+
+/** The row of file `idx` of a package. */
+export const fileKey = (packageId: string, idx: number) =>
+  and(eq(evidenceFiles.packageId, packageId), eq(evidenceFiles.idx, idx));
 export type FileRow = typeof evidenceFiles.$inferSelect;
 
 /**
@@ -318,7 +322,7 @@ export async function cancelUpload(core: NodeCore, ctx: RequestContext, uploadId
     await tx
       .update(evidenceFiles)
       .set({ status: 'discarded', uploadId: null })
-      .where(and(eq(evidenceFiles.packageId, file.packageId), eq(evidenceFiles.idx, file.idx)));
+      .where(fileKey(file.packageId, file.idx));
     const pkg = (await tx.select().from(evidencePackages).where(eq(evidencePackages.id, file.packageId)))[0]!;
     await recordEvidenceEvent(core, tx, {
       packageId: pkg.id,
@@ -367,7 +371,7 @@ export async function finishUpload(
       await tx
         .update(evidenceFiles)
         .set({ status: 'refused', lastError: refusal, uploadId: null })
-        .where(and(eq(evidenceFiles.packageId, pkg.id), eq(evidenceFiles.idx, file.idx)));
+        .where(fileKey(pkg.id, file.idx));
       await recordEvidenceEvent(core, tx, {
         packageId: pkg.id,
         caseId: pkg.caseId,
@@ -390,7 +394,7 @@ export async function finishUpload(
           cipherSha256: sealed.cipherSha256,
           doneAt: core.now(),
         })
-        .where(and(eq(evidenceFiles.packageId, pkg.id), eq(evidenceFiles.idx, file.idx)))
+        .where(fileKey(pkg.id, file.idx))
         .returning()
     )[0]!;
     await recordEvidenceEvent(core, tx, {
@@ -449,7 +453,7 @@ export async function sealPackage(
       await tx
         .update(evidenceFiles)
         .set({ status: 'discarded', uploadId: null })
-        .where(and(eq(evidenceFiles.packageId, pkg.id), eq(evidenceFiles.idx, f.idx)));
+        .where(fileKey(pkg.id, f.idx));
       await recordEvidenceEvent(core, tx, {
         packageId: pkg.id,
         caseId: pkg.caseId,
@@ -522,11 +526,9 @@ export async function sealPackage(
       body: { manifest: jws, wrappedIdentity: pkg.wrappedIdentity, ledger: producerLedger },
       prev: row.chainOut,
     });
-    await appendEvent(core, tx, {
+    await appendNote(core, tx, {
       caseId: pkg.caseId,
       action: 'send-evidence',
-      fromState: row.state,
-      toState: row.state,
       actor: ctx.user,
       details: { package: pkg.id, files: sealed.length, manifest: manifestSha256 },
       messageId: message.id,

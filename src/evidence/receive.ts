@@ -10,15 +10,15 @@ import { rename, rm } from 'node:fs/promises';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../api/errors.ts';
-import { appendEvent, type CaseRow } from '../cases/record-transition.ts';
+import { appendNote, type CaseRow } from '../cases/record-transition.ts';
 import type { MessageClaims } from '../crypto/envelope.ts';
 import { Refusal } from '../exchange/receive-message.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
-import { cases, evidenceFiles, evidencePackages } from '../store/schema.ts';
+import { evidenceFiles, evidencePackages } from '../store/schema.ts';
 import { recordEvidenceEvent } from './custody.ts';
 import { unwrapIdentity, verifyManifest } from './manifest.ts';
-import { evidencePaths, type PackageRow, sha256Hex } from './packages.ts';
+import { evidencePaths, fileKey, type PackageRow, sha256Hex } from './packages.ts';
 import { identityRecipient } from './seal.ts';
 
 export const ProducerLedgerSchema = z
@@ -147,11 +147,9 @@ export async function receiveEvidenceManifest(
       conditions: manifest.conditions,
     },
   });
-  await appendEvent(core, tx, {
+  await appendNote(core, tx, {
     caseId: row.id,
     action: 'send-evidence',
-    fromState: row.state,
-    toState: row.state,
     actor: peer,
     details: { package: manifest.package, files: manifest.files.length, manifest: manifestSha256 },
     messageId: claims.id,
@@ -179,12 +177,7 @@ export async function inboundFile(
   const pkg = (await core.db.select().from(evidencePackages).where(eq(evidencePackages.id, packageId)))[0];
   if (pkg?.side !== 'received' || pkg.producer !== from)
     throw new AppError('not-found', `No evidence package ${packageId} from ${from} is expected here.`);
-  const file = (
-    await core.db
-      .select()
-      .from(evidenceFiles)
-      .where(and(eq(evidenceFiles.packageId, packageId), eq(evidenceFiles.idx, idx)))
-  )[0];
+  const file = (await core.db.select().from(evidenceFiles).where(fileKey(packageId, idx)))[0];
   if (!file) throw new AppError('not-found', `Package ${packageId} has no file ${idx}.`);
   return { pkg, file };
 }
@@ -226,12 +219,7 @@ export async function finishInboundFile(
   path: string,
 ): Promise<{ packageComplete: boolean }> {
   const { pkg } = await inboundFileFor(core, from, packageId, idx);
-  const file = (
-    await core.db
-      .select()
-      .from(evidenceFiles)
-      .where(and(eq(evidenceFiles.packageId, packageId), eq(evidenceFiles.idx, idx)))
-  )[0]!;
+  const file = (await core.db.select().from(evidenceFiles).where(fileKey(packageId, idx)))[0]!;
   const actual = await hashOf(path);
   const peer = { kind: 'peer' as const, party: from };
   if (actual !== file.cipherSha256) {
@@ -241,7 +229,7 @@ export async function finishInboundFile(
       await tx
         .update(evidenceFiles)
         .set({ attempts: sql`${evidenceFiles.attempts} + 1`, lastError: reason })
-        .where(and(eq(evidenceFiles.packageId, packageId), eq(evidenceFiles.idx, idx)));
+        .where(fileKey(packageId, idx));
       await recordEvidenceEvent(core, tx, {
         packageId,
         caseId: pkg.caseId,
@@ -261,7 +249,7 @@ export async function finishInboundFile(
     await tx
       .update(evidenceFiles)
       .set({ status: 'received', doneAt: core.now(), lastError: null })
-      .where(and(eq(evidenceFiles.packageId, packageId), eq(evidenceFiles.idx, idx)));
+      .where(fileKey(packageId, idx));
     await recordEvidenceEvent(core, tx, {
       packageId,
       caseId: pkg.caseId,
@@ -292,13 +280,9 @@ export async function finishInboundFile(
       actor: { kind: 'system', party: core.party },
       detail: { manifest: pkg.manifestSha256 },
     });
-    const state = (await tx.select({ state: cases.state }).from(cases).where(eq(cases.id, pkg.caseId)))[0]!
-      .state;
-    await appendEvent(core, tx, {
+    await appendNote(core, tx, {
       caseId: pkg.caseId,
       action: 'receive-evidence',
-      fromState: state,
-      toState: state,
       actor: { kind: 'system', party: core.party },
       details: { package: packageId, manifest: pkg.manifestSha256 },
       at: core.now(),

@@ -3,12 +3,12 @@
  * manifest, each sealed file is pushed to it with tus. A broken connection or a stopped receiver costs only
  * the bytes in flight: the next attempt asks the receiver how much it holds and sends the rest.
  */
-import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { nodeAuthorization } from '../exchange/node-token.ts';
 import type { NodeCore } from '../node/core.ts';
 import { evidenceFiles, evidencePackages, outbox } from '../store/schema.ts';
 import { recordEvidenceEvent } from './custody.ts';
-import { evidencePaths, type FileRow, manifestFiles, type PackageRow } from './packages.ts';
+import { evidencePaths, type FileRow, fileKey, manifestFiles, type PackageRow } from './packages.ts';
 import { inboundUploadId } from './receive.ts';
 import { TusError, tusCreate, tusOffset, tusSend } from './tus-client.ts';
 
@@ -63,7 +63,7 @@ async function pushFile(
     await tx
       .update(evidenceFiles)
       .set({ status: 'transferred', doneAt: core.now(), lastError: null })
-      .where(and(eq(evidenceFiles.packageId, pkg.id), eq(evidenceFiles.idx, file.idx)));
+      .where(fileKey(pkg.id, file.idx));
     await recordEvidenceEvent(core, tx, {
       packageId: pkg.id,
       caseId: pkg.caseId,
@@ -89,7 +89,7 @@ async function recordFailure(core: NodeCore, pkg: PackageRow, file: FileRow, e: 
         nextAttemptAt: backoff(core, attempts),
         ...(giveUp ? { status: 'failed' } : {}),
       })
-      .where(and(eq(evidenceFiles.packageId, pkg.id), eq(evidenceFiles.idx, file.idx)));
+      .where(fileKey(pkg.id, file.idx));
     if (giveUp)
       await recordEvidenceEvent(core, tx, {
         packageId: pkg.id,
@@ -136,21 +136,4 @@ export async function pushEvidence(core: NodeCore, signal: AbortSignal): Promise
     }
   }
   return done;
-}
-
-/** Files still to push (for tests and the demo's settle). */
-export async function pendingTransfers(core: NodeCore): Promise<number> {
-  const rows = await core.db
-    .select({ idx: evidenceFiles.idx })
-    .from(evidenceFiles)
-    .innerJoin(evidencePackages, eq(evidencePackages.id, evidenceFiles.packageId))
-    .where(
-      and(
-        eq(evidencePackages.side, 'produced'),
-        eq(evidencePackages.status, 'sealed'),
-        eq(evidenceFiles.status, 'sealed'),
-        or(isNull(evidenceFiles.nextAttemptAt), lte(evidenceFiles.nextAttemptAt, core.now())),
-      ),
-    );
-  return rows.length;
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tusCreate, tusSend } from '../../src/evidence/tus-client.ts';
+import { hasAge } from '../helpers/age.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import { type Client, PASSWORD, startTestFederation, type TestFederation } from '../helpers/federation.ts';
 
@@ -23,14 +24,6 @@ let fed: TestFederation;
 let scratch: string;
 let caseId: string;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const hasAge = (() => {
-  try {
-    execFileSync('age', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 function comity(args: string[], who: string, party = 'ARC'): Promise<Run> {
   const env: NodeJS.ProcessEnv = {

@@ -18,6 +18,7 @@ import { checkLedgerProof } from '../../src/evidence/proof.ts';
 import { TUS_VERSION, tusCreate, tusOffset, tusSend } from '../../src/evidence/tus-client.ts';
 import { receiveMessage } from '../../src/exchange/receive-message.ts';
 import { cases, inboundRefusals, inbox, ledgerEntries } from '../../src/store/schema.ts';
+import { hasAge } from '../helpers/age.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import { type Client, engine, startTestFederation, type TestFederation } from '../helpers/federation.ts';
 
@@ -31,14 +32,6 @@ let borOfficer: Client;
 let calOfficer: Client;
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
-const hasAge = (() => {
-  try {
-    execFileSync('age', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 beforeAll(async () => {
   fed = await startTestFederation();

@@ -18,18 +18,11 @@ import {
   wrapIdentity,
 } from '../../src/evidence/manifest.ts';
 import { newPackageIdentity, openFile, SealError, sealFile } from '../../src/evidence/seal.ts';
+import { hasAge } from '../helpers/age.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-seal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const ageAvailable = (() => {
-  try {
-    execFileSync('age', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 async function sealed(size: number) {
   const plain = randomBytes(size);
@@ -100,7 +93,7 @@ describe('sealing a file', () => {
     ).rejects.toBeInstanceOf(SealError);
   });
 
-  it.skipIf(!ageAvailable)(
+  it.skipIf(!hasAge)(
     'matches the age format at chunk boundaries: the reference age command decrypts every size',
     async () => {
       for (const size of [0, 1, 65_535, 65_536, 65_537, 131_072, 200_000]) {
@@ -113,16 +106,13 @@ describe('sealing a file', () => {
     },
   );
 
-  it.skipIf(!ageAvailable)(
-    'is decrypted by the reference age command with the package identity',
-    async () => {
-      const s = await sealed(1024 * 1024);
-      const keyFile = join(dir, `identity-${ulid()}.txt`);
-      writeFileSync(keyFile, `${s.identity}\n`, { mode: 0o600 });
-      const out = execFileSync('age', ['-d', '-i', keyFile, s.output], { maxBuffer: 8 * 1024 * 1024 });
-      expect(out.equals(s.plain)).toBe(true);
-    },
-  );
+  it.skipIf(!hasAge)('is decrypted by the reference age command with the package identity', async () => {
+    const s = await sealed(1024 * 1024);
+    const keyFile = join(dir, `identity-${ulid()}.txt`);
+    writeFileSync(keyFile, `${s.identity}\n`, { mode: 0o600 });
+    const out = execFileSync('age', ['-d', '-i', keyFile, s.output], { maxBuffer: 8 * 1024 * 1024 });
+    expect(out.equals(s.plain)).toBe(true);
+  });
 });
 
 describe('package identities and manifests', () => {

@@ -4,7 +4,7 @@
  * received file, export a package for court, export package keys. For nodes: the tus endpoint that receives
  * sealed files from the producing node, authenticated by a node token.
  */
-import { createReadStream, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
@@ -105,6 +105,19 @@ export const PackageViewSchema = z.object({
   ),
 });
 
+/**
+ * tus's FileStore starts an asynchronous mkdir from its constructor and throws its failure from a callback,
+ * where nothing can catch it (a node stopped while that call is pending would crash the process). This store
+ * skips that call; the folder is made synchronously before the store exists.
+ */
+class EvidenceFileStore extends FileStore {}
+Object.defineProperty(EvidenceFileStore.prototype, 'checkOrCreateDirectory', { value: () => {} });
+
+function fileStore(directory: string): FileStore {
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  return new EvidenceFileStore({ directory });
+}
+
 /** Who is behind a raw request that tus handles: a signed-in user, or a peer node. */
 const usersOf = new WeakMap<IncomingMessage, RequestContext>();
 const peersOf = new WeakMap<IncomingMessage, string>();
@@ -148,7 +161,7 @@ export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
 
   const userUploads = new TusServer({
     path: USER_UPLOADS_PATH,
-    datastore: new FileStore({ directory: paths.uploads }),
+    datastore: fileStore(paths.uploads),
     relativeLocation: true,
     maxSize: MAX_UPLOAD_BYTES,
     namingFunction: () => ulid(),
@@ -179,7 +192,7 @@ export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
 
   const inbound = new TusServer({
     path: INBOUND_UPLOADS_PATH,
-    datastore: new FileStore({ directory: paths.inbound }),
+    datastore: fileStore(paths.inbound),
     relativeLocation: true,
     maxSize: MAX_UPLOAD_BYTES,
     namingFunction: (_req, metadata) => {
