@@ -2,8 +2,13 @@
  * The node's HTTP server: public API, exchange endpoint, OpenAPI document and its rendering at /docs.
  * Every error leaves as RFC 9457 problem+json; a 500 says nothing about the internals.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { eq } from 'drizzle-orm';
 import Fastify, { type FastifyError } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -16,6 +21,7 @@ import {
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import type { NodeCore } from '../node/core.ts';
+import { users } from '../store/schema.ts';
 import { authHook } from './context.ts';
 import { AppError, fieldProblems, problemOf } from './errors.ts';
 import { landingPage } from './landing.ts';
@@ -28,6 +34,14 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { settingsRoutes } from './routes/settings.ts';
 
 export const VERSION = '0.1.0';
+
+/** The built web application (web/dist, `npm run build:web`), or null when it has not been built. */
+function webUi(): { root: string; index: string } | null {
+  const dist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+  const index = join(dist, 'index.html');
+  if (!existsSync(index)) return null;
+  return { root: join(dist, 'assets'), index: readFileSync(index, 'utf8') };
+}
 
 function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
@@ -94,7 +108,16 @@ export async function buildApp(core: NodeCore) {
       .type('application/problem+json')
       .send(problemOf(appError, req.url.split('?')[0]));
   });
+  const ui = webUi();
   app.setNotFoundHandler((req, reply) => {
+    // The web application's own paths (/inbox, /cases/…) are pages: the browser gets index.html, the UI routes.
+    if (
+      ui &&
+      req.method === 'GET' &&
+      !/^\/(api|ledger|exchange|docs)(\/|$)/.test(req.url) &&
+      req.headers.accept?.includes('text/html')
+    )
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(ui.index);
     reply
       .code(404)
       .type('application/problem+json')
@@ -142,6 +165,9 @@ export async function buildApp(core: NodeCore) {
             party: z.string(),
             name: z.string(),
             version: z.string(),
+            demo: z
+              .boolean()
+              .meta({ description: 'whether the node has demo accounts (with a published password)' }),
           }),
         },
       },
@@ -151,11 +177,27 @@ export async function buildApp(core: NodeCore) {
       party: core.party,
       name: core.trust.party(core.party)?.name ?? core.party,
       version: VERSION,
+      demo:
+        (await core.db.select({ id: users.id }).from(users).where(eq(users.demo, true)).limit(1)).length > 0,
     }),
   );
-  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(landingPage(core)),
-  );
+  if (ui) {
+    // Built assets have content hashes in their names: cache them for good.
+    await app.register(fastifyStatic, {
+      root: ui.root,
+      prefix: '/assets/',
+      decorateReply: false,
+      index: false,
+      maxAge: '365d',
+      immutable: true,
+    });
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(ui.index),
+    );
+  } else
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/html; charset=utf-8').send(landingPage(core)),
+    );
 
   await app.register(authRoutes(core));
   await app.register(caseRoutes(core));

@@ -26,8 +26,16 @@ export function bearerOf(req: FastifyRequest): string | null {
 export function authHook(core: NodeCore) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const route = req.routeOptions.url;
-    // The API documentation (served by @fastify/swagger-ui under /docs) is public, like the document itself.
-    if (req.routeOptions.config?.public || !route || route === '/docs' || route.startsWith('/docs/')) return;
+    // The API documentation (served by @fastify/swagger-ui under /docs) is public, like the document itself, and
+    // so are the web application's static files (/assets/): neither holds data.
+    if (
+      req.routeOptions.config?.public ||
+      !route ||
+      route === '/docs' ||
+      route.startsWith('/docs/') ||
+      route.startsWith('/assets/')
+    )
+      return;
     const token = bearerOf(req);
     const user = token ? await authenticate(core, token) : null;
     if (!user)

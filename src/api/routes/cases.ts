@@ -6,6 +6,7 @@ import { getCase } from '../../cases/get-case.ts';
 import { loadCaseFor } from '../../cases/guard.ts';
 import { listCases } from '../../cases/list-cases.ts';
 import { preflight } from '../../cases/preflight.ts';
+import { statistics } from '../../cases/statistics.ts';
 import { takeAction } from '../../cases/take-action.ts';
 import { updateDraft } from '../../cases/update-draft.ts';
 import { REQUEST_TYPES, URGENCIES } from '../../domain/catalogue.ts';
@@ -82,6 +83,34 @@ export function caseRoutes(core: NodeCore): FastifyPluginAsyncZod {
           offset: q.cursor ? Number(q.cursor) : 0,
         });
       },
+    );
+
+    const Count = z.object({ key: z.string(), incoming: z.number().int(), outgoing: z.number().int() });
+    app.get(
+      '/api/v1/statistics',
+      {
+        schema: {
+          tags: ['oversight'],
+          summary:
+            'Counts of this node’s cases for oversight: by type, party, offence, outcome, month; refusal grounds; median time to decision',
+          response: {
+            200: z.object({
+              party: z.string(),
+              generatedAt: z.string(),
+              total: z.number().int(),
+              byType: z.array(Count),
+              byParty: z.array(Count),
+              byOutcome: z.array(Count),
+              byOffence: z.array(Count),
+              byMonth: z.array(Count),
+              refusalGrounds: z.array(Count),
+              decisionHours: z.object({ median: z.number().nullable(), decisions: z.number().int() }),
+            }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => statistics(core, ctxOf(req)),
     );
 
     app.post(

@@ -1,0 +1,336 @@
+/**
+ * Browser tests (`npm run test:e2e`, issue 6): a demo federation started here, Debian's Chromium driven by
+ * playwright-core, the whole journey by clicking: an officer at ARC drafts and submits a request that targets a
+ * journalist; the reviewer at BOR sees the findings highlighted, consults, and refuses; the officer at ARC
+ * answers the consultation and sees the refusal. Each main screen is screenshotted (test-output/screenshots/)
+ * and checked with axe-core for serious accessibility violations. Exit code 1 on any failure.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startDemo } from '../../src/node/demo.ts';
+import { freePort } from '../helpers/federation.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUT = 'test-output/screenshots';
+const KEEP = ['inbox', 'case-findings', 'wizard-preflight', 'oversight'];
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+if (!existsSync(join('web', 'dist', 'index.html'))) {
+  console.error('web/dist is missing: run `npm run build:web` first (npm run test:e2e does).');
+  process.exit(1);
+}
+if (!existsSync(CHROMIUM)) {
+  console.error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  process.exit(1);
+}
+
+const results: { name: string; ok: boolean; error?: string }[] = [];
+/** Every open page, screenshotted when a step fails. */
+const pages: Page[] = [];
+async function step(name: string, fn: () => Promise<void>): Promise<void> {
+  const start = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok   ${name} (${Date.now() - start} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false, error: (e as Error).stack ?? String(e) });
+    console.log(`FAIL ${name}\n${(e as Error).stack ?? e}`);
+    for (const [i, p] of pages.entries()) await shot(p, `failure-${i}`).catch(() => {});
+    throw e;
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+/** axe-core on the page as it is: no serious or critical violations. */
+async function accessible(page: Page, name: string): Promise<void> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = (await page.evaluate(async () => {
+    const r = await (
+      window as unknown as { axe: { run: (o: object) => Promise<{ violations: unknown[] }> } }
+    ).axe.run({
+      resultTypes: ['violations'],
+    });
+    return r.violations;
+  })) as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    serious.map(
+      (v) =>
+        `${v.id}: ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join('; ')})`,
+    ),
+    [],
+    `accessibility of ${name}`,
+  );
+}
+
+async function signIn(page: Page, url: string, email: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('E-mail').fill(email);
+  await page.locator('input[type=password]').fill('comity-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('who').waitFor();
+}
+
+async function selectOption(page: Page, label: string, option: string): Promise<void> {
+  const input = page.getByLabel(label).first();
+  await input.focus();
+  await input.dispatchEvent('click');
+  // The dropdown may open under the sticky header; the option is clicked without hit-testing.
+  await page.getByRole('option', { name: option, exact: true }).dispatchEvent('click');
+  await page.keyboard.press('Escape');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'comity-e2e-'));
+const ports = { ARC: await freePort(), BOR: await freePort(), CAL: await freePort() };
+const demo = await startDemo({ dir, ports, seed: false, logLevel: 'warn', password: 'comity-demo' });
+const arc = `http://127.0.0.1:${ports.ARC}`;
+const bor = `http://127.0.0.1:${ports.BOR}`;
+let browser: Browser | undefined;
+let caseId = '';
+try {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const officer = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  const reviewer = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  pages.push(officer, reviewer);
+  const pageErrors: string[] = [];
+  for (const p of [officer, reviewer]) p.on('pageerror', (e) => pageErrors.push(e.message));
+
+  await step('sign-in page: problem+json title on a wrong password, then the officer signs in', async () => {
+    await officer.goto(arc);
+    await shot(officer, 'sign-in');
+    await accessible(officer, 'sign-in');
+    await officer.getByLabel('E-mail').fill('officer@arc.example');
+    await officer.locator('input[type=password]').fill('wrong');
+    await officer.getByRole('button', { name: 'Sign in' }).click();
+    await officer.getByRole('alert').waitFor();
+    assert.match((await officer.getByRole('alert').textContent()) ?? '', /Wrong e-mail or password/);
+    await signIn(officer, arc, 'officer@arc.example');
+    assert.match((await officer.getByTestId('who').textContent()) ?? '', /Officer, Arcadia, officer at ARC/);
+  });
+
+  await step(
+    'the officer drafts a request in the wizard, sees the pre-flight, saves and submits it',
+    async () => {
+      await officer.getByRole('link', { name: 'New request' }).click();
+      await selectOption(officer, 'Requested state', 'Borealis (BOR)');
+      await officer.getByLabel('Requesting authority').fill('Investigative Committee of Arcadia');
+      await officer.getByLabel('Contact', { exact: true }).fill('intl@ic.arc.example');
+      await officer.getByRole('button', { name: 'Next' }).click();
+      await selectOption(
+        officer,
+        'Offence (catalogue)',
+        'Any other serious crime (maximum penalty of at least four years)',
+      );
+      await officer
+        .getByLabel('Domestic offence (name and article)')
+        .fill('Dissemination of knowingly false information, art. 207.3');
+      await officer.getByLabel('Maximum penalty (years)').fill('5');
+      await officer.getByRole('button', { name: 'Next' }).click();
+      await officer
+        .getByLabel('Facts', { exact: true })
+        .fill(
+          'Ana Petrescu, a journalist for the independent outlet Arcadia Ledger, published articles criticising the Deputy Minister of Transport. The Ministry declared the reporting false. Her reporting relies on confidential sources inside the Ministry, whom the investigation seeks to identify.',
+        );
+      await officer
+        .getByLabel('Purpose and link to the data sought')
+        .fill(
+          'Identify the sources on whom Ms Petrescu relied through the subscriber data of her e-mail account.',
+        );
+      await officer.getByRole('button', { name: 'Next' }).click();
+      await officer.getByLabel('Subject name').fill('Ana Petrescu');
+      await officer.getByLabel('Identifiers (one per line)').fill('ana.petrescu@post.bor.example');
+      await officer.getByLabel('Provider').fill('Post BOR Ltd');
+      await officer.getByLabel('From', { exact: true }).fill('2025-01-01');
+      await officer.getByLabel('To', { exact: true }).fill('2026-01-31');
+      await officer.waitForTimeout(1500);
+      await shot(officer, 'wizard-preflight');
+      await officer
+        .getByTestId('preflight')
+        .getByText('expression', { exact: true })
+        .waitFor({ timeout: 15_000 });
+      await shot(officer, 'wizard-preflight');
+      await accessible(officer, 'wizard');
+      await officer.getByRole('button', { name: 'Save draft' }).click();
+      await officer.getByText('Draft saved.').waitFor();
+      await officer.getByRole('button', { name: 'Next' }).click();
+      await officer.getByRole('button', { name: 'Submit to BOR' }).click();
+      await officer.getByTestId('case-state').waitFor();
+      caseId = officer.url().split('/').pop()!;
+      assert.match(caseId, /^[0-9A-Z]{26}$/);
+    },
+  );
+
+  await step(
+    "BOR's reviewer finds it in the inbox with its verdict and the evidence highlighted in the facts",
+    async () => {
+      await demo.nodes.ARC!.outbox.wake();
+      await signIn(reviewer, bor, 'reviewer@bor.example');
+      const row = reviewer.getByRole('link', { name: caseId });
+      for (let i = 0; i < 60 && !(await row.isVisible()); i++) {
+        await reviewer.waitForTimeout(500);
+        await reviewer.reload();
+        await reviewer.getByTestId('who').waitFor();
+      }
+      await reviewer.getByText('refuse recommended').first().waitFor();
+      await shot(reviewer, 'inbox');
+      await accessible(reviewer, 'inbox');
+      await row.click();
+      await reviewer.getByTestId('finding-expression').waitFor();
+      await reviewer.getByTestId('finding-persecution').waitFor();
+      assert.ok((await reviewer.getByTestId('evidence-mark').count()) > 0, 'quoted evidence is highlighted');
+      await shot(reviewer, 'case-findings');
+      await accessible(reviewer, 'case page');
+    },
+  );
+
+  await step(
+    'refusing before consultation is refused with the node’s reason; the reviewer consults',
+    async () => {
+      await reviewer.getByRole('button', { name: 'refuse', exact: true }).click();
+      await selectOption(reviewer, 'Grounds for refusal or postponement', 'persecution');
+      await reviewer
+        .getByLabel('Note (reasons, recorded with the decision)')
+        .fill('The conduct is journalism.');
+      await reviewer.getByRole('button', { name: 'refuse', exact: true }).last().click();
+      await reviewer.getByRole('alert').waitFor();
+      assert.match((await reviewer.getByRole('alert').textContent()) ?? '', /consult/i);
+      await reviewer.getByRole('button', { name: 'Cancel' }).click();
+      await reviewer.getByRole('button', { name: 'consult', exact: true }).click();
+      await reviewer
+        .getByLabel('Note (reasons, recorded with the decision)')
+        .fill('The facts describe publication of reporting. What conduct other than publication is alleged?');
+      await reviewer.getByRole('button', { name: 'consult', exact: true }).last().click();
+      await reviewer.getByText('Done: consult.').waitFor();
+    },
+  );
+
+  await step('the officer answers the consultation', async () => {
+    await demo.nodes.BOR!.outbox.wake();
+    for (let i = 0; i < 60; i++) {
+      await officer.reload();
+      if (await officer.getByRole('button', { name: 'answer consultation' }).isVisible()) break;
+      await officer.waitForTimeout(500);
+    }
+    await officer.getByRole('button', { name: 'answer consultation' }).click();
+    await officer
+      .getByLabel('Note (reasons, recorded with the decision)')
+      .fill('No other conduct is alleged.');
+    await officer.getByRole('button', { name: 'answer consultation' }).last().click();
+    await officer.getByText('Done: answer consultation.').waitFor();
+  });
+
+  await step('the reviewer refuses with grounds after the consultation', async () => {
+    await demo.nodes.ARC!.outbox.wake();
+    for (let i = 0; i < 60; i++) {
+      await reviewer.reload();
+      if ((await reviewer.getByTestId('case-state').textContent()) === 'in review') break;
+      await reviewer.waitForTimeout(500);
+    }
+    await reviewer.getByRole('button', { name: 'refuse', exact: true }).click();
+    await selectOption(reviewer, 'Grounds for refusal or postponement', 'persecution');
+    await reviewer
+      .getByLabel('Note (reasons, recorded with the decision)')
+      .fill(
+        'Assistance would serve to punish the expression of opinion and to identify a journalist’s sources (UNCC art. 6(2), 40(22)).',
+      );
+    for (const box of await reviewer.getByRole('checkbox').all()) await box.check();
+    await reviewer.getByRole('button', { name: 'refuse', exact: true }).last().click();
+    await reviewer.getByText('Done: refuse.').waitFor();
+    assert.equal(await reviewer.getByTestId('case-state').textContent(), 'refused');
+  });
+
+  await step('the officer at ARC sees the refusal and its grounds', async () => {
+    await demo.nodes.BOR!.outbox.wake();
+    for (let i = 0; i < 60; i++) {
+      await officer.reload();
+      await officer.getByTestId('case-state').waitFor();
+      if ((await officer.getByTestId('case-state').textContent()) === 'refused') break;
+      await officer.waitForTimeout(500);
+    }
+    assert.equal(await officer.getByTestId('case-state').textContent(), 'refused');
+    await officer.getByText('grounds: persecution').waitFor();
+    await shot(officer, 'case-refused');
+  });
+
+  await step(
+    'the other screens load for their roles: outbox, 24/7, parties, ledger with in-browser proof, oversight',
+    async () => {
+      await officer.getByRole('link', { name: 'Outbox' }).click();
+      await officer.getByRole('link', { name: caseId }).waitFor();
+      await shot(officer, 'outbox');
+      await officer.getByRole('link', { name: '24/7' }).click();
+      await officer.getByRole('timer').waitFor();
+      await shot(officer, 'contact-24-7');
+      await accessible(officer, '24/7');
+      await officer.getByRole('link', { name: 'Parties' }).click();
+      await officer.getByRole('button', { name: 'Borealis (BOR)' }).waitFor();
+      await shot(officer, 'parties');
+      await officer.getByRole('link', { name: 'Ledger' }).click();
+      await officer.getByLabel('Entry number').fill('3');
+      await officer.getByRole('button', { name: 'Verify' }).click();
+      await officer.getByTestId('verify-result').waitFor();
+      assert.match(
+        (await officer.getByTestId('verify-result').textContent()) ?? '',
+        /Entry 3 is in the tree/,
+      );
+      await shot(officer, 'ledger');
+      const oversight = await (
+        await browser!.newContext({ viewport: { width: 1366, height: 900 } })
+      ).newPage();
+      await signIn(oversight, bor, 'oversight@bor.example');
+      await oversight.getByRole('link', { name: 'Oversight' }).click();
+      await oversight.getByTestId('median').waitFor();
+      assert.match(
+        (await oversight.getByTestId('median').textContent()) ?? '',
+        /Median time to decision: [\d.]+ hours \(1 decisions\)/,
+      );
+      await shot(oversight, 'oversight');
+      await accessible(oversight, 'oversight');
+    },
+  );
+
+  await step('no page threw an uncaught error', async () => {
+    assert.deepEqual(pageErrors, []);
+  });
+} catch {
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  await demo.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+mkdirSync('docs/screenshots', { recursive: true });
+for (const name of KEEP)
+  if (existsSync(join(OUT, `${name}.png`)))
+    copyFileSync(join(OUT, `${name}.png`), join('docs/screenshots', `${name}.png`));
+const failed = results.filter((r) => !r.ok);
+console.log(
+  `\n${results.length - failed.length} of ${results.length} browser steps passed; screenshots in ${OUT}/`,
+);
+if (failed.length) process.exitCode = 1;

@@ -1,0 +1,150 @@
+/** The registry: each party's treaty status, declarations and domestic law; the administrator edits this node's own. */
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Grid,
+  Group,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useState } from 'react';
+import { api, ok, type User } from '../api';
+import { t } from '../i18n';
+import { ErrorNote, Loading, useLoad } from '../ui';
+
+export function Parties({ user }: { user: User }) {
+  const [filter, setFilter] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
+  const list = useLoad(() => ok(api.GET('/api/v1/parties', { params: { query: {} } })), []);
+  const items = (list.data?.items ?? []).filter(
+    (p) => !filter || `${p.code} ${p.name}`.toLowerCase().includes(filter.toLowerCase()),
+  );
+  return (
+    <Grid>
+      <Grid.Col span={{ base: 12, md: 6 }}>
+        <Stack>
+          <Title order={2}>{t('parties.title')}</Title>
+          <TextInput label="Filter" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} />
+          {list.error ? <ErrorNote error={list.error} /> : null}
+          {list.loading ? <Loading /> : null}
+          <Table highlightOnHover>
+            <Table.Tbody>
+              {items
+                .sort(
+                  (a, b) => Number(Boolean(b.node)) - Number(Boolean(a.node)) || a.name.localeCompare(b.name),
+                )
+                .slice(0, 300)
+                .map((p) => (
+                  <Table.Tr key={p.code}>
+                    <Table.Td>
+                      <Button variant="subtle" size="compact-sm" onClick={() => setSelected(p.code)}>
+                        {p.name} ({p.code})
+                      </Button>
+                    </Table.Td>
+                    <Table.Td>
+                      {Object.entries((p as { instruments?: Record<string, string> }).instruments ?? {}).map(
+                        ([k, v]) => (
+                          <Badge
+                            key={k}
+                            variant="light"
+                            mr={4}
+                            color={v === 'ratified' ? 'green' : v === 'signed' ? 'yellow' : 'gray'}
+                          >
+                            {k} {v}
+                          </Badge>
+                        ),
+                      )}
+                    </Table.Td>
+                    <Table.Td>{p.node ? <Badge>node</Badge> : null}</Table.Td>
+                  </Table.Tr>
+                ))}
+            </Table.Tbody>
+          </Table>
+        </Stack>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 6 }}>
+        <Stack>
+          {selected ? <PartyDetail code={selected} /> : null}
+          {user.roles.includes('admin') ? <OwnSettings /> : null}
+        </Stack>
+      </Grid.Col>
+    </Grid>
+  );
+}
+
+function PartyDetail({ code }: { code: string }) {
+  const p = useLoad(() => ok(api.GET('/api/v1/parties/{code}', { params: { path: { code } } })), [code]);
+  if (p.error) return <ErrorNote error={p.error} />;
+  if (!p.data) return <Loading />;
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4">
+        {p.data.name} ({p.data.code})
+      </Title>
+      <Code block>{JSON.stringify(p.data, null, 2)}</Code>
+    </Card>
+  );
+}
+
+/** The administrator's editor for the node's profile and screening policy, as JSON with the node's validation. */
+function OwnSettings() {
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4" mb="xs">
+        {t('parties.profile')}
+      </Title>
+      <JsonSetting path="/api/v1/node/profile" />
+      <JsonSetting path="/api/v1/node/policy" />
+    </Card>
+  );
+}
+
+function JsonSetting({ path }: { path: '/api/v1/node/profile' | '/api/v1/node/policy' }) {
+  const current = useLoad(() => ok(api.GET(path)), [path]);
+  const [text, setText] = useState<string | null>(null);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  if (current.error) return <ErrorNote error={current.error} />;
+  if (!current.data) return <Loading />;
+  const value = text ?? JSON.stringify(current.data, null, 2);
+  const save = async () => {
+    setError(null);
+    setSaved(false);
+    try {
+      const body = JSON.parse(value);
+      await ok(api.PUT(path, { body: { ...body, ...(note ? { note } : {}) } as never }));
+      setSaved(true);
+      current.reload();
+    } catch (e) {
+      setError(e instanceof SyntaxError ? new Error(`Not JSON: ${e.message}`) : e);
+    }
+  };
+  return (
+    <Stack gap="xs" mb="md">
+      <Text fw={600}>{path.split('/').pop()}</Text>
+      <Textarea
+        aria-label={`${path.split('/').pop()} (JSON)`}
+        value={value}
+        onChange={(e) => setText(e.currentTarget.value)}
+        autosize
+        minRows={6}
+        maxRows={20}
+        ff="monospace"
+      />
+      <TextInput label="Why (recorded)" value={note} onChange={(e) => setNote(e.currentTarget.value)} />
+      {error ? <ErrorNote error={error} /> : null}
+      {saved ? <Alert color="green">{t('common.save')} ✓</Alert> : null}
+      <Group>
+        <Button onClick={() => void save()}>{t('common.save')}</Button>
+      </Group>
+    </Stack>
+  );
+}
