@@ -95,7 +95,14 @@ async function selectOption(page: Page, label: string, option: string): Promise<
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-e2e-'));
 const ports = { ARC: await freePort(), BOR: await freePort(), CAL: await freePort() };
-const demo = await startDemo({ dir, ports, seed: false, logLevel: 'warn', password: 'comity-demo' });
+const demo = await startDemo({
+  dir,
+  ports,
+  seed: false,
+  logLevel: 'warn',
+  password: 'comity-demo',
+  settings: { pollIntervalMs: 200, maxRetryDelayMs: 1000 },
+});
 const arc = `http://127.0.0.1:${ports.ARC}`;
 const bor = `http://127.0.0.1:${ports.BOR}`;
 let browser: Browser | undefined;
@@ -311,6 +318,82 @@ try {
       );
       await shot(oversight, 'oversight');
       await accessible(oversight, 'oversight');
+    },
+  );
+
+  await step(
+    "BOR's executor attaches a file in the browser and seals it; ARC's officer opens it",
+    async () => {
+      const api = async (url: string, email: string) => {
+        const login = await fetch(`${url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: 'comity-demo' }),
+        });
+        const { token } = (await login.json()) as { token: string };
+        return async (path: string, body?: unknown) => {
+          const res = await fetch(`${url}${path}`, {
+            method: body === undefined ? 'GET' : 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          });
+          return (await res.json()) as { id: string; state: string };
+        };
+      };
+      const arcOfficer = await api(arc, 'officer@arc.example');
+      const borReviewer = await api(bor, 'reviewer@bor.example');
+      const request = JSON.parse(
+        readFileSync('test/fixtures/corpus/01-ransomware-hospital.json', 'utf8'),
+      ).request;
+      const created = await arcOfficer('/api/v1/cases', request);
+      await arcOfficer(`/api/v1/cases/${created.id}/actions/submit`, {});
+      for (
+        let i = 0;
+        i < 100 && (await borReviewer(`/api/v1/cases/${created.id}`)).state !== 'in-review';
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 200));
+      await borReviewer(`/api/v1/cases/${created.id}/actions/accept`, {});
+      await borReviewer(`/api/v1/cases/${created.id}/actions/execute`, {});
+
+      const executor = await (
+        await browser!.newContext({ viewport: { width: 1366, height: 900 } })
+      ).newPage();
+      pages.push(executor);
+      await signIn(executor, bor, 'executor@bor.example');
+      await executor.goto(`${bor}/cases/${created.id}`);
+      await executor.getByRole('button', { name: 'Attach files' }).waitFor();
+      await executor.locator('input[type=file]').setInputFiles({
+        name: 'server.log',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('2026-11-01T10:00:00Z login admin 10.0.0.7\n'.repeat(1000)),
+      });
+      await executor.getByRole('button', { name: 'Seal and send to ARC' }).click();
+      await executor.getByText('sealed', { exact: true }).first().waitFor();
+      await shot(executor, 'evidence-sealed');
+
+      await demo.nodes.BOR!.outbox.wake();
+      await officer.goto(`${arc}/cases/${created.id}`);
+      // The list loads after the page: wait a little for the button on each load before reloading.
+      const openButton = officer.getByRole('button', { name: 'Open (decrypt)' });
+      for (let i = 0; i < 30; i++) {
+        if (
+          await openButton.waitFor({ timeout: 2000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+        await officer.reload();
+      }
+      const download = officer.waitForEvent('download');
+      await openButton.click();
+      const file = await download;
+      assert.equal(file.suggestedFilename(), 'server.log');
+      const path = await file.path();
+      assert.match(readFileSync(path, 'utf8'), /login admin 10\.0\.0\.7/);
+      await shot(officer, 'evidence-received');
+      await accessible(officer, 'case page with evidence');
     },
   );
 

@@ -10,6 +10,7 @@ import {
   Card,
   Checkbox,
   Code,
+  FileButton,
   Grid,
   Group,
   Mark,
@@ -29,6 +30,7 @@ import { api, type Case, ok, raw, saveAs, type User } from '../api';
 import { t, words } from '../i18n';
 import { Link } from '../router';
 import { Countdown, ErrorNote, Loading, OutcomeBadge, useLoad, VerdictBadge } from '../ui';
+import { uploadFile } from '../upload';
 
 interface Finding {
   rule: string;
@@ -124,7 +126,7 @@ export function CaseView({ id, user }: { id: string; user: User }) {
           <Stack>
             <RequestCard request={request} findings={findings} />
             <Screening c={c} findings={findings} />
-            <Evidence caseId={c.id} />
+            <Evidence c={c} user={user} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
@@ -464,7 +466,9 @@ function History({ c }: { c: Case }) {
               </Text>
               {details?.note ? <Text size="sm">{String(details.note)}</Text> : null}
               {Array.isArray(details?.grounds) ? (
-                <Text size="sm">grounds: {(details.grounds as string[]).map(words).join(', ')}</Text>
+                <Text size="sm">
+                  {t('case.grounds', { grounds: (details.grounds as string[]).map(words).join(', ') })}
+                </Text>
               ) : null}
             </Timeline.Item>
           );
@@ -491,12 +495,52 @@ interface PackageView {
   }[];
 }
 
-function Evidence({ caseId }: { caseId: string }) {
+function Evidence({ c, user }: { c: Case; user: User }) {
+  const caseId = c.id;
   const packages = useLoad(
     () => ok(api.GET('/api/v1/cases/{id}/evidence', { params: { path: { id: caseId } } })),
     [caseId],
   );
   const [error, setError] = useState<unknown>(null);
+  const [progress, setProgress] = useState<string | null>(null);
+  const canAttach =
+    c.state === 'executing' &&
+    c.requested === user.party &&
+    (user.roles.includes('executor') ||
+      user.roles.includes('reviewer') ||
+      (user.roles.includes('contact-24-7') && c.channel === '24-7'));
+  const attach = async (files: File[]) => {
+    setError(null);
+    try {
+      const open = (packages.data?.items as PackageView[] | undefined)?.find(
+        (p) => p.side === 'produced' && p.status === 'open',
+      );
+      const pkg =
+        open?.id ??
+        (await ok(api.POST('/api/v1/cases/{id}/evidence', { params: { path: { id: caseId } } }))).id;
+      for (const f of files)
+        await uploadFile(pkg, f, (phase, done) =>
+          setProgress(
+            t('case.evidence.progress', { name: f.name, phase, percent: Math.floor((done / f.size) * 100) }),
+          ),
+        );
+      setProgress(null);
+      packages.reload();
+    } catch (e) {
+      setProgress(null);
+      setError(e);
+      packages.reload();
+    }
+  };
+  const seal = async (pkg: string) => {
+    setError(null);
+    try {
+      await ok(api.POST('/api/v1/evidence/{pkg}/seal', { params: { path: { pkg } }, body: {} }));
+      packages.reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
   const download = async (path: string, name: string) => {
     setError(null);
     try {
@@ -514,16 +558,39 @@ function Evidence({ caseId }: { caseId: string }) {
       {packages.error ? <ErrorNote error={packages.error} /> : null}
       {error ? <ErrorNote error={error} /> : null}
       {packages.data && items.length === 0 ? <Text size="sm">{t('case.evidence.none')}</Text> : null}
+      {canAttach ? (
+        <Group mb="sm">
+          <FileButton onChange={(files) => void attach(files)} multiple>
+            {(props) => (
+              <Button {...props} size="xs" disabled={progress !== null}>
+                {t('case.evidence.attach')}
+              </Button>
+            )}
+          </FileButton>
+          {progress ? (
+            <Text size="sm" role="status">
+              {progress}
+            </Text>
+          ) : null}
+        </Group>
+      ) : null}
       {items.map((p) => (
         <Stack key={p.id} gap={4} mb="sm">
           <Group gap="xs">
             <Code>{p.id}</Code>
             <Badge>{p.status}</Badge>
-            {p.retentionUntil ? <Text size="xs">retention until {p.retentionUntil}</Text> : null}
+            {p.retentionUntil ? (
+              <Text size="xs">{t('case.evidence.retention', { date: p.retentionUntil })}</Text>
+            ) : null}
+            {p.side === 'produced' && p.status === 'open' && p.files.some((f) => f.status === 'sealed') ? (
+              <Button size="compact-xs" onClick={() => void seal(p.id)}>
+                {t('case.evidence.seal', { party: c.requesting })}
+              </Button>
+            ) : null}
           </Group>
           {p.manifestSha256 ? (
             <Text size="xs" ff="monospace">
-              manifest {p.manifestSha256}
+              {t('case.evidence.manifest', { hash: p.manifestSha256 })}
             </Text>
           ) : null}
           <Table>

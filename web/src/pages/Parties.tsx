@@ -31,7 +31,11 @@ export function Parties({ user }: { user: User }) {
       <Grid.Col span={{ base: 12, md: 6 }}>
         <Stack>
           <Title order={2}>{t('parties.title')}</Title>
-          <TextInput label="Filter" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} />
+          <TextInput
+            label={t('parties.filter')}
+            value={filter}
+            onChange={(e) => setFilter(e.currentTarget.value)}
+          />
           {list.error ? <ErrorNote error={list.error} /> : null}
           {list.loading ? <Loading /> : null}
           <Table highlightOnHover>
@@ -62,7 +66,7 @@ export function Parties({ user }: { user: User }) {
                         ),
                       )}
                     </Table.Td>
-                    <Table.Td>{p.node ? <Badge>node</Badge> : null}</Table.Td>
+                    <Table.Td>{p.node ? <Badge>{t('parties.node')}</Badge> : null}</Table.Td>
                   </Table.Tr>
                 ))}
             </Table.Tbody>
@@ -139,9 +143,9 @@ function JsonSetting({ path }: { path: '/api/v1/node/profile' | '/api/v1/node/po
         maxRows={20}
         ff="monospace"
       />
-      <TextInput label="Why (recorded)" value={note} onChange={(e) => setNote(e.currentTarget.value)} />
+      <TextInput label={t('parties.why')} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
       {error ? <ErrorNote error={error} /> : null}
-      {saved ? <Alert color="green">{t('common.save')} ✓</Alert> : null}
+      {saved ? <Alert color="green">{t('parties.saved')}</Alert> : null}
       <Group>
         <Button onClick={() => void save()}>{t('common.save')}</Button>
       </Group>
