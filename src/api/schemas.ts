@@ -63,6 +63,13 @@ export const HistoryEntrySchema = z
     actor: z.object({ kind: z.string(), id: z.string().nullable(), name: z.string().nullable() }),
     details: z.unknown(),
     messageId: z.string().nullable(),
+    ledger: z
+      .object({
+        index: z.number().int().meta({ description: "the event's entry in this node's ledger" }),
+        signed: z.boolean().meta({ description: 'whether a signed checkpoint covers the entry yet' }),
+      })
+      .nullable()
+      .optional(),
   })
   .meta({ id: 'HistoryEntry' });
 

@@ -1,7 +1,7 @@
 /** One case with its history, screening and messages: `GET /api/v1/cases/{id}`. The read is logged. */
-import { asc, desc, eq, or } from 'drizzle-orm';
+import { and, asc, desc, eq, max, or } from 'drizzle-orm';
 import type { NodeCore } from '../node/core.ts';
-import { caseEvents, inbox, outbox, screenings } from '../store/schema.ts';
+import { caseEvents, inbox, ledgerCheckpoints, ledgerEntries, outbox, screenings } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
 import { loadCaseFor } from './guard.ts';
 import { actionsFor, historyEntryOf, screeningOf, summaryOf } from './view.ts';
@@ -45,12 +45,26 @@ export async function getCase(core: NodeCore, ctx: RequestContext, id: string) {
       .orderBy(asc(inbox.receivedAt)),
   ]);
   const latest = screening[0];
+  // Where each event sits in this node's ledger, and whether a signed checkpoint covers it yet.
+  const entries = await core.db
+    .select({ seq: ledgerEntries.seq, record: ledgerEntries.record })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.caseId, id), eq(ledgerEntries.type, 'case-event')));
+  const signed =
+    (await core.db.select({ size: max(ledgerCheckpoints.size) }).from(ledgerCheckpoints))[0]?.size ?? 0;
+  const ledgerOf = new Map(entries.map((e) => [(e.record as { seq?: number }).seq, e.seq]));
   return {
     ...summaryOf(row, ctx.user.party, core.now(), latest?.verdict ?? null),
     request: row.request as Record<string, unknown>,
     availableActions: actionsFor(row, ctx.user),
     screening: screeningOf(latest),
-    history: events.map(historyEntryOf),
+    history: events.map((e) => {
+      const index = ledgerOf.get(e.seq);
+      return {
+        ...historyEntryOf(e),
+        ledger: index === undefined ? null : { index, signed: index < Number(signed) },
+      };
+    }),
     messages: [
       ...sent.map((m) => ({
         direction: 'sent' as const,

@@ -282,6 +282,10 @@ try {
     assert.equal(await officer.getByTestId('case-state').textContent(), 'refused');
     await officer.getByText('grounds: persecution').waitFor();
     await shot(officer, 'case-refused');
+    // Each event links to its ledger entry; the browser checks its inclusion proof against the signed root.
+    await officer.getByTestId('ledger-link').first().click();
+    await officer.getByTestId('verify-result').waitFor();
+    assert.match((await officer.getByTestId('verify-result').textContent()) ?? '', /is in the tree of \d+ entries/);
   });
 
   await step(

@@ -1,5 +1,5 @@
 /** The frame: sign-in, then the navigation, who is signed in (party, role, node), and the page. */
-import { Anchor, AppShell, Badge, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+import { Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { api, ok, session, type User } from './api';
 import { t, words } from './i18n';
@@ -54,6 +54,7 @@ export function App() {
   const { path } = usePath();
   const [user, setUser] = useState<User | null | undefined>(session.token() ? undefined : null);
   const [error, setError] = useState<unknown>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
 
   useEffect(() => {
     if (user !== undefined) return;
@@ -96,10 +97,21 @@ export function App() {
   };
 
   return (
-    <AppShell header={{ height: 60 }} navbar={{ width: 200, breakpoint: 'sm' }} padding="md">
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !menuOpen } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
+            <Burger
+              opened={menuOpen}
+              onClick={() => setMenuOpen(!menuOpen)}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={t('nav.menu')}
+            />
             <Title order={1} size="h3">
               <Anchor component={Link} to="/inbox" underline="never">
                 {t('app.name')}
@@ -131,7 +143,9 @@ export function App() {
               component={Link}
               to={n.to}
               label={t(n.label)}
+              variant="filled"
               active={path === n.to || (n.to === '/inbox' && path === '/')}
+              onClick={() => setMenuOpen(false)}
             />
           ))}
         </Stack>

@@ -1,5 +1,5 @@
 /** A small history router: the node serves index.html for every UI path, the UI picks the page. */
-import { type ReactNode, useEffect, useState } from 'react';
+import { type AnchorHTMLAttributes, type ReactNode, useEffect, useState } from 'react';
 
 const listeners = new Set<() => void>();
 
@@ -23,19 +23,22 @@ export function usePath(): { path: string; query: URLSearchParams } {
 }
 
 /** An in-app link: a real <a href> (keyboard, open in new tab) that navigates without a reload. */
-export function Link(props: { to: string; children: ReactNode; className?: string }) {
+export function Link({
+  to,
+  onClick,
+  ...rest
+}: { to: string; children: ReactNode } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'>) {
   return (
     <a
-      href={props.to}
-      className={props.className}
+      {...rest}
+      href={to}
       onClick={(e) => {
-        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+        onClick?.(e);
+        if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
         e.preventDefault();
-        navigate(props.to);
+        navigate(to);
       }}
-    >
-      {props.children}
-    </a>
+    />
   );
 }
 

@@ -3690,6 +3690,12 @@ export interface components {
             };
             details: unknown;
             messageId: string | null;
+            ledger?: {
+                /** @description the event's entry in this node's ledger */
+                index: number;
+                /** @description whether a signed checkpoint covers the entry yet */
+                signed: boolean;
+            } | null;
         };
         CaseInput: {
             id: string;
@@ -3967,6 +3973,12 @@ export interface components {
             };
             details: unknown;
             messageId: string | null;
+            ledger?: {
+                /** @description the event's entry in this node's ledger */
+                index: number;
+                /** @description whether a signed checkpoint covers the entry yet */
+                signed: boolean;
+            } | null;
         };
         Case: {
             id: string;

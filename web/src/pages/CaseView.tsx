@@ -464,6 +464,18 @@ function History({ c }: { c: Case }) {
                   ? ` · ${words(h.fromState ?? '')} → ${words(h.toState ?? '')}`
                   : ''}
               </Text>
+              {h.ledger ? (
+                <Anchor
+                  component={Link}
+                  to={`/ledger?index=${h.ledger.index}`}
+                  size="xs"
+                  data-testid="ledger-link"
+                >
+                  {h.ledger.signed
+                    ? t('case.ledger.signed', { index: h.ledger.index })
+                    : t('case.ledger.pending', { index: h.ledger.index })}
+                </Anchor>
+              ) : null}
               {details?.note ? <Text size="sm">{String(details.note)}</Text> : null}
               {Array.isArray(details?.grounds) ? (
                 <Text size="sm">

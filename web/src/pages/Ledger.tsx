@@ -4,7 +4,7 @@
  * uses (src/ledger/merkle.ts) against the root in the signed checkpoint.
  */
 import { Alert, Button, Card, Code, Group, NumberInput, Stack, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { leafHash, verifyInclusion } from '../../../src/ledger/merkle.ts';
 import { api, ok, raw } from '../api';
 import { t } from '../i18n';
@@ -22,7 +22,8 @@ function parseCheckpoint(note: string): { origin: string; size: number; rootHash
 export function LedgerPage() {
   const checkpoint = useLoad(async () => (await raw('/ledger/checkpoint')).text(), []);
   const witness = useLoad(() => ok(api.GET('/api/v1/ledger/witness')), []);
-  const [index, setIndex] = useState<number | string>('');
+  const wanted = new URLSearchParams(window.location.search).get('index');
+  const [index, setIndex] = useState<number | string>(wanted && /^\d+$/.test(wanted) ? Number(wanted) : '');
   const [result, setResult] = useState<{ ok: boolean; text: string; entry?: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -57,6 +58,12 @@ export function LedgerPage() {
       setError(e);
     }
   };
+
+  // Arriving from a case's timeline (/ledger?index=N): check that entry straight away.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on arrival
+  useEffect(() => {
+    if (wanted && /^\d+$/.test(wanted)) void verify();
+  }, []);
 
   const w = witness.data as
     | {

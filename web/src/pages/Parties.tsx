@@ -14,9 +14,10 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
+import type React from 'react';
 import { useState } from 'react';
 import { api, ok, type User } from '../api';
-import { t } from '../i18n';
+import { t, words } from '../i18n';
 import { ErrorNote, Loading, useLoad } from '../ui';
 
 export function Parties({ user }: { user: User }) {
@@ -87,12 +88,51 @@ function PartyDetail({ code }: { code: string }) {
   const p = useLoad(() => ok(api.GET('/api/v1/parties/{code}', { params: { path: { code } } })), [code]);
   if (p.error) return <ErrorNote error={p.error} />;
   if (!p.data) return <Loading />;
+  const party = p.data;
+  const rows: [string, React.ReactNode][] = [
+    [
+      t('parties.instruments'),
+      Object.entries(party.instruments)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', '),
+    ],
+    [t('parties.abolitionist'), party.abolitionist === undefined ? '—' : party.abolitionist ? '✓' : '✗'],
+    [
+      t('parties.declarations'),
+      Object.entries(party.declarations ?? {})
+        .filter(([, on]) => on)
+        .map(([k]) => words(k))
+        .join(', ') || t('common.none'),
+    ],
+    [t('parties.centralAuthority'), party.centralAuthority ?? '—'],
+    [t('parties.contact247'), party.contact247 ?? '—'],
+    [t('parties.languages'), (party.languages ?? []).join(', ') || '—'],
+    [t('parties.node'), party.node?.url ?? '—'],
+  ];
   return (
-    <Card withBorder>
-      <Title order={3} size="h4">
-        {p.data.name} ({p.data.code})
+    <Card withBorder component="section" aria-labelledby="party-h">
+      <Title order={3} size="h4" id="party-h" mb="xs">
+        {party.name} ({party.code}){' '}
+        {party.fictional ? <Badge color="gray">{t('parties.fictional')}</Badge> : null}
       </Title>
-      <Code block>{JSON.stringify(p.data, null, 2)}</Code>
+      <Table>
+        <Table.Tbody>
+          {rows.map(([k, v]) => (
+            <Table.Tr key={k}>
+              <Table.Th w={200}>{k}</Table.Th>
+              <Table.Td>{v}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {party.law ? (
+        <>
+          <Title order={4} size="h5" mt="sm">
+            {t('parties.law')}
+          </Title>
+          <Code block>{JSON.stringify(party.law, null, 2)}</Code>
+        </>
+      ) : null}
     </Card>
   );
 }
