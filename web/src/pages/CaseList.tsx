@@ -12,29 +12,13 @@ import {
   Title,
 } from '@mantine/core';
 import { useEffect, useState } from 'react';
+import { URGENCIES } from '../../../src/domain/catalogue.ts';
+import { CASE_STATES } from '../../../src/domain/lifecycle.ts';
 import { api, type CaseSummary, ok } from '../api';
 import { t, words } from '../i18n';
 import { Link } from '../router';
 import { Countdown, ErrorNote, Loading, useLoad, VerdictBadge } from '../ui';
 
-const STATES = [
-  'draft',
-  'submitted',
-  'received',
-  'screening',
-  'in-review',
-  'accepted',
-  'accepted-with-conditions',
-  'executing',
-  'delivered',
-  'closed',
-  'postponed',
-  'consultation',
-  'refused',
-  'incomplete',
-  'withdrawn',
-] as const;
-const URGENCIES = ['routine', 'urgent', 'emergency'] as const;
 const PAGE = 25;
 
 export function CaseList({
@@ -99,7 +83,7 @@ export function CaseList({
         />
         <MultiSelect
           label={t('list.state')}
-          data={STATES.map((s) => ({ value: s, label: words(s) }))}
+          data={CASE_STATES.map((s) => ({ value: s, label: words(s) }))}
           value={state}
           onChange={(v) => {
             setState(v);
