@@ -285,7 +285,10 @@ try {
     // Each event links to its ledger entry; the browser checks its inclusion proof against the signed root.
     await officer.getByTestId('ledger-link').first().click();
     await officer.getByTestId('verify-result').waitFor();
-    assert.match((await officer.getByTestId('verify-result').textContent()) ?? '', /is in the tree of \d+ entries/);
+    assert.match(
+      (await officer.getByTestId('verify-result').textContent()) ?? '',
+      /is in the tree of \d+ entries/,
+    );
   });
 
   await step(
