@@ -147,7 +147,9 @@ const en = {
   'ledger.verify': 'Verify an entry in this browser',
   'ledger.verify.index': 'Entry number',
   'ledger.verify.go': 'Verify',
-  'ledger.verify.ok': 'Entry {index} is in the tree of {size} entries whose root the node signed.',
+  'ledger.verify.ok':
+    'Entry {index} is in the tree of {size} entries whose root the node signed (signature checked here against the key {key} the node publishes).',
+  'ledger.verify.badSignature': 'The proof matches the root, but {reason}.',
   'ledger.verify.bad': 'The proof does NOT match the signed root.',
   'oversight.title': 'Oversight',
   'oversight.byType': 'Requests by type',

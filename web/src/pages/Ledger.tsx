@@ -12,6 +12,34 @@ import { ErrorNote, Loading, useLoad } from '../ui';
 
 const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
+/**
+ * Checks the node's own signature on a signed note (C2SP signed-note) with WebCrypto's Ed25519, against the key
+ * the node publishes at /ledger/key ("<name>+<key hash>+<base64(0x01 ‖ key)>"). Returns the reason it fails.
+ */
+async function checkNoteSignature(note: string, vkey: string): Promise<string | null> {
+  const first = vkey.indexOf('+');
+  const second = vkey.indexOf('+', first + 1);
+  const name = vkey.slice(0, first);
+  const hashHex = vkey.slice(first + 1, second);
+  const keyData = unb64(vkey.slice(second + 1));
+  if (first < 0 || second < 0 || keyData[0] !== 1 || keyData.length !== 33)
+    return 'the node’s key is malformed';
+  const split = note.indexOf('\n\n');
+  const text = new TextEncoder().encode(note.slice(0, split + 1));
+  const line = note
+    .slice(split + 2)
+    .split('\n')
+    .find((l) => l.startsWith(`\u2014 ${name} `));
+  if (!line) return `the checkpoint carries no signature of ${name}`;
+  const sig = unb64(line.slice(`\u2014 ${name} `.length));
+  const keyHash = Array.from(sig.slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
+  if (sig.length !== 68 || keyHash !== hashHex.toLowerCase()) return 'the signature is not by the node’s key';
+  const key = await crypto.subtle.importKey('raw', keyData.slice(1), { name: 'Ed25519' }, false, ['verify']);
+  return (await crypto.subtle.verify('Ed25519', key, sig.slice(4), text))
+    ? null
+    : 'the checkpoint signature does not verify';
+}
+
 /** The checkpoint body (C2SP tlog-checkpoint): origin, size, base64 root hash. */
 function parseCheckpoint(note: string): { origin: string; size: number; rootHash: Uint8Array } {
   const [origin, size, root] = note.split('\n');
@@ -33,6 +61,8 @@ export function LedgerPage() {
     try {
       const note = await (await raw('/ledger/checkpoint')).text();
       const cp = parseCheckpoint(note);
+      const vkey = (await (await raw('/ledger/key')).text()).trim();
+      const signatureProblem = await checkNoteSignature(note, vkey);
       const i = Number(index);
       const entries = (await (await raw(`/ledger/entries?start=${i}&end=${i + 1}`)).json()) as {
         entries: { entry: string }[];
@@ -50,8 +80,12 @@ export function LedgerPage() {
         cp.rootHash,
       );
       setResult({
-        ok: good,
-        text: good ? t('ledger.verify.ok', { index: i, size: cp.size }) : t('ledger.verify.bad'),
+        ok: good && !signatureProblem,
+        text: !good
+          ? t('ledger.verify.bad')
+          : signatureProblem
+            ? t('ledger.verify.badSignature', { reason: signatureProblem })
+            : t('ledger.verify.ok', { index: i, size: cp.size, key: vkey.split('+')[0] ?? '' }),
         entry,
       });
     } catch (e) {
