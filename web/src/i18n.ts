@@ -118,6 +118,8 @@ const en = {
   'wizard.saveDraft': 'Save draft',
   'wizard.submit': 'Submit to {party}',
   'wizard.saved': 'Draft saved.',
+  'wizard.amend': 'Amend and resubmit to {party}',
+  'wizard.amendNote': 'What you changed (sent with the amendment)',
   'wizard.preflight': 'What the other side’s screen will say',
   'wizard.preflight.hint': 'Pre-flight uses the profile and policy the requested node publishes.',
   'wizard.party.status': 'Status: {status}',

@@ -337,21 +337,27 @@ function Actions({
       ) : null}
       {actions.length === 0 ? <Text size="sm">{t('case.actions.none')}</Text> : null}
       <Group gap="xs" mb="sm">
-        {actions.map((a) => (
-          <Button
-            key={a}
-            size="xs"
-            variant={a === action ? 'filled' : 'light'}
-            color={a === 'refuse' || a === 'withdraw' ? 'red' : undefined}
-            onClick={() => {
-              setAction(a);
-              setError(null);
-              setDone(null);
-            }}
-          >
-            {words(a)}
-          </Button>
-        ))}
+        {actions.map((a) =>
+          a === 'amend' ? (
+            <Button key={a} size="xs" variant="light" component={Link} to={`/new/${c.id}`}>
+              {words(a)}
+            </Button>
+          ) : (
+            <Button
+              key={a}
+              size="xs"
+              variant={a === action ? 'filled' : 'light'}
+              color={a === 'refuse' || a === 'withdraw' ? 'red' : undefined}
+              onClick={() => {
+                setAction(a);
+                setError(null);
+                setDone(null);
+              }}
+            >
+              {words(a)}
+            </Button>
+          ),
+        )}
       </Group>
       {action ? (
         <Stack

@@ -132,10 +132,25 @@ export function NewRequest({ user, draftId }: { user: User; draftId?: string }) 
           data: [{ ...empty('').data[0]!, category: 'traffic' }],
         }
       : empty(user.party);
-  return <Wizard key={draftId ?? 'new'} user={user} initial={initial} draftId={draftId} />;
+  // A request the requested party marked incomplete is amended and resubmitted in the same wizard.
+  const amending = existing.data?.state === 'incomplete';
+  return (
+    <Wizard key={draftId ?? 'new'} user={user} initial={initial} draftId={draftId} amending={amending} />
+  );
 }
 
-function Wizard({ user, initial, draftId }: { user: User; initial: Draft; draftId?: string | undefined }) {
+function Wizard({
+  user,
+  initial,
+  draftId,
+  amending,
+}: {
+  user: User;
+  initial: Draft;
+  draftId?: string | undefined;
+  amending: boolean;
+}) {
+  const [note, setNote] = useState('');
   const [d, setD] = useState<Draft>(initial);
   const [step, setStep] = useState(0);
   const [id, setId] = useState<string | undefined>(draftId);
@@ -168,6 +183,16 @@ function Wizard({ user, initial, draftId }: { user: User; initial: Draft; draftI
     setBusy(true);
     setError(null);
     try {
+      if (amending && id) {
+        await ok(
+          api.POST('/api/v1/cases/{id}/actions/{action}', {
+            params: { path: { id, action: 'amend' } },
+            body: { request: toRequest(d), ...(note.trim() ? { note: note.trim() } : {}) },
+          }),
+        );
+        navigate(`/cases/${id}`);
+        return;
+      }
       const caseId = await save();
       setSaved(true);
       if (submit) {
@@ -424,6 +449,15 @@ function Wizard({ user, initial, draftId }: { user: User; initial: Draft; draftI
             </Stepper.Step>
             <Stepper.Completed>
               <Review d={d} />
+              {amending ? (
+                <Textarea
+                  label={t('wizard.amendNote')}
+                  value={note}
+                  onChange={(e) => setNote(e.currentTarget.value)}
+                  autosize
+                  minRows={2}
+                />
+              ) : null}
             </Stepper.Completed>
           </Stepper>
           {error ? <ErrorNote error={error} /> : null}
@@ -440,12 +474,14 @@ function Wizard({ user, initial, draftId }: { user: User; initial: Draft; draftI
               {step < 4 ? <Button onClick={() => setStep(step + 1)}>{t('common.next')}</Button> : null}
             </Group>
             <Group>
-              <Button variant="default" loading={busy} onClick={() => void act(false)} disabled={!d.to}>
-                {t('wizard.saveDraft')}
-              </Button>
+              {amending ? null : (
+                <Button variant="default" loading={busy} onClick={() => void act(false)} disabled={!d.to}>
+                  {t('wizard.saveDraft')}
+                </Button>
+              )}
               {step === 4 ? (
                 <Button loading={busy} onClick={() => void act(true)} disabled={!d.to}>
-                  {t('wizard.submit', { party: d.to })}
+                  {amending ? t('wizard.amend', { party: d.to }) : t('wizard.submit', { party: d.to })}
                 </Button>
               ) : null}
             </Group>
