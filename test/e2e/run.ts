@@ -2,7 +2,8 @@
  * Browser tests (`npm run test:e2e`, issue 6): a demo federation started here, Debian's Chromium driven by
  * playwright-core, the whole journey by clicking: an officer at ARC drafts and submits a request that targets a
  * journalist; the reviewer at BOR sees the findings highlighted, consults, and refuses; the officer at ARC
- * answers the consultation and sees the refusal. Each main screen is screenshotted (test-output/screenshots/)
+ * answers the consultation and sees the refusal. Each main screen is screenshotted (test-output/screenshots/;
+ * UPDATE_SCREENSHOTS=1 also refreshes the few kept in docs/screenshots/)
  * and checked with axe-core for serious accessibility violations. Exit code 1 on any failure.
  */
 import assert from 'node:assert/strict';
@@ -450,10 +451,13 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-mkdirSync('docs/screenshots', { recursive: true });
-for (const name of KEEP)
-  if (existsSync(join(OUT, `${name}.png`)))
-    copyFileSync(join(OUT, `${name}.png`), join('docs/screenshots', `${name}.png`));
+// The README's screenshots change only on request, so a test run leaves the working tree as it was.
+if (process.env.UPDATE_SCREENSHOTS) {
+  mkdirSync('docs/screenshots', { recursive: true });
+  for (const name of KEEP)
+    if (existsSync(join(OUT, `${name}.png`)))
+      copyFileSync(join(OUT, `${name}.png`), join('docs/screenshots', `${name}.png`));
+}
 const failed = results.filter((r) => !r.ok);
 console.log(
   `\n${results.length - failed.length} of ${results.length} browser steps passed; screenshots in ${OUT}/`,
