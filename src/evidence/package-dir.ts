@@ -10,11 +10,12 @@
  *   custody.json/.html  the chain of custody
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrustList } from '../exchange/trust-list.ts';
 import { type Manifest, verifyManifest } from './manifest.ts';
 import { checkLedgerProof, LedgerProofSchema } from './proof.ts';
+import { hashFile } from './seal.ts';
 
 export const PACKAGE_FILES = {
   manifestJws: 'manifest.jws',
@@ -42,15 +43,6 @@ export interface PackageVerification {
   package: string | null;
   ok: boolean;
   checks: Check[];
-}
-
-async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    onBytes?.((chunk as Buffer).length);
-  }
-  return hash.digest('hex');
 }
 
 /** Whether `dir` looks like one package (rather than an export folder of several). */
@@ -129,7 +121,7 @@ export async function verifyPackageDir(
       });
       continue;
     }
-    const hash = await sha256File(path, opts.onBytes);
+    const hash = await hashFile(path, opts.onBytes);
     checks.push(
       hash === f.cipherSha256
         ? {

@@ -13,6 +13,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import type { AuthzAction } from '../authz/authorize.ts';
@@ -30,7 +31,7 @@ import {
   evidencePackages,
   ledgerEntries,
 } from '../store/schema.ts';
-import { type CustodyEvent, recordEvidenceEvent } from './custody.ts';
+import { type CustodyEvent, type EvidenceEventInput, recordEvidenceEvent } from './custody.ts';
 import {
   type Manifest,
   type ManifestConditions,
@@ -45,6 +46,23 @@ export type PackageRow = typeof evidencePackages.$inferSelect;
 /** The row of file `idx` of a package. */
 export const fileKey = (packageId: string, idx: number) =>
   and(eq(evidenceFiles.packageId, packageId), eq(evidenceFiles.idx, idx));
+
+/**
+ * One step of a file's custody: its row changes and the step is recorded (custody event and ledger entry) in
+ * the caller's transaction. Returns the updated row.
+ */
+export async function fileStep(
+  core: NodeCore,
+  tx: Tx,
+  pkg: { id: string; caseId: string },
+  idx: number,
+  set: PgUpdateSetSource<typeof evidenceFiles>,
+  step: Pick<EvidenceEventInput, 'event' | 'actor' | 'detail'>,
+): Promise<FileRow> {
+  const row = (await tx.update(evidenceFiles).set(set).where(fileKey(pkg.id, idx)).returning())[0]!;
+  await recordEvidenceEvent(core, tx, { packageId: pkg.id, caseId: pkg.caseId, fileIdx: idx, ...step });
+  return row;
+}
 export type FileRow = typeof evidenceFiles.$inferSelect;
 
 /**
@@ -319,19 +337,15 @@ export async function uploadFor(core: NodeCore, ctx: RequestContext, uploadId: s
 export async function cancelUpload(core: NodeCore, ctx: RequestContext, uploadId: string): Promise<void> {
   const file = await uploadFor(core, ctx, uploadId);
   await core.db.transaction(async (tx) => {
-    await tx
-      .update(evidenceFiles)
-      .set({ status: 'discarded', uploadId: null })
-      .where(fileKey(file.packageId, file.idx));
     const pkg = (await tx.select().from(evidencePackages).where(eq(evidencePackages.id, file.packageId)))[0]!;
-    await recordEvidenceEvent(core, tx, {
-      packageId: pkg.id,
-      caseId: pkg.caseId,
-      fileIdx: file.idx,
-      event: 'file-discarded',
-      actor: ctx.user,
-      detail: { reason: 'upload cancelled' },
-    });
+    await fileStep(
+      core,
+      tx,
+      pkg,
+      file.idx,
+      { status: 'discarded', uploadId: null },
+      { event: 'file-discarded', actor: ctx.user, detail: { reason: 'upload cancelled' } },
+    );
   });
 }
 
@@ -367,51 +381,47 @@ export async function finishUpload(
         : null;
   if (refusal) {
     rmSync(partial, { force: true });
-    await core.db.transaction(async (tx) => {
-      await tx
-        .update(evidenceFiles)
-        .set({ status: 'refused', lastError: refusal, uploadId: null })
-        .where(fileKey(pkg.id, file.idx));
-      await recordEvidenceEvent(core, tx, {
-        packageId: pkg.id,
-        caseId: pkg.caseId,
-        fileIdx: file.idx,
-        event: 'file-refused',
-        actor: ctx.user,
-        detail: { reason: refusal, sha256: sealed.sha256, size: sealed.size },
-      });
-    });
+    await core.db.transaction((tx) =>
+      fileStep(
+        core,
+        tx,
+        pkg,
+        file.idx,
+        { status: 'refused', lastError: refusal, uploadId: null },
+        {
+          event: 'file-refused',
+          actor: ctx.user,
+          detail: { reason: refusal, sha256: sealed.sha256, size: sealed.size },
+        },
+      ),
+    );
     throw new AppError('unprocessable', `Upload refused: ${refusal}. Nothing was added to the package.`);
   }
   await rename(partial, target);
-  return core.db.transaction(async (tx) => {
-    const updated = (
-      await tx
-        .update(evidenceFiles)
-        .set({
-          status: 'sealed',
-          cipherSize: sealed.cipherSize,
-          cipherSha256: sealed.cipherSha256,
-          doneAt: core.now(),
-        })
-        .where(fileKey(pkg.id, file.idx))
-        .returning()
-    )[0]!;
-    await recordEvidenceEvent(core, tx, {
-      packageId: pkg.id,
-      caseId: pkg.caseId,
-      fileIdx: file.idx,
-      event: 'file-sealed',
-      actor: { kind: 'system', party: core.party },
-      detail: {
-        sha256: sealed.sha256,
-        size: sealed.size,
-        cipherSha256: sealed.cipherSha256,
+  return core.db.transaction((tx) =>
+    fileStep(
+      core,
+      tx,
+      pkg,
+      file.idx,
+      {
+        status: 'sealed',
         cipherSize: sealed.cipherSize,
+        cipherSha256: sealed.cipherSha256,
+        doneAt: core.now(),
       },
-    });
-    return updated;
-  });
+      {
+        event: 'file-sealed',
+        actor: { kind: 'system', party: core.party },
+        detail: {
+          sha256: sealed.sha256,
+          size: sealed.size,
+          cipherSha256: sealed.cipherSha256,
+          cipherSize: sealed.cipherSize,
+        },
+      },
+    ),
+  );
 }
 
 const MANIFEST_EVENTS: readonly CustodyEvent[] = ['file-upload-started', 'file-sealed'];
@@ -449,19 +459,18 @@ export async function sealPackage(
         'conflict',
         `${uploading.length} file(s) are still uploading (${uploading.map((f) => f.name).join(', ')}); finish or resume the upload, or seal with discardIncomplete.`,
       );
-    for (const f of uploading) {
-      await tx
-        .update(evidenceFiles)
-        .set({ status: 'discarded', uploadId: null })
-        .where(fileKey(pkg.id, f.idx));
-      await recordEvidenceEvent(core, tx, {
-        packageId: pkg.id,
-        caseId: pkg.caseId,
-        fileIdx: f.idx,
-        event: 'file-discarded',
-        actor: ctx.user,
-      });
-    }
+    for (const f of uploading)
+      await fileStep(
+        core,
+        tx,
+        pkg,
+        f.idx,
+        { status: 'discarded', uploadId: null },
+        {
+          event: 'file-discarded',
+          actor: ctx.user,
+        },
+      );
     const sealed = files.filter((f) => f.status === 'sealed');
     if (sealed.length === 0) throw new AppError('conflict', `Package ${pkg.id} holds no sealed file yet.`);
     const events = await tx

@@ -1,11 +1,4 @@
-/**
- * Evidence at the requesting node (design §9): the signed manifest arrives as an `evidence-manifest` message
- * and announces the package; the sealed files follow by a resumable transfer from the producing node, and each
- * is checked against the manifest's ciphertext hash before it counts. Only when every file has matched is the
- * package marked received; until then nothing of it can be opened.
- */
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -18,8 +11,8 @@ import type { Tx } from '../store/db.ts';
 import { evidenceFiles, evidencePackages } from '../store/schema.ts';
 import { recordEvidenceEvent } from './custody.ts';
 import { unwrapIdentity, verifyManifest } from './manifest.ts';
-import { evidencePaths, fileKey, type PackageRow, sha256Hex } from './packages.ts';
-import { identityRecipient } from './seal.ts';
+import { evidencePaths, type FileRow, fileKey, fileStep, type PackageRow, sha256Hex } from './packages.ts';
+import { hashFile, identityRecipient } from './seal.ts';
 
 export const ProducerLedgerSchema = z
   .object({
@@ -191,20 +184,13 @@ export async function inboundFileFor(
   from: string,
   packageId: string,
   idx: number,
-): Promise<{ pkg: PackageRow; cipherSize: number }> {
+): Promise<{ pkg: PackageRow; file: FileRow; cipherSize: number }> {
   const { pkg, file } = await inboundFile(core, from, packageId, idx);
   if (file.status === 'received')
     throw new AppError('conflict', `File ${idx} of package ${packageId} was already received.`);
   if (pkg.status === 'shredded')
     throw new AppError('gone', `Package ${packageId} was destroyed at the end of its retention.`);
-  return { pkg, cipherSize: file.cipherSize! };
-}
-
-async function hashOf(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
-    hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return { pkg, file, cipherSize: file.cipherSize! };
 }
 
 /**
@@ -218,27 +204,22 @@ export async function finishInboundFile(
   idx: number,
   path: string,
 ): Promise<{ packageComplete: boolean }> {
-  const { pkg } = await inboundFileFor(core, from, packageId, idx);
-  const file = (await core.db.select().from(evidenceFiles).where(fileKey(packageId, idx)))[0]!;
-  const actual = await hashOf(path);
+  const { pkg, file } = await inboundFileFor(core, from, packageId, idx);
+  const actual = await hashFile(path);
   const peer = { kind: 'peer' as const, party: from };
   if (actual !== file.cipherSha256) {
     await rm(path, { force: true });
     const reason = `file ${idx} (${file.name}) has ciphertext SHA-256 ${actual}, but the signed manifest says ${file.cipherSha256}`;
-    await core.db.transaction(async (tx) => {
-      await tx
-        .update(evidenceFiles)
-        .set({ attempts: sql`${evidenceFiles.attempts} + 1`, lastError: reason })
-        .where(fileKey(packageId, idx));
-      await recordEvidenceEvent(core, tx, {
-        packageId,
-        caseId: pkg.caseId,
-        fileIdx: idx,
-        event: 'file-transfer-refused',
-        actor: peer,
-        detail: { reason, cipherSha256: actual },
-      });
-    });
+    await core.db.transaction((tx) =>
+      fileStep(
+        core,
+        tx,
+        pkg,
+        idx,
+        { attempts: sql`${evidenceFiles.attempts} + 1`, lastError: reason },
+        { event: 'file-transfer-refused', actor: peer, detail: { reason, cipherSha256: actual } },
+      ),
+    );
     core.log.warn({ package: packageId, file: idx, from }, 'evidence file refused: hash mismatch');
     throw new AppError('unprocessable', `Refused: ${reason}.`);
   }
@@ -246,18 +227,14 @@ export async function finishInboundFile(
   mkdirSync(paths.sealedDir(packageId), { recursive: true });
   await rename(path, paths.sealed(packageId, idx));
   return core.db.transaction(async (tx) => {
-    await tx
-      .update(evidenceFiles)
-      .set({ status: 'received', doneAt: core.now(), lastError: null })
-      .where(fileKey(packageId, idx));
-    await recordEvidenceEvent(core, tx, {
-      packageId,
-      caseId: pkg.caseId,
-      fileIdx: idx,
-      event: 'file-received',
-      actor: peer,
-      detail: { cipherSha256: actual, cipherSize: file.cipherSize },
-    });
+    await fileStep(
+      core,
+      tx,
+      pkg,
+      idx,
+      { status: 'received', doneAt: core.now(), lastError: null },
+      { event: 'file-received', actor: peer, detail: { cipherSha256: actual, cipherSize: file.cipherSize } },
+    );
     const waiting = (
       await tx
         .select({ n: sql<number>`count(*)::int` })

@@ -117,10 +117,13 @@ export async function openFile(opts: {
   return result;
 }
 
-/** SHA-256 (hex) of a file, streamed. */
-export async function hashFile(path: string): Promise<string> {
+/** SHA-256 (hex) of a file, streamed in 1 MiB reads; `onBytes` hears each chunk's length (progress bars). */
+export async function hashFile(path: string, onBytes?: (n: number) => void): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) {
+    hash.update(chunk as Buffer);
+    onBytes?.((chunk as Buffer).length);
+  }
   return hash.digest('hex');
 }
 

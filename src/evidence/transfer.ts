@@ -8,7 +8,14 @@ import { nodeAuthorization } from '../exchange/node-token.ts';
 import type { NodeCore } from '../node/core.ts';
 import { evidenceFiles, evidencePackages, outbox } from '../store/schema.ts';
 import { recordEvidenceEvent } from './custody.ts';
-import { evidencePaths, type FileRow, fileKey, manifestFiles, type PackageRow } from './packages.ts';
+import {
+  evidencePaths,
+  type FileRow,
+  fileKey,
+  fileStep,
+  manifestFiles,
+  type PackageRow,
+} from './packages.ts';
 import { inboundUploadId } from './receive.ts';
 import { TusError, tusCreate, tusOffset, tusSend } from './tus-client.ts';
 
@@ -59,20 +66,20 @@ async function pushFile(
       ? { bytesPerSecond: core.settings.transferBytesPerSecond }
       : {}),
   });
-  await core.db.transaction(async (tx) => {
-    await tx
-      .update(evidenceFiles)
-      .set({ status: 'transferred', doneAt: core.now(), lastError: null })
-      .where(fileKey(pkg.id, file.idx));
-    await recordEvidenceEvent(core, tx, {
-      packageId: pkg.id,
-      caseId: pkg.caseId,
-      fileIdx: file.idx,
-      event: 'file-sent',
-      actor: { kind: 'system', party: core.party },
-      detail: { to: pkg.receiver, bytes: file.cipherSize, resumedFrom, attempts: file.attempts + 1 },
-    });
-  });
+  await core.db.transaction((tx) =>
+    fileStep(
+      core,
+      tx,
+      pkg,
+      file.idx,
+      { status: 'transferred', doneAt: core.now(), lastError: null },
+      {
+        event: 'file-sent',
+        actor: { kind: 'system', party: core.party },
+        detail: { to: pkg.receiver, bytes: file.cipherSize, resumedFrom, attempts: file.attempts + 1 },
+      },
+    ),
+  );
   core.log.info({ package: pkg.id, file: position, resumedFrom }, 'evidence file transferred');
 }
 

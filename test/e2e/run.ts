@@ -103,6 +103,24 @@ async function apiAs(url: string, email: string) {
   };
 }
 
+/** The states a case reaches by messages, which take a moment: polls until `state` (or gives up after 20 s). */
+async function until(get: () => Promise<{ state: string }>, state: string): Promise<void> {
+  for (let i = 0; i < 100 && (await get()).state !== state; i++) await new Promise((r) => setTimeout(r, 200));
+}
+
+/** A request from ARC (the ransomware corpus case) submitted and waiting for BOR's review. */
+async function inReviewAtBor() {
+  const arcOfficer = await apiAs(arc, 'officer@arc.example');
+  const borReviewer = await apiAs(bor, 'reviewer@bor.example');
+  const request = JSON.parse(
+    readFileSync('test/fixtures/corpus/01-ransomware-hospital.json', 'utf8'),
+  ).request;
+  const { id } = await arcOfficer('/api/v1/cases', request);
+  await arcOfficer(`/api/v1/cases/${id}/actions/submit`, {});
+  await until(() => borReviewer(`/api/v1/cases/${id}`), 'in-review');
+  return { id, arcOfficer, borReviewer };
+}
+
 async function selectOption(page: Page, label: string, option: string): Promise<void> {
   const input = page.getByLabel(label).first();
   await input.focus();
@@ -350,19 +368,8 @@ try {
   await step(
     "BOR's executor attaches a file in the browser and seals it; ARC's officer opens it",
     async () => {
-      const arcOfficer = await apiAs(arc, 'officer@arc.example');
-      const borReviewer = await apiAs(bor, 'reviewer@bor.example');
-      const request = JSON.parse(
-        readFileSync('test/fixtures/corpus/01-ransomware-hospital.json', 'utf8'),
-      ).request;
-      const created = await arcOfficer('/api/v1/cases', request);
-      await arcOfficer(`/api/v1/cases/${created.id}/actions/submit`, {});
-      for (
-        let i = 0;
-        i < 100 && (await borReviewer(`/api/v1/cases/${created.id}`)).state !== 'in-review';
-        i++
-      )
-        await new Promise((r) => setTimeout(r, 200));
+      const { id, borReviewer } = await inReviewAtBor();
+      const created = { id };
       await borReviewer(`/api/v1/cases/${created.id}/actions/accept`, {});
       await borReviewer(`/api/v1/cases/${created.id}/actions/execute`, {});
 
@@ -408,21 +415,13 @@ try {
   );
 
   await step('a request marked incomplete is amended in the wizard and resubmitted', async () => {
-    const arcOfficer = await apiAs(arc, 'officer@arc.example');
-    const borReviewer = await apiAs(bor, 'reviewer@bor.example');
-    const request = JSON.parse(
-      readFileSync('test/fixtures/corpus/01-ransomware-hospital.json', 'utf8'),
-    ).request;
-    const created = await arcOfficer('/api/v1/cases', request);
-    await arcOfficer(`/api/v1/cases/${created.id}/actions/submit`, {});
-    for (let i = 0; i < 100 && (await borReviewer(`/api/v1/cases/${created.id}`)).state !== 'in-review'; i++)
-      await new Promise((r) => setTimeout(r, 200));
+    const { id, arcOfficer, borReviewer } = await inReviewAtBor();
+    const created = { id };
     await borReviewer(`/api/v1/cases/${created.id}/actions/mark-incomplete`, {
       missing: ['facts'],
       note: 'Say when the ransom note was received.',
     });
-    for (let i = 0; i < 100 && (await arcOfficer(`/api/v1/cases/${created.id}`)).state !== 'incomplete'; i++)
-      await new Promise((r) => setTimeout(r, 200));
+    await until(() => arcOfficer(`/api/v1/cases/${created.id}`), 'incomplete');
     await officer.goto(`${arc}/cases/${created.id}`);
     await officer.getByRole('link', { name: 'amend' }).click();
     const facts = officer.getByLabel('Facts', { exact: true });
@@ -435,8 +434,7 @@ try {
     await officer.getByRole('button', { name: 'Amend and resubmit to BOR' }).click();
     await officer.getByTestId('case-state').waitFor();
     await officer.getByText('Added when the ransom note arrived.').waitFor();
-    for (let i = 0; i < 100 && (await borReviewer(`/api/v1/cases/${created.id}`)).state !== 'in-review'; i++)
-      await new Promise((r) => setTimeout(r, 200));
+    await until(() => borReviewer(`/api/v1/cases/${created.id}`), 'in-review');
     assert.equal((await borReviewer(`/api/v1/cases/${created.id}`)).state, 'in-review');
   });
 

@@ -1,24 +1,10 @@
-/**
- * `comity evidence …`: attach files to a case being executed (resumable uploads with a progress bar), follow
- * packages, open a received file, export a package for court, check an exported package offline, and export
- * package keys for the reference `age` tool.
- */
-import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { PackageExport, PackageView } from '../../evidence/access.ts';
 import { renderCustodyReport } from '../../evidence/custody-report.ts';
 import { PACKAGE_FILES, packageDirs, sealedFileName, verifyPackageDir } from '../../evidence/package-dir.ts';
+import { hashFile } from '../../evidence/seal.ts';
 import { TusError, tusCreate, tusOffset, tusSend } from '../../evidence/tus-client.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
@@ -72,15 +58,15 @@ function uploadKey(url: string, caseId: string, path: string): string {
 
 async function sha256Of(path: string, size: number): Promise<string> {
   const bar = byteProgress(`hashing ${basename(path)}`, size);
-  const hash = createHash('sha256');
   let done = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: MiB })) {
-    hash.update(chunk as Buffer);
-    done += (chunk as Buffer).length;
-    bar.update(done);
+  try {
+    return await hashFile(path, (n) => {
+      done += n;
+      bar.update(done);
+    });
+  } finally {
+    bar.stop();
   }
-  bar.stop();
-  return hash.digest('hex');
 }
 
 function tusFailure(e: unknown, what: string): never {
