@@ -310,8 +310,15 @@ async function producerProof(core: NodeCore, pkg: PackageRow): Promise<LedgerPro
     if (!res.ok) throw new Error(`${peer.url}${path} answered ${res.status}`);
     return res;
   };
-  const checkpoint = await (await get('/ledger/checkpoint')).text();
-  const size = Number(checkpoint.split('\n')[1]);
+  // The producer signs a checkpoint every few seconds; a package sealed just now may not be covered yet.
+  let checkpoint = '';
+  let size = 0;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    if (attempt) await new Promise((r) => setTimeout(r, 1000));
+    checkpoint = await (await get('/ledger/checkpoint')).text();
+    size = Number(checkpoint.split('\n')[1]);
+    if (Number.isSafeInteger(size) && size > ledger.index) break;
+  }
   if (!Number.isSafeInteger(size) || size <= ledger.index)
     throw new Error(`${pkg.producer}'s checkpoint does not cover entry ${ledger.index} yet`);
   const proof = (await (await get(`/ledger/proof/inclusion?index=${ledger.index}&size=${size}`)).json()) as {
