@@ -138,10 +138,20 @@ function asTusError(core: NodeCore, e: unknown): { status_code: number; body: st
   return { status_code: err.status, body: JSON.stringify(problemOf(err)) };
 }
 
-async function serveTus(tus: TusServer, req: FastifyRequest, reply: FastifyReply) {
+/**
+ * Lets @tus/server handle a request and relays its response. `beforeReply` runs once tus has
+ * answered but before the client hears it, so that what the client is told is already recorded.
+ */
+async function serveTus(
+  tus: TusServer,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  beforeReply?: (status: number) => Promise<void>,
+) {
   const response = await tus.handleWeb(
     new NodeRequest({ req: req.raw, res: reply.raw }) as unknown as Request,
   );
+  await beforeReply?.(response.status);
   reply.code(response.status);
   response.headers.forEach((value, key) => {
     reply.header(key, value);
@@ -270,9 +280,9 @@ export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
         if (file.status !== 'uploading')
           throw new AppError('conflict', `This upload is finished: the file is ${file.status}.`);
         usersOf.set(req.raw, ctx);
-        const sent = await serveTus(userUploads, req, reply);
-        if (req.method === 'DELETE' && reply.statusCode === 204) await cancelUpload(core, ctx, uploadId);
-        return sent;
+        return serveTus(userUploads, req, reply, async (status) => {
+          if (req.method === 'DELETE' && status === 204) await cancelUpload(core, ctx, uploadId);
+        });
       },
     });
 
