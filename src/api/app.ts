@@ -32,6 +32,8 @@ import { evidenceRoutes } from './routes/evidence.ts';
 import { exchangeRoutes } from './routes/exchange.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { userRoutes } from './routes/users.ts';
+import { registerSecurity } from './security.ts';
 
 export const VERSION = '0.1.0';
 
@@ -129,6 +131,7 @@ export async function buildApp(core: NodeCore) {
       );
   });
 
+  await registerSecurity(app, core);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -206,5 +209,6 @@ export async function buildApp(core: NodeCore) {
   await app.register(settingsRoutes(core));
   await app.register(ledgerRoutes(core));
   await app.register(evidenceRoutes(core));
+  await app.register(userRoutes(core));
   return app;
 }

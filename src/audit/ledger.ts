@@ -36,6 +36,7 @@ export const LEDGER_EVENT_TYPES = [
   'access-denied',
   'settings-changed',
   'evidence-event',
+  'account-event',
 ] as const;
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
 

@@ -1,67 +1,270 @@
 /**
- * Bearer tokens: 256 random bits, given to the user once and stored only as a SHA-256 hash, with an expiry.
- * A disabled user's tokens stop working at once because every check re-reads the user.
+ * Sessions. A sign-in gives a token of 256 random bits, stored only as its SHA-256 hash, of one of two kinds:
+ * `bearer` for the API and the CLI (short-lived, sent as Authorization), `cookie` for the browser (HttpOnly,
+ * SameSite=Strict, ends after a period without use, and every state-changing request must carry its CSRF
+ * token). A session has a stage: `full`, or, for an account that needs a second factor, `mfa` (the password was
+ * right, the second factor is pending) or `enrol` (the account has no second factor yet and may only enrol one).
+ * Every check re-reads the user, so disabling an account ends all its sessions at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
+import { appendLedger } from '../audit/ledger.ts';
 import type { UserActor } from '../cases/actor.ts';
 import type { NodeCore } from '../node/core.ts';
-import { tokens, users } from '../store/schema.ts';
+import type { Tx } from '../store/db.ts';
+import { loginFailures, passkeys, tokens, users } from '../store/schema.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
+export type SessionKind = 'bearer' | 'cookie';
+export type SessionStage = 'full' | 'mfa' | 'enrol';
+
+/** How long the password step holds while the second factor is given or enrolled. */
+const PENDING_MINUTES = 10;
+/** `last_used_at` is written at most this often, not on every request. */
+const TOUCH_EVERY_MS = 60_000;
+
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** The CSRF token of a cookie session: derived from the session token, which a cross-site page cannot read. */
+export const csrfTokenOf = (token: string) =>
+  createHash('sha256').update(`comity-csrf\0${token}`).digest('base64url');
 
 export function userActorOf(u: typeof users.$inferSelect): UserActor {
   return { kind: 'user', id: u.id, name: u.name, email: u.email, party: u.party, roles: u.roles };
 }
 
+export interface Session {
+  tokenHash: string;
+  kind: SessionKind;
+  stage: SessionStage;
+  expiresAt: Date;
+  challenge: string | null;
+}
+
 export interface LoginResult {
   token: string;
   expiresAt: string;
+  stage: SessionStage;
+  kind: SessionKind;
   user: UserActor;
+  /** For a cookie session: the value to send as X-CSRF-Token on every request that changes something. */
+  csrfToken?: string;
+  /** For stage `mfa`: the second factors this account can use. */
+  methods?: ('totp' | 'passkey' | 'recovery-code')[];
 }
 
-/** Checks e-mail and password and issues a bearer token. The same error for an unknown e-mail and a wrong password. */
-export async function login(core: NodeCore, email: string, password: string): Promise<LoginResult> {
-  const user = (await core.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())))[0];
+/** Records an account event in the ledger (sign-ins, lockouts, enrolments, administration). */
+export async function recordAccountEvent(
+  core: NodeCore,
+  tx: Tx,
+  event: string,
+  record: { userId?: string; by?: string; [key: string]: unknown },
+): Promise<void> {
+  await appendLedger(core, tx, { type: 'account-event', party: core.party, record: { event, ...record } });
+}
+
+async function issueToken(
+  core: NodeCore,
+  tx: Tx,
+  userId: string,
+  kind: SessionKind,
+  stage: SessionStage,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const minutes =
+    stage !== 'full'
+      ? PENDING_MINUTES
+      : kind === 'cookie'
+        ? core.settings.sessionTtlMinutes
+        : core.settings.tokenTtlMinutes;
+  const expiresAt = new Date(core.now().getTime() + minutes * 60_000);
+  await tx.insert(tokens).values({
+    tokenHash: tokenHash(token),
+    userId,
+    expiresAt,
+    kind,
+    stage,
+    lastUsedAt: core.now(),
+  });
+  return { token, expiresAt };
+}
+
+/** The second factors a user has enrolled. */
+export async function secondFactors(
+  core: NodeCore,
+  user: typeof users.$inferSelect,
+): Promise<('totp' | 'passkey' | 'recovery-code')[]> {
+  const methods: ('totp' | 'passkey' | 'recovery-code')[] = [];
+  if (user.totpConfirmedAt) methods.push('totp');
+  const keys = await core.db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.userId, user.id));
+  if (keys.length) methods.push('passkey');
+  if (methods.length) methods.push('recovery-code');
+  return methods;
+}
+
+function lockedMessage(until: Date): string {
+  return `Too many failed sign-ins for this account: it is locked until ${until.toISOString().slice(11, 16)} UTC.`;
+}
+
+/**
+ * Checks e-mail and password. The same answer for an unknown e-mail and a wrong password; after
+ * `lockoutThreshold` failures in a row the address is locked for `lockoutMinutes`, known or not.
+ */
+export async function login(
+  core: NodeCore,
+  email: string,
+  password: string,
+  kind: SessionKind = 'bearer',
+): Promise<LoginResult> {
+  const address = email.trim().toLowerCase().slice(0, 320);
+  await assertNotLocked(core, address);
+  const user = (await core.db.select().from(users).where(eq(users.email, address)))[0];
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
   if (!user || !ok || user.disabled) {
-    core.log.warn({ email: email.slice(0, 200) }, 'failed login');
+    await recordFailure(core, address, user?.id);
     throw new AppError('unauthenticated', 'Wrong e-mail or password.');
   }
-  const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(core.now().getTime() + core.settings.tokenTtlMinutes * 60_000);
-  await core.db.insert(tokens).values({ tokenHash: tokenHash(token), userId: user.id, expiresAt });
-  core.log.info({ userId: user.id }, 'login');
-  return { token, expiresAt: expiresAt.toISOString(), user: userActorOf(user) };
+  const methods = user.demo ? [] : await secondFactors(core, user);
+  const stage: SessionStage = user.demo ? 'full' : methods.length ? 'mfa' : 'enrol';
+  const issued = await core.db.transaction(async (tx) => {
+    await tx.delete(loginFailures).where(eq(loginFailures.email, address));
+    if (stage === 'full')
+      await recordAccountEvent(core, tx, 'signed-in', { userId: user.id, method: 'password' });
+    return issueToken(core, tx, user.id, kind, stage);
+  });
+  core.log.info({ userId: user.id, stage, kind }, 'password accepted');
+  return resultOf(issued, stage, kind, user, methods);
 }
 
-/** The user behind a bearer token, or null when the token is unknown, expired, revoked or the user disabled. */
-export async function authenticate(core: NodeCore, token: string): Promise<UserActor | null> {
+function resultOf(
+  issued: { token: string; expiresAt: Date },
+  stage: SessionStage,
+  kind: SessionKind,
+  user: typeof users.$inferSelect,
+  methods: LoginResult['methods'] = [],
+): LoginResult {
+  return {
+    token: issued.token,
+    expiresAt: issued.expiresAt.toISOString(),
+    stage,
+    kind,
+    user: userActorOf(user),
+    ...(kind === 'cookie' ? { csrfToken: csrfTokenOf(issued.token) } : {}),
+    ...(stage === 'mfa' ? { methods } : {}),
+  };
+}
+
+/** Refuses while `key` (an e-mail address, or `2fa:<user id>`) is locked after repeated failures. */
+export async function assertNotLocked(core: NodeCore, key: string): Promise<void> {
+  const failures = (await core.db.select().from(loginFailures).where(eq(loginFailures.email, key)))[0];
+  if (failures?.lockedUntil && failures.lockedUntil > core.now())
+    throw new AppError('rate-limited', lockedMessage(failures.lockedUntil));
+}
+
+/** Counts a failure against `key`; at the threshold the key is locked for `lockoutMinutes` (a ledger event). */
+export async function recordFailure(
+  core: NodeCore,
+  address: string,
+  userId: string | undefined,
+): Promise<void> {
+  const now = core.now();
+  await core.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(loginFailures)
+      .values({ email: address, count: 1, lastFailedAt: now })
+      .onConflictDoUpdate({
+        target: loginFailures.email,
+        set: { count: sql`${loginFailures.count} + 1`, lastFailedAt: now },
+      })
+      .returning();
+    if (row && row.count >= core.settings.lockoutThreshold) {
+      const until = new Date(now.getTime() + core.settings.lockoutMinutes * 60_000);
+      await tx
+        .update(loginFailures)
+        .set({ count: 0, lockedUntil: until })
+        .where(eq(loginFailures.email, address));
+      await recordAccountEvent(core, tx, 'locked', {
+        ...(userId ? { userId } : { unknownAccount: true }),
+        until: until.toISOString(),
+      });
+      core.log.warn({ userId, until }, 'sign-in locked after repeated failures');
+    }
+  });
+  core.log.warn({ userId, known: Boolean(userId) }, 'failed sign-in');
+}
+
+/**
+ * Replaces a session whose second factor was just given (or first enrolled) by a full one: a new token, so
+ * that a token seen before the second factor is worth nothing after it.
+ */
+export async function completeSession(
+  core: NodeCore,
+  tx: Tx,
+  session: Session,
+  userId: string,
+  method: string,
+): Promise<LoginResult> {
+  await tx.update(tokens).set({ revokedAt: core.now() }).where(eq(tokens.tokenHash, session.tokenHash));
+  const issued = await issueToken(core, tx, userId, session.kind, 'full');
+  await recordAccountEvent(core, tx, 'signed-in', { userId, method });
+  const user = (await tx.select().from(users).where(eq(users.id, userId)))[0]!;
+  return resultOf(issued, 'full', session.kind, user);
+}
+
+/** The user and session behind a token, or null when unknown, expired, idle too long, revoked or disabled. */
+export async function authenticate(
+  core: NodeCore,
+  token: string,
+  kind: SessionKind,
+): Promise<{ user: UserActor; session: Session } | null> {
+  const hash = tokenHash(token);
+  const now = core.now();
   const found = (
     await core.db
-      .select({ user: users })
+      .select({ user: users, token: tokens })
       .from(tokens)
       .innerJoin(users, eq(users.id, tokens.userId))
-      .where(
-        and(
-          eq(tokens.tokenHash, tokenHash(token)),
-          gt(tokens.expiresAt, core.now()),
-          isNull(tokens.revokedAt),
-        ),
-      )
+      .where(and(eq(tokens.tokenHash, hash), gt(tokens.expiresAt, now), isNull(tokens.revokedAt)))
   )[0];
-  if (!found || found.user.disabled) return null;
-  return userActorOf(found.user);
+  if (!found || found.user.disabled || found.token.kind !== kind) return null;
+  const lastUsed = found.token.lastUsedAt ?? found.token.createdAt;
+  if (kind === 'cookie' && now.getTime() - lastUsed.getTime() > core.settings.sessionIdleMinutes * 60_000)
+    return null;
+  if (now.getTime() - lastUsed.getTime() > TOUCH_EVERY_MS)
+    await core.db.update(tokens).set({ lastUsedAt: now }).where(eq(tokens.tokenHash, hash));
+  return {
+    user: userActorOf(found.user),
+    session: {
+      tokenHash: hash,
+      kind,
+      stage: found.token.stage as SessionStage,
+      expiresAt: found.token.expiresAt,
+      challenge: found.token.challenge,
+    },
+  };
 }
 
-export async function logout(core: NodeCore, token: string): Promise<void> {
-  await core.db
+export async function logout(core: NodeCore, session: Session): Promise<void> {
+  await core.db.update(tokens).set({ revokedAt: core.now() }).where(eq(tokens.tokenHash, session.tokenHash));
+}
+
+/** Ends every session of a user (on disabling, password change, second-factor reset). */
+export async function revokeSessions(core: NodeCore, tx: Tx, userId: string): Promise<void> {
+  await tx
     .update(tokens)
     .set({ revokedAt: core.now() })
-    .where(eq(tokens.tokenHash, tokenHash(token)));
+    .where(and(eq(tokens.userId, userId), isNull(tokens.revokedAt)));
+}
+
+/** Stores the WebAuthn challenge given to a session, to be checked (once) when the answer comes. */
+export async function setChallenge(
+  core: NodeCore,
+  session: Session,
+  challenge: string | null,
+): Promise<void> {
+  await core.db.update(tokens).set({ challenge }).where(eq(tokens.tokenHash, session.tokenHash));
 }
 
 export interface NewUser {

@@ -26,12 +26,21 @@ export const NodeConfigSchema = z
     settings: z
       .object({
         tokenTtlMinutes: z.number().positive(),
+        sessionTtlMinutes: z.number().positive(),
+        sessionIdleMinutes: z.number().positive(),
+        rateLimitPerMinute: z.number().int().min(0),
+        loginRateLimitPerMinute: z.number().int().min(0),
+        lockoutThreshold: z.number().int().positive(),
+        lockoutMinutes: z.number().positive(),
         messageTtlHours: z.number().positive(),
         maxRetryDelayMs: z.number().int().positive(),
         pollIntervalMs: z.number().int().positive(),
         clockSkewSeconds: z.number().int().min(0),
         checkpointIntervalMs: z.number().int().positive(),
         witnessIntervalMs: z.number().int().positive(),
+        retentionIntervalMs: z.number().int().positive(),
+        transferBytesPerSecond: z.number().int().min(0),
+        transferMaxAttempts: z.number().int().positive(),
       })
       .partial()
       .strict()

@@ -4,12 +4,23 @@
  */
 import type { Logger } from 'pino';
 import type { NodeKeys } from '../crypto/keys.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
 import type { TrustList } from '../exchange/trust-list.ts';
 import type { Db } from '../store/db.ts';
 
 export interface NodeSettings {
-  /** How long a bearer token lives. */
+  /** How long a bearer token (API, CLI) lives. */
   tokenTtlMinutes: number;
+  /** How long a browser session lives at most, and how long it survives without use. */
+  sessionTtlMinutes: number;
+  sessionIdleMinutes: number;
+  /** Requests per minute one user (or, before sign-in, one address) may make; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** Sign-in attempts per minute from one address. */
+  loginRateLimitPerMinute: number;
+  /** Failed sign-ins in a row after which an account is locked, and for how long. */
+  lockoutThreshold: number;
+  lockoutMinutes: number;
   /** How long a message stays valid after it is created (design §8 `expires`). */
   messageTtlHours: number;
   /** Longest wait between two delivery attempts of one message. */
@@ -31,7 +42,13 @@ export interface NodeSettings {
 }
 
 export const DEFAULT_SETTINGS: NodeSettings = {
-  tokenTtlMinutes: 12 * 60,
+  tokenTtlMinutes: 60,
+  sessionTtlMinutes: 12 * 60,
+  sessionIdleMinutes: 30,
+  rateLimitPerMinute: 600,
+  loginRateLimitPerMinute: 20,
+  lockoutThreshold: 5,
+  lockoutMinutes: 15,
   messageTtlHours: 14 * 24,
   maxRetryDelayMs: 5 * 60_000,
   pollIntervalMs: 1_000,
@@ -47,6 +64,8 @@ export interface NodeCore {
   party: string;
   db: Db;
   keys: NodeKeys;
+  /** Seals secrets the node must read back (TOTP seeds) with a key kept outside the database. */
+  secrets: SecretBox;
   trust: TrustList;
   log: Logger;
   settings: NodeSettings;

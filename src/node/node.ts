@@ -9,6 +9,7 @@ import { appendLedgerAlone, initLedger, loadOrCreateCaseKey } from '../audit/led
 import { witnessPeers } from '../audit/witness.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { loadOrCreateNodeKeys, type NodeKeys } from '../crypto/keys.ts';
+import { loadOrCreateSecretKey, secretBox } from '../crypto/secret-box.ts';
 import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
@@ -109,6 +110,7 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     party: config.party,
     db: database.db,
     keys,
+    secrets: secretBox(loadOrCreateSecretKey(join(config.dataDir, 'keys'))),
     trust,
     log,
     settings,

@@ -114,7 +114,14 @@ export async function startTestFederation(
     password: PASSWORD,
     seed: opts.seed ?? false,
     logLevel: 'info',
-    settings: { pollIntervalMs: 200, maxRetryDelayMs: 1_000, ...opts.settings },
+    // Tests sign in and call far more often than people do: rate limits that never bite unless a test lowers them.
+    settings: {
+      pollIntervalMs: 200,
+      maxRetryDelayMs: 1_000,
+      rateLimitPerMinute: 1_000_000,
+      loginRateLimitPerMinute: 1_000_000,
+      ...opts.settings,
+    },
     ...(databaseUrls ? { databaseUrls } : {}),
   };
   const demo = await startDemo(options);

@@ -1,46 +1,154 @@
-/** Sign-in: e-mail and password for a bearer token. */
+/**
+ * Sign-in, second factors and sessions. The browser signs in with `session: "cookie"` and never sees its
+ * token; the API and the CLI get a short-lived bearer token. An account that needs a second factor gets a
+ * session at stage `mfa` (or `enrol`) that opens only the routes below marked for that stage.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import QRCode from 'qrcode';
 import { z } from 'zod';
-import { login, logout } from '../../auth/sessions.ts';
+import {
+  beginTotp,
+  confirmTotp,
+  type Enrolled,
+  mfaStatus,
+  newRecoveryCodes,
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  registerPasskey,
+  relyingParty,
+  removePasskey,
+  removeTotp,
+  signInWithPasskey,
+  signInWithRecoveryCode,
+  signInWithTotp,
+} from '../../auth/mfa.ts';
+import { type LoginResult, login, logout } from '../../auth/sessions.ts';
 import type { NodeCore } from '../../node/core.ts';
-import { bearerOf, ctxOf } from '../context.ts';
+import { ctxOf, SESSION_COOKIE, sessionOf } from '../context.ts';
 import { problemResponses, UserSchema } from '../schemas.ts';
+import { loginRateLimit } from '../security.ts';
+
+const METHODS = ['totp', 'passkey', 'recovery-code'] as const;
+
+const SessionSchema = z
+  .object({
+    stage: z.enum(['full', 'mfa', 'enrol']).meta({
+      description:
+        'full: signed in; mfa: give a second factor (POST /api/v1/auth/verify/…); enrol: enrol one first (/api/v1/auth/mfa/…)',
+    }),
+    token: z
+      .string()
+      .optional()
+      .meta({ description: 'bearer sessions only; a cookie session’s token stays in the cookie' }),
+    expiresAt: z.string(),
+    csrfToken: z.string().optional().meta({
+      description: 'cookie sessions: send as X-CSRF-Token with every request that changes something',
+    }),
+    methods: z.array(z.enum(METHODS)).optional(),
+    user: UserSchema,
+  })
+  .meta({ id: 'Session' });
+
+const EnrolledSchema = z.object({
+  recoveryCodes: z.array(z.string()).optional().meta({
+    description: 'shown once: keep them somewhere safe; each signs in once without the second factor',
+  }),
+  session: SessionSchema.optional().meta({
+    description: 'the full session that replaces an enrolment session',
+  }),
+});
+
+const CodeSchema = z.object({ code: z.string().min(1).max(64) }).strict();
+/** WebAuthn JSON from the browser (@simplewebauthn/browser); checked in full by the verifier. */
+const WebAuthnResponseSchema = z
+  .object({
+    id: z.string().max(1024),
+    rawId: z.string().max(1024),
+    type: z.literal('public-key'),
+    response: z.record(z.string(), z.unknown()),
+    clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+    authenticatorAttachment: z.string().max(64).optional(),
+  })
+  .strict();
+
+const WebAuthnOptionsSchema = z.record(z.string(), z.unknown()).meta({
+  description: 'PublicKeyCredentialCreationOptionsJSON / PublicKeyCredentialRequestOptionsJSON (WebAuthn L3)',
+});
+
+/** Sends a session: a cookie session's token goes into an HttpOnly cookie, not the body. */
+function sendSession(req: FastifyRequest, reply: FastifyReply, result: LoginResult) {
+  const { token, ...rest } = result;
+  if (result.kind === 'cookie') {
+    reply.header('set-cookie', sessionCookie(req, token, new Date(result.expiresAt)));
+    return { ...rest, user: { ...rest.user, roles: rest.user.roles as never } };
+  }
+  return { ...rest, token, user: { ...rest.user, roles: rest.user.roles as never } };
+}
+
+function sendEnrolled(req: FastifyRequest, reply: FastifyReply, enrolled: Enrolled) {
+  return {
+    ...(enrolled.recoveryCodes ? { recoveryCodes: enrolled.recoveryCodes } : {}),
+    ...(enrolled.session ? { session: sendSession(req, reply, enrolled.session) } : {}),
+  };
+}
+
+/**
+ * HttpOnly (scripts cannot read it), SameSite=Strict (no other site can make the browser send it), Secure
+ * over HTTPS and on loopback addresses, which browsers treat as secure.
+ */
+function sessionCookie(req: FastifyRequest, token: string, expires: Date | null): string {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  const secure = req.protocol === 'https' || ['localhost', '127.0.0.1', '[::1]'].includes(host);
+  return [
+    `${SESSION_COOKIE}=${expires ? token : ''}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    ...(secure ? ['Secure'] : []),
+    expires ? `Max-Age=${Math.max(0, Math.floor((expires.getTime() - Date.now()) / 1000))}` : 'Max-Age=0',
+  ].join('; ');
+}
 
 export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
   return async (app) => {
+    const pending = { stages: ['mfa' as const] };
+    const enrolling = { stages: ['enrol' as const] };
+    const tags = ['auth'];
+
     app.post(
       '/api/v1/auth/login',
       {
-        config: { public: true },
+        config: { public: true, ...loginRateLimit(core) },
         schema: {
-          tags: ['auth'],
+          tags,
           summary: 'Sign in with e-mail and password',
-          body: z.object({ email: z.string().max(320), password: z.string().max(1024) }).strict(),
-          response: {
-            200: z.object({ token: z.string(), expiresAt: z.string(), user: UserSchema }),
-            ...problemResponses,
-          },
+          description:
+            'Accounts other than demo ones need a second factor: the answer is then a session at stage `mfa` (give it with /api/v1/auth/verify/…) or `enrol` (enrol one with /api/v1/auth/mfa/…). After repeated failures the account is locked for a while (429).',
+          security: [],
+          body: z
+            .object({
+              email: z.string().max(320),
+              password: z.string().max(1024),
+              session: z.enum(['bearer', 'cookie']).default('bearer'),
+            })
+            .strict(),
+          response: { 200: SessionSchema, ...problemResponses, 429: problemResponses[400] },
         },
       },
-      async (req) => {
-        const result = await login(core, req.body.email, req.body.password);
-        return { ...result, user: { ...result.user, roles: result.user.roles as never } };
-      },
+      async (req, reply) =>
+        sendSession(req, reply, await login(core, req.body.email, req.body.password, req.body.session)),
     );
 
     app.post(
       '/api/v1/auth/logout',
       {
-        schema: {
-          tags: ['auth'],
-          summary: 'End this token',
-          response: { 204: z.null(), ...problemResponses },
-        },
+        config: { stages: ['mfa', 'enrol'] },
+        schema: { tags, summary: 'End this session', response: { 204: z.null(), ...problemResponses } },
       },
       async (req, reply) => {
-        ctxOf(req);
-        const token = bearerOf(req);
-        if (token) await logout(core, token);
+        await logout(core, sessionOf(req));
+        if (req.session?.kind === 'cookie') reply.header('set-cookie', sessionCookie(req, '', null));
         return reply.code(204).send(null);
       },
     );
@@ -48,22 +156,268 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/auth/me',
       {
+        config: { stages: ['mfa', 'enrol'] },
         schema: {
-          tags: ['auth'],
-          summary: 'The signed-in user',
-          response: { 200: UserSchema, ...problemResponses },
+          tags,
+          summary: 'The signed-in user and the stage of this session',
+          response: {
+            200: UserSchema.extend({ stage: z.enum(['full', 'mfa', 'enrol']), demo: z.boolean() }),
+            ...problemResponses,
+          },
         },
       },
       async (req) => {
         const { user } = ctxOf(req);
+        const status = await mfaStatus(core, user.id);
         return {
           id: user.id,
           name: user.name,
           email: user.email,
           party: user.party,
           roles: user.roles as never,
+          stage: sessionOf(req).stage,
+          demo: !status.required,
         };
       },
+    );
+
+    // ---- The second step of a sign-in ----
+
+    app.post(
+      '/api/v1/auth/verify/totp',
+      {
+        config: { ...pending, ...loginRateLimit(core) },
+        schema: {
+          tags,
+          summary: 'Give the code of the authenticator app',
+          body: CodeSchema,
+          response: { 200: SessionSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) =>
+        sendSession(
+          req,
+          reply,
+          await signInWithTotp(core, sessionOf(req), ctxOf(req).user.id, req.body.code),
+        ),
+    );
+    app.post(
+      '/api/v1/auth/verify/recovery-code',
+      {
+        config: { ...pending, ...loginRateLimit(core) },
+        schema: {
+          tags,
+          summary: 'Give a one-time recovery code instead of the second factor',
+          body: CodeSchema,
+          response: { 200: SessionSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) =>
+        sendSession(
+          req,
+          reply,
+          await signInWithRecoveryCode(core, sessionOf(req), ctxOf(req).user.id, req.body.code),
+        ),
+    );
+    app.post(
+      '/api/v1/auth/verify/passkey/options',
+      {
+        config: pending,
+        schema: {
+          tags,
+          summary: 'WebAuthn options to sign in with a passkey',
+          response: { 200: WebAuthnOptionsSchema, ...problemResponses },
+        },
+      },
+      async (req) =>
+        ({
+          ...(await passkeySignInOptions(
+            core,
+            sessionOf(req),
+            ctxOf(req).user.id,
+            relyingParty(req.headers.origin, req.headers.host),
+          )),
+        }) as Record<string, unknown>,
+    );
+    app.post(
+      '/api/v1/auth/verify/passkey',
+      {
+        config: { ...pending, ...loginRateLimit(core) },
+        schema: {
+          tags,
+          summary: 'Sign in with the passkey’s answer to those options',
+          body: z.object({ response: WebAuthnResponseSchema }).strict(),
+          response: { 200: SessionSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) =>
+        sendSession(
+          req,
+          reply,
+          await signInWithPasskey(
+            core,
+            sessionOf(req),
+            ctxOf(req).user.id,
+            relyingParty(req.headers.origin, req.headers.host),
+            req.body.response as never,
+          ),
+        ),
+    );
+
+    // ---- Enrolment and management of second factors ----
+
+    app.get(
+      '/api/v1/auth/mfa',
+      {
+        config: enrolling,
+        schema: {
+          tags,
+          summary: 'The second factors of the signed-in account',
+          response: {
+            200: z.object({
+              required: z.boolean(),
+              totp: z.boolean(),
+              passkeys: z.array(
+                z.object({
+                  id: z.string(),
+                  name: z.string(),
+                  createdAt: z.string(),
+                  lastUsedAt: z.string().nullable(),
+                }),
+              ),
+              recoveryCodesLeft: z.number(),
+              methods: z.array(z.enum(METHODS)),
+            }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => mfaStatus(core, ctxOf(req).user.id),
+    );
+    app.post(
+      '/api/v1/auth/mfa/totp/setup',
+      {
+        config: enrolling,
+        schema: {
+          tags,
+          summary: 'Start enrolling an authenticator app: a new secret and its QR code',
+          response: {
+            200: z.object({
+              secret: z.string(),
+              uri: z.string(),
+              qrSvg: z.string().meta({ description: 'the otpauth URI as an SVG QR code' }),
+            }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => {
+        const started = await beginTotp(core, ctxOf(req).user.id);
+        return { ...started, qrSvg: await QRCode.toString(started.uri, { type: 'svg', margin: 1 }) };
+      },
+    );
+    app.post(
+      '/api/v1/auth/mfa/totp/confirm',
+      {
+        config: enrolling,
+        schema: {
+          tags,
+          summary: 'Finish enrolling the authenticator app with a code it shows',
+          body: CodeSchema,
+          response: { 200: EnrolledSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) =>
+        sendEnrolled(req, reply, await confirmTotp(core, sessionOf(req), ctxOf(req).user.id, req.body.code)),
+    );
+    app.delete(
+      '/api/v1/auth/mfa/totp',
+      {
+        schema: {
+          tags,
+          summary: 'Remove the authenticator app',
+          response: { 204: z.null(), ...problemResponses },
+        },
+      },
+      async (req, reply) => {
+        const { user } = ctxOf(req);
+        await removeTotp(core, user.id, user.id);
+        return reply.code(204).send(null);
+      },
+    );
+    app.post(
+      '/api/v1/auth/mfa/passkeys/options',
+      {
+        config: enrolling,
+        schema: {
+          tags,
+          summary: 'WebAuthn options to register a passkey',
+          response: { 200: WebAuthnOptionsSchema, ...problemResponses },
+        },
+      },
+      async (req) =>
+        ({
+          ...(await passkeyRegistrationOptions(
+            core,
+            sessionOf(req),
+            ctxOf(req).user.id,
+            relyingParty(req.headers.origin, req.headers.host),
+          )),
+        }) as Record<string, unknown>,
+    );
+    app.post(
+      '/api/v1/auth/mfa/passkeys',
+      {
+        config: enrolling,
+        schema: {
+          tags,
+          summary: 'Register a passkey with the authenticator’s answer to those options',
+          body: z
+            .object({ response: WebAuthnResponseSchema, name: z.string().max(100).default('Passkey') })
+            .strict(),
+          response: { 200: EnrolledSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) =>
+        sendEnrolled(
+          req,
+          reply,
+          await registerPasskey(
+            core,
+            sessionOf(req),
+            ctxOf(req).user.id,
+            relyingParty(req.headers.origin, req.headers.host),
+            req.body.response as never,
+            req.body.name,
+          ),
+        ),
+    );
+    app.delete(
+      '/api/v1/auth/mfa/passkeys/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Remove a passkey',
+          params: z.object({ id: z.string().max(1024) }),
+          response: { 204: z.null(), ...problemResponses },
+        },
+      },
+      async (req, reply) => {
+        const { user } = ctxOf(req);
+        await removePasskey(core, user.id, req.params.id, user.id);
+        return reply.code(204).send(null);
+      },
+    );
+    app.post(
+      '/api/v1/auth/mfa/recovery-codes',
+      {
+        schema: {
+          tags,
+          summary: 'Replace the recovery codes (the old ones stop working)',
+          response: { 200: z.object({ recoveryCodes: z.array(z.string()) }), ...problemResponses },
+        },
+      },
+      async (req) => ({ recoveryCodes: await newRecoveryCodes(core, ctxOf(req).user.id) }),
     );
   };
 }

@@ -11,6 +11,36 @@ import { deleteSession, readSession, writeSession } from '../session.ts';
 interface LoginOptions extends CommonOptions {
   email: string;
   password?: string;
+  code?: string;
+  recoveryCode?: string;
+}
+
+interface SessionAnswer {
+  stage: 'full' | 'mfa' | 'enrol';
+  token: string;
+  expiresAt: string;
+  user: User;
+  methods?: string[];
+}
+
+/** The second factor of a sign-in: --code (authenticator app), --recovery-code, else asked for. */
+async function secondFactor(url: string, opts: LoginOptions, pending: SessionAnswer): Promise<SessionAnswer> {
+  const client = new ApiClient(url, { token: pending.token });
+  if (opts.recoveryCode !== undefined)
+    return client.post<SessionAnswer>('/api/v1/auth/verify/recovery-code', { code: opts.recoveryCode });
+  if (!pending.methods?.includes('totp'))
+    throw new CliError(
+      'this account signs in with a passkey, which needs the web application; or give --recovery-code',
+    );
+  const code =
+    opts.code ??
+    process.env.COMITY_TOTP_CODE ??
+    (process.stdin.isTTY ? await promptHidden('Code from your authenticator app: ') : undefined);
+  if (code === undefined)
+    throw new CliError(
+      'this account needs a second factor: give --code (or --recovery-code), or run in a terminal',
+    );
+  return client.post<SessionAnswer>('/api/v1/auth/verify/totp', { code });
 }
 
 async function passwordFor(opts: LoginOptions): Promise<string> {
@@ -28,13 +58,15 @@ async function login(opts: LoginOptions): Promise<void> {
   // A new login never reuses the old session's node unless told to: --url, COMITY_URL, else the default.
   const url = nodeUrl(opts, null);
   const password = await passwordFor(opts);
-  const res = await new ApiClient(url).post<{ token: string; expiresAt: string; user: User }>(
-    '/api/v1/auth/login',
-    {
-      email: opts.email,
-      password,
-    },
-  );
+  let res = await new ApiClient(url).post<SessionAnswer>('/api/v1/auth/login', {
+    email: opts.email,
+    password,
+  });
+  if (res.stage === 'mfa') res = await secondFactor(url, opts, res);
+  if (res.stage === 'enrol')
+    throw new CliError(
+      `this account has no second factor yet: sign in once at ${url} in a browser to enrol one (authenticator app or passkey)`,
+    );
   const path = writeSession({ url, token: res.token, expiresAt: res.expiresAt, user: res.user });
   // The token stays in the session file; printing it would put it in terminal scrollback and CI logs.
   emit(
@@ -67,7 +99,9 @@ export function registerAuth(program: Command): void {
       .command('login')
       .description('sign in and keep the session (owner-only) in $COMITY_CONFIG_DIR or ~/.config/comity')
       .requiredOption('--email <email>', 'your e-mail address')
-      .option('--password <password>', 'password (else $COMITY_PASSWORD, else asked for)'),
+      .option('--password <password>', 'password (else $COMITY_PASSWORD, else asked for)')
+      .option('--code <code>', 'code from the authenticator app (else $COMITY_TOTP_CODE, else asked for)')
+      .option('--recovery-code <code>', 'a one-time recovery code instead of the second factor'),
   ).action(login);
   withCommonOptions(
     program.command('logout').description('revoke the stored token and delete the session'),

@@ -1,0 +1,133 @@
+/**
+ * Accounts of this node, managed by its administrators: create, change roles, disable (every session ends at
+ * once), reset second factors (the user enrols again at the next sign-in). Each change is a ledger event.
+ */
+import { asc, eq } from 'drizzle-orm';
+import { ulid } from 'ulid';
+import { AppError } from '../api/errors.ts';
+import type { RequestContext } from '../cases/actor.ts';
+import type { Role } from '../domain/roles.ts';
+import type { NodeCore } from '../node/core.ts';
+import { passkeys, recoveryCodes, users } from '../store/schema.ts';
+import { hashPassword } from './passwords.ts';
+import { recordAccountEvent, revokeSessions } from './sessions.ts';
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+export interface AccountView {
+  id: string;
+  email: string;
+  name: string;
+  party: string;
+  roles: Role[];
+  disabled: boolean;
+  demo: boolean;
+  secondFactor: boolean;
+  createdAt: string;
+}
+
+export async function listAccounts(core: NodeCore): Promise<AccountView[]> {
+  const rows = await core.db
+    .select()
+    .from(users)
+    .where(eq(users.party, core.party))
+    .orderBy(asc(users.email));
+  const withKeys = new Set(
+    (await core.db.select({ userId: passkeys.userId }).from(passkeys)).map((k) => k.userId),
+  );
+  return rows.map((u) => ({
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    party: u.party,
+    roles: u.roles as Role[],
+    disabled: u.disabled,
+    demo: u.demo,
+    secondFactor: Boolean(u.totpConfirmedAt) || withKeys.has(u.id),
+    createdAt: u.createdAt.toISOString(),
+  }));
+}
+
+async function accountOf(core: NodeCore, id: string): Promise<AccountView> {
+  const found = (await listAccounts(core)).find((a) => a.id === id);
+  if (!found) throw new AppError('not-found', 'No such account on this node.');
+  return found;
+}
+
+export async function createAccount(
+  core: NodeCore,
+  ctx: RequestContext,
+  input: { email: string; name: string; roles: Role[]; password: string },
+): Promise<AccountView> {
+  if (input.password.length < MIN_PASSWORD_LENGTH)
+    throw new AppError('unprocessable', `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+  const email = input.email.trim().toLowerCase();
+  const id = ulid();
+  const passwordHash = await hashPassword(input.password);
+  await core.db.transaction(async (tx) => {
+    const taken = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
+    if (taken.length) throw new AppError('conflict', 'An account with this e-mail address exists.');
+    await tx
+      .insert(users)
+      .values({ id, email, name: input.name.trim(), party: core.party, roles: input.roles, passwordHash });
+    await recordAccountEvent(core, tx, 'account-created', {
+      userId: id,
+      by: ctx.user.id,
+      roles: input.roles,
+    });
+  });
+  return accountOf(core, id);
+}
+
+export async function updateAccount(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+  change: { name?: string; roles?: Role[]; disabled?: boolean },
+): Promise<AccountView> {
+  const before = await accountOf(core, id);
+  if (id === ctx.user.id && (change.disabled || (change.roles && !change.roles.includes('admin'))))
+    throw new AppError(
+      'conflict',
+      'Administrators cannot disable themselves or remove their own admin role.',
+    );
+  await core.db.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({
+        ...(change.name !== undefined ? { name: change.name.trim() } : {}),
+        ...(change.roles ? { roles: change.roles } : {}),
+        ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+      })
+      .where(eq(users.id, id));
+    // Disabling, or a change of roles, ends every session: the next one starts with the new rights.
+    if (change.disabled || change.roles) await revokeSessions(core, tx, id);
+    await recordAccountEvent(core, tx, change.disabled ? 'account-disabled' : 'account-changed', {
+      userId: id,
+      by: ctx.user.id,
+      ...(change.roles ? { roles: change.roles, rolesBefore: before.roles } : {}),
+      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+    });
+  });
+  return accountOf(core, id);
+}
+
+/** Clears every second factor and recovery code of an account and ends its sessions. */
+export async function resetSecondFactors(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+): Promise<AccountView> {
+  await accountOf(core, id);
+  await core.db.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({ totpSecret: null, totpConfirmedAt: null, totpLastStep: null })
+      .where(eq(users.id, id));
+    await tx.delete(passkeys).where(eq(passkeys.userId, id));
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, id));
+    await revokeSessions(core, tx, id);
+    await recordAccountEvent(core, tx, 'second-factors-reset', { userId: id, by: ctx.user.id });
+  });
+  return accountOf(core, id);
+}
