@@ -74,7 +74,15 @@ export const HistoryEntrySchema = z
   .meta({ id: 'HistoryEntry' });
 
 export const CaseSchema = CaseSummarySchema.extend({
+  redacted: z
+    .boolean()
+    .optional()
+    .meta({ description: 'true for an oversight body: no names, identifiers, facts or free text' }),
   request: z.record(z.string(), z.unknown()),
+  restrictedTo: z
+    .array(z.string())
+    .nullable()
+    .meta({ description: 'need-to-know: the only users of this node who see the case, or null' }),
   availableActions: z.array(z.string()),
   screening: z
     .object({

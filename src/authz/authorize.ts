@@ -27,6 +27,10 @@ export type Resource =
       channel: string;
       urgency: string;
       state: string;
+      /** The user who drafted it, when drafted on this node. */
+      createdBy?: string | null;
+      /** Need-to-know: the only users of this node who may see it, or null for no restriction. */
+      restrictedTo?: readonly string[] | null;
     }
   | { kind: 'party'; code: string }
   | { kind: 'node'; party: string };
@@ -35,6 +39,8 @@ export type Resource =
 export type AuthzAction =
   | Action
   | 'read'
+  | 'read-redacted'
+  | 'restrict'
   | 'create'
   | 'edit'
   | 'read-registry'
@@ -55,6 +61,9 @@ function resourceEntity(r: Resource): cedar.EntityJson {
           channel: r.channel,
           urgency: r.urgency,
           state: r.state,
+          createdBy: r.createdBy ?? '',
+          restricted: r.restrictedTo != null,
+          restrictedTo: [...(r.restrictedTo ?? [])],
         },
         parents: [],
       };
@@ -78,6 +87,7 @@ export function authorize(principal: Principal, action: AuthzAction, resource: R
       {
         uid: { type: 'Comity::User', id: principal.id },
         attrs: {
+          id: principal.id,
           party: principal.party,
           roles: principal.roles.slice(),
           disabled: principal.disabled ?? false,

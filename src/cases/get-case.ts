@@ -3,11 +3,20 @@ import { and, asc, desc, eq, max, or } from 'drizzle-orm';
 import type { NodeCore } from '../node/core.ts';
 import { caseEvents, inbox, ledgerCheckpoints, ledgerEntries, outbox, screenings } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
-import { loadCaseFor } from './guard.ts';
+import { loadCaseForReading } from './guard.ts';
+import type { CaseRow } from './record-transition.ts';
+import { redactCase } from './redact.ts';
 import { actionsFor, historyEntryOf, screeningOf, summaryOf } from './view.ts';
 
+/** The case as this user may see it: in full, or redacted for an oversight body (redact.ts). */
 export async function getCase(core: NodeCore, ctx: RequestContext, id: string) {
-  const row = await loadCaseFor(core, ctx, id, { action: 'read', logRead: true });
+  const { row, redacted } = await loadCaseForReading(core, ctx, id);
+  const view = await caseView(core, ctx, row);
+  return redacted ? redactCase(view) : view;
+}
+
+export async function caseView(core: NodeCore, ctx: RequestContext, row: CaseRow) {
+  const id = row.id;
   const [events, screening, sent, received] = await Promise.all([
     core.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq)),
     // Screening is the requested party's own assessment; the requesting party does not see it.
@@ -56,6 +65,7 @@ export async function getCase(core: NodeCore, ctx: RequestContext, id: string) {
   return {
     ...summaryOf(row, ctx.user.party, core.now(), latest?.verdict ?? null),
     request: row.request as Record<string, unknown>,
+    restrictedTo: row.restrictedTo ?? null,
     availableActions: actionsFor(row, ctx.user),
     screening: screeningOf(latest),
     history: events.map((e) => {

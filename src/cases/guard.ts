@@ -56,6 +56,8 @@ export function caseResource(row: CaseRow): Resource {
     channel: row.channel,
     urgency: row.urgency,
     state: row.state,
+    createdBy: row.createdBy,
+    restrictedTo: row.restrictedTo,
   };
 }
 
@@ -85,9 +87,31 @@ export async function loadCaseFor(
   core: NodeCore,
   ctx: RequestContext,
   id: string,
-  opts: { action: AuthzAction; logRead?: boolean },
+  opts: {
+    action: AuthzAction;
+    logRead?: boolean;
+    /** What "not found" says, when the case was reached through another object (a package, a ledger entry). */
+    notFound?: string;
+  },
 ): Promise<CaseRow> {
   const row = (await core.db.select().from(cases).where(eq(cases.id, id)))[0];
+  // Someone who sees the case redacted (oversight) is told "not allowed", not "not found" (design §10).
+  if (
+    row &&
+    !authorize(ctx.user, 'read', caseResource(row)) &&
+    authorize(ctx.user, 'read-redacted', caseResource(row))
+  ) {
+    await logAccess(core, ctx, {
+      action: opts.action,
+      caseId: id,
+      outcome: 'denied',
+      detail: 'redacted reader',
+    });
+    throw new AppError(
+      'forbidden',
+      `Your role sees this case redacted only; it does not allow "${opts.action}".`,
+    );
+  }
   if (!row || !authorize(ctx.user, 'read', caseResource(row))) {
     if (row)
       await logAccess(core, ctx, {
@@ -96,7 +120,7 @@ export async function loadCaseFor(
         outcome: 'denied',
         detail: 'not a party to the case',
       });
-    throw new AppError('not-found', `No case ${id}.`);
+    throw new AppError('not-found', opts.notFound ?? `No case ${id}.`);
   }
   if (opts.logRead) await logAccess(core, ctx, { action: 'read', caseId: id, outcome: 'allowed' });
   return row;
@@ -107,4 +131,25 @@ export async function lockCase(tx: Tx, id: string): Promise<CaseRow> {
   const row = (await tx.select().from(cases).where(eq(cases.id, id)).for('update'))[0];
   if (!row) throw new AppError('not-found', `No case ${id}.`);
   return row;
+}
+
+/**
+ * Loads a case for reading: in full when the policies allow `read`, redacted (the caller must redact) when they
+ * allow only `read-redacted` (oversight), else 404 like a case that does not exist. The read is logged.
+ */
+export async function loadCaseForReading(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+): Promise<{ row: CaseRow; redacted: boolean }> {
+  const row = (await core.db.select().from(cases).where(eq(cases.id, id)))[0];
+  if (
+    row &&
+    !authorize(ctx.user, 'read', caseResource(row)) &&
+    authorize(ctx.user, 'read-redacted', caseResource(row))
+  ) {
+    await logAccess(core, ctx, { action: 'read-redacted', caseId: id, outcome: 'allowed' });
+    return { row, redacted: true };
+  }
+  return { row: await loadCaseFor(core, ctx, id, { action: 'read', logRead: true }), redacted: false };
 }

@@ -107,11 +107,15 @@ export async function loadPackageFor(
   ctx: RequestContext,
   packageId: string,
   action: AuthzAction,
-  opts: { logRead?: boolean } = {},
+  opts: { logRead?: boolean; notFound?: string } = {},
 ): Promise<{ pkg: PackageRow; row: CaseRow }> {
   const pkg = (await core.db.select().from(evidencePackages).where(eq(evidencePackages.id, packageId)))[0];
   if (!pkg) throw new AppError('not-found', `No evidence package ${packageId}.`);
-  const row = await loadCaseFor(core, ctx, pkg.caseId, { action, logRead: opts.logRead ?? false });
+  const row = await loadCaseFor(core, ctx, pkg.caseId, {
+    action,
+    logRead: opts.logRead ?? false,
+    notFound: opts.notFound ?? `No evidence package ${packageId}.`,
+  });
   if (action !== 'read') await requireAllowed(core, ctx, action, caseResource(row));
   return { pkg, row };
 }
@@ -329,7 +333,7 @@ export async function registerUpload(
 export async function uploadFor(core: NodeCore, ctx: RequestContext, uploadId: string): Promise<FileRow> {
   const file = (await core.db.select().from(evidenceFiles).where(eq(evidenceFiles.uploadId, uploadId)))[0];
   if (!file) throw new AppError('not-found', `No upload ${uploadId}.`);
-  await loadPackageFor(core, ctx, file.packageId, 'add-evidence');
+  await loadPackageFor(core, ctx, file.packageId, 'add-evidence', { notFound: `No upload ${uploadId}.` });
   return file;
 }
 

@@ -112,6 +112,8 @@ async function receiveNewRequest(
   });
 }
 
+const isPartyTo = (row: CaseRow, party: string) => party === row.requesting || party === row.requested;
+
 /** A message on an existing case: apply the action it carries, or record it as superseded. */
 async function receiveOnCase(
   core: NodeCore,
@@ -120,8 +122,7 @@ async function receiveOnCase(
   claims: MessageClaims,
   hash: string,
 ): Promise<{ row: CaseRow; status: 'applied' | 'superseded'; note: string | null }> {
-  if (claims.from !== row.requesting && claims.from !== row.requested)
-    throw new Refusal(400, `${claims.from} is not a party to case ${row.id}`);
+  if (!isPartyTo(row, claims.from)) throw new Refusal(400, `${claims.from} is not a party to case ${row.id}`);
   if (claims.prev !== row.chainIn)
     throw new Refusal(
       409,
@@ -310,7 +311,8 @@ export async function receiveMessage(
       let applied: { row: CaseRow; status: 'applied' | 'superseded'; note: string | null };
       if (claims.type === 'request' && !existing) {
         applied = { row: await receiveNewRequest(core, tx, claims, hash), status: 'applied', note: null };
-      } else if (!existing) {
+      } else if (!existing || (claims.type !== 'request' && !isPartyTo(existing, claims.from))) {
+        // A node that is not a party to a case hears exactly what it would for a case that does not exist.
         throw new Refusal(409, `no case ${claims.case} here (yet)`, true);
       } else if (claims.type === 'request' && claims.action === 'submit') {
         throw new Refusal(400, `case ${claims.case} already exists`);

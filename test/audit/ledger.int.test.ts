@@ -61,7 +61,15 @@ describe(`the ledger (${engine})`, () => {
       (r) => r.type,
     );
     expect(new Set(types)).toEqual(
-      new Set(['node-started', 'case-event', 'message-sent', 'message-received', 'case-read']),
+      // account-event: the sign-ins of the test's users.
+      new Set([
+        'node-started',
+        'account-event',
+        'case-event',
+        'message-sent',
+        'message-received',
+        'case-read',
+      ]),
     );
     const bor = await fed.demo.nodes.BOR!.core.db.select({ type: ledgerEntries.type }).from(ledgerEntries);
     expect(bor.map((r) => r.type)).toContain('screening');

@@ -5,12 +5,18 @@ import { ROLES, type Role } from '../../src/domain/roles.ts';
 
 type Relation = 'requesting' | 'requested' | 'unrelated';
 type Channel = 'central-authority' | '24-7';
+type Urgency = 'routine' | 'urgent';
+/** Need-to-know: no restriction, restricted to a list naming this user, or to a list of others. */
+type Restriction = 'none' | 'includes-user' | 'others';
 
 const RELATIONS: Relation[] = ['requesting', 'requested', 'unrelated'];
 const CHANNELS: Channel[] = ['central-authority', '24-7'];
+const URGENCIES: Urgency[] = ['routine', 'urgent'];
+const STATES = ['draft', 'in-review', 'executing'] as const;
+const RESTRICTIONS: Restriction[] = ['none', 'includes-user', 'others'];
 const PARTY_OF: Record<Relation, string> = { requesting: 'ARC', requested: 'BOR', unrelated: 'CAL' };
 
-// The rules of design §10 and the lifecycle (§4), written out.
+// The rules of design §10, issue 7 and the lifecycle (§4), written out independently of policies.cedar.
 const REQUESTING_SIDE = ['submit', 'amend', 'answer-consultation', 'close', 'withdraw'];
 const DECIDING = [
   'accept',
@@ -22,11 +28,52 @@ const DECIDING = [
   'mark-incomplete',
 ];
 const EXECUTING = ['execute', 'deliver'];
+const EXECUTION_STATES = ['accepted', 'accepted-with-conditions', 'executing', 'delivered', 'closed'];
 
-function expected(role: Role, action: string, relation: Relation, channel: Channel): boolean {
+interface Situation {
+  role: Role;
+  action: AuthzAction;
+  relation: Relation;
+  channel: Channel;
+  urgency: Urgency;
+  state: (typeof STATES)[number];
+  restriction: Restriction;
+  /** Whether this user drafted the case. */
+  own: boolean;
+}
+
+function expected(s: Situation): boolean {
+  const { role, action, relation, channel } = s;
   if (relation === 'unrelated') return false;
-  if (action === 'read') return true;
-  if (REQUESTING_SIDE.includes(action))
+  // A draft is its author's party's alone.
+  const seen = !(relation === 'requested' && s.state === 'draft');
+  // Oversight sees every case of its party redacted, restricted or not, and nothing in full.
+  if (action === 'read-redacted') return seen && role === 'oversight';
+  if (s.restriction === 'others') return false;
+  const urgentItem = channel === '24-7' || s.urgency === 'urgent';
+  switch (action) {
+    case 'read':
+      return (
+        seen &&
+        (role === 'officer' ||
+          role === 'reviewer' ||
+          role === 'admin' ||
+          (role === 'executor' && relation === 'requested' && EXECUTION_STATES.includes(s.state)) ||
+          (role === 'contact-24-7' && (urgentItem || s.own)))
+      );
+    case 'restrict':
+      return role === 'officer' || role === 'reviewer' || role === 'admin';
+    case 'add-evidence':
+      return (
+        relation === 'requested' &&
+        (role === 'executor' || role === 'reviewer' || (role === 'contact-24-7' && channel === '24-7'))
+      );
+    case 'open-evidence':
+      return relation === 'requesting' && (role === 'officer' || role === 'contact-24-7');
+    case 'export-evidence-key':
+      return relation === 'requesting' && role === 'admin';
+  }
+  if (action === 'edit' || REQUESTING_SIDE.includes(action))
     return relation === 'requesting' && (role === 'officer' || role === 'contact-24-7');
   if (DECIDING.includes(action))
     return (
@@ -40,7 +87,11 @@ function expected(role: Role, action: string, relation: Relation, channel: Chann
   throw new Error(`no rule written for ${action}`);
 }
 
-const caseFor = (channel: Channel, state = 'in-review'): Resource => ({
+const caseFor = (
+  channel: Channel,
+  state = 'in-review',
+  extra: Partial<Extract<Resource, { kind: 'case' }>> = {},
+): Resource => ({
   kind: 'case',
   id: '01JCASE0000000000000000000',
   requesting: 'ARC',
@@ -48,6 +99,7 @@ const caseFor = (channel: Channel, state = 'in-review'): Resource => ({
   channel,
   urgency: 'routine',
   state,
+  ...extra,
 });
 
 const user = (role: Role, relation: Relation, extra: Partial<Principal> = {}): Principal => ({
@@ -57,41 +109,73 @@ const user = (role: Role, relation: Relation, extra: Partial<Principal> = {}): P
   ...extra,
 });
 
+const CASE_ACTIONS: AuthzAction[] = [
+  ...USER_ACTIONS,
+  'read',
+  'read-redacted',
+  'restrict',
+  'edit',
+  'add-evidence',
+  'open-evidence',
+  'export-evidence-key',
+];
 const TABLE_ACTIONS: AuthzAction[] = [...USER_ACTIONS, 'read'];
 
-interface Row {
-  role: Role;
-  action: AuthzAction;
-  relation: Relation;
-  channel: Channel;
+interface Row extends Situation {
   want: boolean;
   got: boolean;
 }
 
+function decide(s: Situation): boolean {
+  const u = user(s.role, s.relation);
+  return authorize(
+    u,
+    s.action,
+    caseFor(s.channel, s.state, {
+      urgency: s.urgency,
+      createdBy: s.own ? u.id : 'someone-else',
+      restrictedTo:
+        s.restriction === 'none'
+          ? null
+          : s.restriction === 'includes-user'
+            ? [u.id, 'colleague']
+            : ['colleague'],
+    }),
+  );
+}
+
 const table: Row[] = [];
 for (const role of ROLES)
-  for (const action of TABLE_ACTIONS)
+  for (const action of CASE_ACTIONS)
     for (const relation of RELATIONS)
       for (const channel of CHANNELS)
-        table.push({
-          role,
-          action,
-          relation,
-          channel,
-          want: expected(role, action, relation, channel),
-          got: authorize(user(role, relation), action, caseFor(channel)),
-        });
+        for (const urgency of URGENCIES)
+          for (const state of STATES)
+            for (const restriction of RESTRICTIONS)
+              for (const own of [false, true]) {
+                const s: Situation = { role, action, relation, channel, urgency, state, restriction, own };
+                table.push({ ...s, want: expected(s), got: decide(s) });
+              }
 
 const describeRow = (r: Row) =>
-  `${r.role} of the ${r.relation} party, ${r.action}, ${r.channel}: want ${r.want ? 'allow' : 'deny'}`;
+  `${r.role} of the ${r.relation} party, ${r.action}, ${r.channel}/${r.urgency}/${r.state}, restriction ${r.restriction}${r.own ? ', own draft' : ''}: want ${r.want ? 'allow' : 'deny'}`;
 
 describe('authorize on cases', () => {
   it('has a written rule for every action a person can take on a case', () => {
     for (const a of USER_ACTIONS) expect([...REQUESTING_SIDE, ...DECIDING, ...EXECUTING]).toContain(a);
   });
 
-  it('decides every role × action × relation × channel as the rules say', () => {
-    expect(table).toHaveLength(ROLES.length * TABLE_ACTIONS.length * RELATIONS.length * CHANNELS.length);
+  it('decides every role × action × relation × channel × urgency × state × restriction as the rules say', () => {
+    expect(table).toHaveLength(
+      ROLES.length *
+        CASE_ACTIONS.length *
+        RELATIONS.length *
+        CHANNELS.length *
+        URGENCIES.length *
+        STATES.length *
+        RESTRICTIONS.length *
+        2,
+    );
     const mismatches = table.filter((r) => r.want !== r.got).map(describeRow);
     expect(mismatches).toEqual([]);
   });
@@ -101,18 +185,41 @@ describe('authorize on cases', () => {
     expect(table.some((r) => !r.got)).toBe(true);
   });
 
-  it('lets every role of both parties read the case and no role of any other party', () => {
+  it('lets case workers of both parties read the case, oversight only redacted, and no one of another party', () => {
     for (const role of ROLES)
-      for (const channel of CHANNELS) {
-        expect(authorize(user(role, 'requesting'), 'read', caseFor(channel))).toBe(true);
-        expect(authorize(user(role, 'requested'), 'read', caseFor(channel))).toBe(true);
-        expect(authorize(user(role, 'unrelated'), 'read', caseFor(channel))).toBe(false);
+      for (const relation of RELATIONS) {
+        const full = authorize(user(role, relation), 'read', caseFor('central-authority', 'executing'));
+        const redacted = authorize(user(role, relation), 'read-redacted', caseFor('central-authority'));
+        const worker =
+          role !== 'oversight' &&
+          role !== 'contact-24-7' &&
+          (role !== 'executor' || relation === 'requested');
+        expect(full, `${role} ${relation} read`).toBe(relation !== 'unrelated' && worker);
+        expect(redacted, `${role} ${relation} read-redacted`).toBe(
+          relation !== 'unrelated' && role === 'oversight',
+        );
       }
+  });
+
+  it('shows a 24/7 contact urgent items and its own drafts only', () => {
+    const contact = user('contact-24-7', 'requested');
+    expect(authorize(contact, 'read', caseFor('central-authority'))).toBe(false);
+    expect(
+      authorize(contact, 'read', caseFor('central-authority', 'in-review', { urgency: 'emergency' })),
+    ).toBe(true);
+    expect(authorize(contact, 'read', caseFor('24-7'))).toBe(true);
+    const drafter = user('contact-24-7', 'requesting');
+    expect(authorize(drafter, 'read', caseFor('central-authority', 'draft', { createdBy: drafter.id }))).toBe(
+      true,
+    );
+    expect(authorize(drafter, 'read', caseFor('central-authority', 'draft', { createdBy: 'another' }))).toBe(
+      false,
+    );
   });
 
   it('denies everything to a user of a third party, even one holding every role', () => {
     const everyone: Principal = { id: 'cal-all', party: 'CAL', roles: [...ROLES] };
-    for (const action of [...TABLE_ACTIONS, 'edit'] as AuthzAction[])
+    for (const action of CASE_ACTIONS)
       for (const channel of CHANNELS)
         expect(authorize(everyone, action, caseFor(channel)), action).toBe(false);
   });
@@ -138,7 +245,7 @@ describe('authorize agrees with the lifecycle table', () => {
   it('allows an action only to a role the transition lists, on the side that takes it', () => {
     const problems: string[] = [];
     for (const r of table) {
-      if (!r.got || r.action === 'read') continue;
+      if (!r.got || !(USER_ACTIONS as readonly string[]).includes(r.action)) continue;
       const t = TRANSITIONS[r.action as Action];
       if (!(t.roles as readonly string[]).includes(r.role))
         problems.push(`${describeRow(r)}: ${r.role} is not among ${t.roles.join(', ')}`);

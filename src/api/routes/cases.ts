@@ -6,6 +6,7 @@ import { getCase } from '../../cases/get-case.ts';
 import { loadCaseFor } from '../../cases/guard.ts';
 import { listCases } from '../../cases/list-cases.ts';
 import { preflight } from '../../cases/preflight.ts';
+import { restrictCase } from '../../cases/restrict.ts';
 import { statistics } from '../../cases/statistics.ts';
 import { takeAction } from '../../cases/take-action.ts';
 import { updateDraft } from '../../cases/update-draft.ts';
@@ -180,6 +181,32 @@ export function caseRoutes(core: NodeCore): FastifyPluginAsyncZod {
       async (req) => {
         const ctx = ctxOf(req);
         await updateDraft(core, ctx, req.params.id, req.body);
+        return getCase(core, ctx, req.params.id);
+      },
+    );
+
+    app.put(
+      '/api/v1/cases/:id/restriction',
+      {
+        schema: {
+          tags: ['cases'],
+          summary:
+            'Need-to-know: restrict the case to named users of this node, or lift the restriction (null)',
+          description:
+            'Everyone else on this node loses sight of the case, whatever their role; oversight still sees it redacted. The restriction stays on this node.',
+          params: CaseId,
+          body: z
+            .object({
+              users: z.array(z.string().max(64)).min(1).max(200).nullable(),
+              note: z.string().max(2000).optional(),
+            })
+            .strict(),
+          response: { 200: CaseSchema, ...problemResponses },
+        },
+      },
+      async (req) => {
+        const ctx = ctxOf(req);
+        await restrictCase(core, ctx, req.params.id, req.body);
         return getCase(core, ctx, req.params.id);
       },
     );

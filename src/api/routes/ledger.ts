@@ -209,7 +209,12 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
           await core.db.select().from(ledgerEntries).where(eq(ledgerEntries.seq, req.params.seq))
         )[0];
         if (!row) throw new AppError('not-found', `No ledger entry ${req.params.seq}.`);
-        if (row.caseId) await loadCaseFor(core, ctx, row.caseId, { action: 'read', logRead: true });
+        if (row.caseId)
+          await loadCaseFor(core, ctx, row.caseId, {
+            action: 'read',
+            logRead: true,
+            notFound: `No ledger entry ${req.params.seq}.`,
+          });
         else await requireAllowed(core, ctx, 'audit', { kind: 'node', party: core.party });
         const digest = createHash('sha256').update(canonicalJson(row.record)).digest('hex');
         return {

@@ -2089,6 +2089,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/restriction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Need-to-know: restrict the case to named users of this node, or lift the restriction (null)
+         * @description Everyone else on this node loses sight of the case, whatever their role; oversight still sees it redacted. The restriction stays on this node.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        users: string[] | null;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/actions/{action}": {
         parameters: {
             query?: never;
@@ -5269,9 +5371,13 @@ export interface components {
             updatedAt: string;
             deadline: components["schemas"]["DeadlineInput"] | null;
             verdict: string | null;
+            /** @description true for an oversight body: no names, identifiers, facts or free text */
+            redacted?: boolean;
             request: {
                 [key: string]: unknown;
             };
+            /** @description need-to-know: the only users of this node who see the case, or null */
+            restrictedTo: string[] | null;
             availableActions: string[];
             screening: {
                 at: string;
@@ -5577,9 +5683,13 @@ export interface components {
             updatedAt: string;
             deadline: components["schemas"]["Deadline"] | null;
             verdict: string | null;
+            /** @description true for an oversight body: no names, identifiers, facts or free text */
+            redacted?: boolean;
             request: {
                 [key: string]: unknown;
             };
+            /** @description need-to-know: the only users of this node who see the case, or null */
+            restrictedTo: string[] | null;
             availableActions: string[];
             screening: {
                 at: string;
