@@ -15,10 +15,16 @@ declare module 'fastify' {
     public?: boolean;
     /** Session stages besides `full` that may use the route (the second-factor and enrolment routes). */
     stages?: SessionStage[];
+    /** false for the one route a forged cross-site request cannot abuse (signing out). */
+    csrf?: boolean;
   }
 }
 
-export const SESSION_COOKIE = 'comity_session';
+/**
+ * The session cookie's name carries the node's party: browsers keep cookies per host, not per port, so the
+ * demo's three nodes on 127.0.0.1 would otherwise overwrite each other's session.
+ */
+export const sessionCookieName = (party: string) => `comity_session_${party}`;
 
 export function bearerOf(req: FastifyRequest): string | null {
   const header = req.headers.authorization;
@@ -27,8 +33,8 @@ export function bearerOf(req: FastifyRequest): string | null {
   return match ? match[1]! : null;
 }
 
-export function sessionCookieOf(req: FastifyRequest): string | null {
-  const match = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([A-Za-z0-9_-]{20,200})(?:;|$)`).exec(
+export function sessionCookieOf(req: FastifyRequest, party: string): string | null {
+  const match = new RegExp(`(?:^|;\\s*)${sessionCookieName(party)}=([A-Za-z0-9_-]{20,200})(?:;|$)`).exec(
     req.headers.cookie ?? '',
   );
   return match ? match[1]! : null;
@@ -64,7 +70,7 @@ export function authHook(core: NodeCore) {
     )
       return;
     const bearer = bearerOf(req);
-    const cookie = bearer ? null : sessionCookieOf(req);
+    const cookie = bearer ? null : sessionCookieOf(req, core.party);
     const found = bearer
       ? await authenticate(core, bearer, 'bearer')
       : cookie
@@ -77,7 +83,7 @@ export function authHook(core: NodeCore) {
           ? 'The session is invalid or has expired; sign in again.'
           : 'Sign in and send the token as "Authorization: Bearer …".',
       );
-    if (cookie && !SAFE_METHODS.has(req.method)) {
+    if (cookie && !SAFE_METHODS.has(req.method) && req.routeOptions.config?.csrf !== false) {
       const origin = req.headers.origin;
       if (origin && hostOf(origin) !== req.headers.host)
         throw new AppError('forbidden', 'Cross-site request refused.');

@@ -32,7 +32,7 @@ export const CONTENT_SECURITY_POLICY = {
 /** The credential a request carries (bearer token or session cookie), hashed: rate limits count per user. */
 function credentialOf(req: FastifyRequest): string | null {
   const header = req.headers.authorization;
-  const cookie = /(?:^|;\s*)comity_session=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '')?.[1];
+  const cookie = /(?:^|;\s*)comity_session_[A-Z]{3}=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '')?.[1];
   const secret = header ?? cookie;
   return secret ? createHash('sha256').update(secret).digest('base64url').slice(0, 22) : null;
 }

@@ -2,7 +2,10 @@
  * Browser tests (`npm run test:e2e`, issue 6): a demo federation started here, Debian's Chromium driven by
  * playwright-core, the whole journey by clicking: an officer at ARC drafts and submits a request that targets a
  * journalist; the reviewer at BOR sees the findings highlighted, consults, and refuses; the officer at ARC
- * answers the consultation and sees the refusal. Each main screen is screenshotted (test-output/screenshots/;
+ * answers the consultation and sees the refusal. Then accounts (issue 7): an administrator creates accounts, the
+ * new users enrol an authenticator app or a passkey (Chromium's virtual authenticator) and sign in with them,
+ * and a disabled account's session ends at once. The browser uses cookie sessions under the node's strict
+ * Content-Security-Policy. Each main screen is screenshotted (test-output/screenshots/;
  * UPDATE_SCREENSHOTS=1 also refreshes the few kept in docs/screenshots/)
  * and checked with axe-core for serious accessibility violations. Exit code 1 on any failure.
  */
@@ -12,12 +15,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { decodeTotpSecret, totp } from '../../src/auth/totp.ts';
 import { startDemo } from '../../src/node/demo.ts';
 import { freePort } from '../helpers/federation.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = 'test-output/screenshots';
-const KEEP = ['inbox', 'case-findings', 'wizard-preflight', 'oversight'];
+const KEEP = ['inbox', 'case-findings', 'wizard-preflight', 'oversight', 'enrol'];
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -52,9 +56,12 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
 }
 
-/** axe-core on the page as it is: no serious or critical violations. */
+/**
+ * axe-core on the page as it is: no serious or critical violations. The node's CSP refuses inline scripts, so
+ * axe is evaluated through the DevTools protocol rather than added as a <script>.
+ */
 async function accessible(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ content: axeSource });
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = (await page.evaluate(async () => {
     const r = await (
       window as unknown as { axe: { run: (o: object) => Promise<{ violations: unknown[] }> } }
@@ -77,20 +84,26 @@ async function accessible(page: Page, name: string): Promise<void> {
   );
 }
 
+/** The password step of the sign-in page (the browser gets a cookie session). */
+async function passwordStep(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('E-mail').fill(email);
+  await page.locator('input[type=password]').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Signs a demo account in (no second factor). */
 async function signIn(page: Page, url: string, email: string): Promise<void> {
   await page.goto(url);
-  await page.getByLabel('E-mail').fill(email);
-  await page.locator('input[type=password]').fill('comity-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await passwordStep(page, email, 'comity-demo');
   await page.getByTestId('who').waitFor();
 }
 
-/** A signed-in API caller for setting up a scene faster than by clicking. */
+/** A signed-in API caller (a bearer session, as the CLI uses) for setting up a scene faster than by clicking. */
 async function apiAs(url: string, email: string) {
   const login = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'comity-demo' }),
+    body: JSON.stringify({ email, password: 'comity-demo', session: 'bearer' }),
   });
   const { token } = (await login.json()) as { token: string };
   return async (path: string, body?: unknown) => {
@@ -170,7 +183,7 @@ try {
     await accessible(officer, 'sign-in');
     await officer.getByLabel('E-mail').fill('officer@arc.example');
     await officer.locator('input[type=password]').fill('wrong');
-    await officer.getByRole('button', { name: 'Sign in' }).click();
+    await officer.getByRole('button', { name: 'Sign in', exact: true }).click();
     await officer.getByRole('alert').waitFor();
     assert.match((await officer.getByRole('alert').textContent()) ?? '', /Wrong e-mail or password/);
     await signIn(officer, arc, 'officer@arc.example');
@@ -437,6 +450,181 @@ try {
     await until(() => borReviewer(`/api/v1/cases/${created.id}`), 'in-review');
     assert.equal((await borReviewer(`/api/v1/cases/${created.id}`)).state, 'in-review');
   });
+
+  const admin = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  pages.push(admin);
+  admin.on('pageerror', (e) => pageErrors.push(e.message));
+  /** The administrator at BOR creates an account on the Users page. */
+  async function createAccount(email: string, name: string, role: string, password: string) {
+    await admin.getByLabel('E-mail').fill(email);
+    await admin.getByLabel(/^Name/).fill(name);
+    await selectOption(admin, 'Roles', role);
+    await admin.getByLabel('Initial password').fill(password);
+    await admin.getByRole('button', { name: 'Create the account' }).click();
+    await admin.getByText(`Account ${email} created.`).waitFor();
+    await admin.getByTestId(`account-${email}`).waitFor();
+  }
+  /** Ticks "saved" under the recovery codes and goes on; returns the codes. */
+  async function keepRecoveryCodes(page: Page): Promise<string[]> {
+    const box = page.getByTestId('recovery-codes');
+    await box.waitFor();
+    const codes = (await box.getByRole('listitem').allTextContents()).map((c) => c.trim());
+    assert.equal(codes.length, 10);
+    for (const c of codes) assert.match(c, /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/);
+    assert.ok(
+      await page.getByRole('button', { name: 'Continue' }).isDisabled(),
+      'Continue waits for the tick',
+    );
+    return codes;
+  }
+
+  const analystEmail = 'analyst@bor.example';
+  const analystPassword = 'a long initial password';
+  let totpSecret = '';
+  await step(
+    'an administrator creates an account; the new user enrols an authenticator app, keeps the recovery codes and reaches the inbox; signs in again with a code, then with a recovery code',
+    async () => {
+      await signIn(admin, bor, 'admin@bor.example');
+      await admin.getByRole('link', { name: 'Users' }).click();
+      await admin.getByTestId('account-admin@bor.example').waitFor();
+      await createAccount(analystEmail, 'Analyst, Borealis', 'reviewer', analystPassword);
+      assert.match((await admin.getByTestId(`account-${analystEmail}`).textContent()) ?? '', /no/);
+      await shot(admin, 'users');
+      await accessible(admin, 'users');
+
+      const page = await (await browser!.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+      pages.push(page);
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(bor);
+      await passwordStep(page, analystEmail, analystPassword);
+      await page.getByRole('heading', { name: 'Set up a second factor' }).waitFor();
+      await shot(page, 'enrol');
+      await accessible(page, 'enrolment screen');
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      await page.getByTestId('totp-secret').waitFor();
+      await page.getByRole('img', { name: 'QR code to scan with the authenticator app' }).waitFor();
+      totpSecret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s+/g, '');
+      assert.match(totpSecret, /^[A-Z2-7]{32}$/);
+      await page
+        .getByLabel('Code from your authenticator app')
+        .fill(totp(decodeTotpSecret(totpSecret), new Date()));
+      await shot(page, 'enrol-totp');
+      await accessible(page, 'enrolment with the QR code');
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      const codes = await keepRecoveryCodes(page);
+      await shot(page, 'recovery-codes');
+      await accessible(page, 'recovery codes');
+      const download = page.waitForEvent('download');
+      await page.getByRole('link', { name: 'Download as .txt' }).click();
+      const file = readFileSync(await (await download).path(), 'utf8');
+      assert.ok(
+        codes.every((c) => file.includes(c)),
+        'the download holds every code',
+      );
+      await page.getByLabel('I have saved these codes').check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByTestId('who').waitFor();
+      await page.getByRole('heading', { name: 'Incoming requests' }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/inbox');
+
+      // The cookie session outlives a reload. A browser that lost the CSRF token of its cookie (storage
+      // cleared) could change nothing: it is asked to sign in again.
+      await page.reload();
+      await page.getByTestId('who').waitFor();
+      await page.evaluate(() => localStorage.removeItem('comity.csrf'));
+      await page.reload();
+      await page.getByText('not the key that lets it change anything').waitFor();
+      await passwordStep(page, analystEmail, analystPassword);
+      const codeField = page.getByLabel('Code from your authenticator app');
+      await codeField.waitFor();
+      await shot(page, 'second-factor');
+      await accessible(page, 'second-factor step');
+      await codeField.fill('000000');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByText('Wrong or already used code.').waitFor();
+      // The code of enrolment's time step is spent; the next step's code is accepted (one step of clock skew).
+      await codeField.fill(totp(decodeTotpSecret(totpSecret), new Date(Date.now() + 30_000)));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByTestId('who').waitFor();
+
+      // Signed out, and in again with a recovery code, which is then spent.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await passwordStep(page, analystEmail, analystPassword);
+      await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await page.getByLabel('Recovery code').fill(codes[0]!);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByTestId('who').waitFor();
+
+      // The Account page: app enrolled, nine codes left; a passkey needs a domain name, not 127.0.0.1.
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.getByTestId('totp-status').getByText('enrolled').waitFor();
+      assert.match((await page.getByTestId('recovery-left').textContent()) ?? '', /^9 unused/);
+      await page.getByRole('button', { name: 'Create a passkey' }).click();
+      await page
+        .getByRole('link', { name: /^Open http:\/\/localhost:\d+\/account to use a passkey/ })
+        .waitFor();
+      await shot(page, 'account');
+      await accessible(page, 'account');
+      await page.close();
+    },
+  );
+
+  await step(
+    'a second new user enrols a passkey on http://localhost (virtual authenticator) and signs in with it; disabled by the administrator, the session ends at once',
+    async () => {
+      const email = 'keyholder@bor.example';
+      const password = 'another long password';
+      await createAccount(email, 'Key holder, Borealis', 'executor', password);
+      const context = await browser!.newContext({ viewport: { width: 1366, height: 900 } });
+      const page = await context.newPage();
+      pages.push(page);
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+        },
+      });
+      const local = `http://localhost:${ports.BOR}`;
+      await page.goto(local);
+      await passwordStep(page, email, password);
+      await page.getByLabel('Name of the passkey').fill('virtual key');
+      await page.getByRole('button', { name: 'Create a passkey' }).click();
+      await keepRecoveryCodes(page);
+      await page.getByLabel('I have saved these codes').check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByTestId('who').waitFor();
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.getByRole('cell', { name: 'virtual key', exact: true }).waitFor();
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await passwordStep(page, email, password);
+      await page.getByRole('button', { name: 'Use a passkey' }).click();
+      await page.getByTestId('who').waitFor();
+
+      await admin.reload();
+      await admin.getByRole('button', { name: `Disable the account ${email}` }).click();
+      const dialog = admin.getByRole('dialog');
+      assert.match((await dialog.textContent()) ?? '', /Every session of this account ends at once/);
+      await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
+      await admin.getByTestId(`account-${email}`).getByText('disabled').waitFor();
+      await admin.getByRole('button', { name: `Reset the second factors of ${analystEmail}` }).click();
+      await admin.getByRole('dialog').getByRole('button', { name: 'Reset second factors' }).click();
+      await admin.getByRole('button', { name: `Reset the second factors of ${analystEmail}` }).waitFor({
+        state: 'detached',
+      });
+
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      await page.getByText('Your session has ended').waitFor();
+      await context.close();
+    },
+  );
 
   await step('no page threw an uncaught error', async () => {
     assert.deepEqual(pageErrors, []);

@@ -1,20 +1,23 @@
-/** The frame: sign-in, then the navigation, who is signed in (party, role, node), and the page. */
+/** The frame: sign-in (password, second factor or its enrolment), then the navigation, who is signed in (party, role, node), and the page. */
 import { Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { api, ok, session, type User } from './api';
-import { t, words } from './i18n';
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api, ok, type SecondFactorMethod, type Session, session, type User } from './api';
+import { type MessageKey, t, words } from './i18n';
+import { Account } from './pages/Account';
 import { CaseList } from './pages/CaseList';
 import { CaseView } from './pages/CaseView';
 import { Contact247 } from './pages/Contact247';
+import { Enrol } from './pages/Enrol';
 import { LedgerPage } from './pages/Ledger';
-import { Login } from './pages/Login';
+import { Login, SecondFactor } from './pages/Login';
 import { NewRequest } from './pages/NewRequest';
 import { Oversight } from './pages/Oversight';
 import { Parties } from './pages/Parties';
+import { Users } from './pages/Users';
 import { Link, match, navigate, usePath } from './router';
 import { ErrorNote, Loading } from './ui';
 
-const NAV = [
+const NAV: { to: string; label: MessageKey; role?: User['roles'][number] }[] = [
   { to: '/inbox', label: 'nav.inbox' },
   { to: '/outbox', label: 'nav.outbox' },
   { to: '/new', label: 'nav.new' },
@@ -22,7 +25,9 @@ const NAV = [
   { to: '/parties', label: 'nav.parties' },
   { to: '/ledger', label: 'nav.ledger' },
   { to: '/oversight', label: 'nav.oversight' },
-] as const;
+  { to: '/users', label: 'nav.users', role: 'admin' },
+  { to: '/account', label: 'nav.account' },
+];
 
 function Page({ path, user }: { path: string; user: User }) {
   const caseMatch = match('/cases/:id', path);
@@ -45,56 +50,121 @@ function Page({ path, user }: { path: string; user: User }) {
       return <LedgerPage />;
     case '/oversight':
       return <Oversight />;
+    case '/account':
+      return <Account user={user} />;
+    case '/users':
+      return user.roles.includes('admin') ? (
+        <Users user={user} />
+      ) : (
+        <ErrorNote error={new Error(`No page ${path}`)} />
+      );
     default:
       return <ErrorNote error={new Error(`No page ${path}`)} />;
   }
 }
 
+/**
+ * Where the session stands. The cookie may outlive a reload, so the frame starts by asking the node
+ * (/api/v1/auth/me) rather than by looking for a token of its own.
+ */
+type Auth =
+  | { stage: 'loading' }
+  | { stage: 'out'; notice?: unknown }
+  | { stage: 'mfa'; user: User; methods?: SecondFactorMethod[] }
+  | { stage: 'enrol'; user: User }
+  | { stage: 'full'; user: User };
+
+const landing = (u: User) => (u.roles.includes('officer') ? '/outbox' : '/inbox');
+
 export function App() {
   const { path } = usePath();
-  const [user, setUser] = useState<User | null | undefined>(session.token() ? undefined : null);
-  const [error, setError] = useState<unknown>(null);
+  const [auth, setAuth] = useState<Auth>({ stage: 'loading' });
   const [menuOpen, setMenuOpen] = useState(false);
 
-  useEffect(() => {
-    if (user !== undefined) return;
+  const check = useCallback(() => {
     ok(api.GET('/api/v1/auth/me')).then(
-      (me) => setUser(me as User),
+      (me) => {
+        const { stage, demo: _demo, methods, ...user } = me;
+        // Without the cookie's CSRF token (storage cleared) nothing could be changed: sign in afresh.
+        if (!session.csrfToken())
+          setAuth({
+            stage: 'out',
+            notice: new ApiError({ title: t('auth.sessionLost.title'), detail: t('auth.sessionLost') }),
+          });
+        else setAuth(stage === 'mfa' ? { stage, user, ...(methods ? { methods } : {}) } : { stage, user });
+      },
       (e) => {
-        session.clear();
-        setUser(null);
-        setError(e);
+        if (!(e instanceof ApiError && e.problem.status === 401)) setAuth({ stage: 'out', notice: e });
       },
     );
-  }, [user]);
+  }, []);
+  useEffect(check, [check]);
   useEffect(() => {
-    const out = () => {
+    const out = (e: Event) => {
       session.clear();
-      setUser(null);
+      const detail = (e as CustomEvent<unknown>).detail;
+      setAuth((prev) => ({
+        stage: 'out',
+        notice:
+          detail ??
+          (prev.stage === 'full'
+            ? new ApiError({ title: t('auth.expired.title'), detail: t('auth.expired') })
+            : undefined),
+      }));
     };
     window.addEventListener('comity:signed-out', out);
-    return () => window.removeEventListener('comity:signed-out', out);
-  }, []);
+    window.addEventListener('comity:recheck', check);
+    return () => {
+      window.removeEventListener('comity:signed-out', out);
+      window.removeEventListener('comity:recheck', check);
+    };
+  }, [check]);
 
-  if (user === undefined) return <Loading />;
-  if (user === null)
-    return (
-      <Login
-        notice={error}
-        onSignedIn={(u) => {
-          setError(null);
-          setUser(u);
-          if (path === '/' || path === '/login') navigate(u.roles.includes('officer') ? '/outbox' : '/inbox');
-        }}
-      />
-    );
-
+  const onSession = (s: Session) => {
+    session.set(s);
+    if (s.stage === 'full') {
+      setAuth({ stage: 'full', user: s.user });
+      if (path === '/' || path === '/login') navigate(landing(s.user));
+    } else
+      setAuth(
+        s.stage === 'mfa'
+          ? { stage: 'mfa', user: s.user, methods: s.methods }
+          : { stage: 'enrol', user: s.user },
+      );
+  };
   const signOut = async () => {
     await api.POST('/api/v1/auth/logout').catch(() => {});
     session.clear();
-    setUser(null);
+    setAuth({ stage: 'out' });
     navigate('/');
   };
+
+  if (auth.stage === 'loading') return <Loading />;
+  if (auth.stage === 'out') return <Login notice={auth.notice} onSession={onSession} />;
+  if (auth.stage === 'mfa')
+    return (
+      <SecondFactor
+        email={auth.user.email}
+        methods={auth.methods}
+        onSession={onSession}
+        onCancel={() => void signOut()}
+      />
+    );
+  if (auth.stage === 'enrol') {
+    const user = auth.user;
+    return (
+      <Enrol
+        user={user}
+        onSession={session.set}
+        onDone={() => {
+          setAuth({ stage: 'full', user });
+          if (path === '/' || path === '/login') navigate(landing(user));
+        }}
+        onSignOut={() => void signOut()}
+      />
+    );
+  }
+  const { user } = auth;
 
   return (
     <AppShell
@@ -137,7 +207,7 @@ export function App() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
         <Stack gap={2}>
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.role || user.roles.includes(n.role)).map((n) => (
             <NavLink
               key={n.to}
               component={Link}

@@ -1,6 +1,17 @@
-/** Shared pieces: loading and error states, badges, the deadline countdown. */
-import { Alert, Badge, Center, Loader } from '@mantine/core';
-import { type DependencyList, useEffect, useMemo, useRef, useState } from 'react';
+/** Shared pieces: loading and error states, confirmations, badges, the deadline countdown. */
+import {
+  Alert,
+  Badge,
+  Button,
+  type ButtonProps,
+  Center,
+  Group,
+  Loader,
+  Modal,
+  Stack,
+  Text,
+} from '@mantine/core';
+import { type DependencyList, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from './api';
 import { t, words } from './i18n';
 
@@ -50,6 +61,64 @@ export function ErrorNote({ error }: { error: unknown }) {
         </ul>
       ) : null}
     </Alert>
+  );
+}
+
+/**
+ * A button that asks first: a dialog says what will happen, the action runs on confirmation, and its error
+ * stays in the dialog.
+ */
+export function ConfirmButton({
+  label,
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+  color = 'red',
+  ...button
+}: {
+  label: ReactNode;
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+  onConfirm: () => Promise<unknown>;
+  color?: string;
+} & Omit<ButtonProps, 'children' | 'color'> & { 'aria-label'?: string }) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onConfirm();
+      setOpen(false);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Button variant="default" color={color} {...button} onClick={() => setOpen(true)}>
+        {label}
+      </Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title={title} centered>
+        <Stack>
+          <Text size="sm">{message}</Text>
+          {error ? <ErrorNote error={error} /> : null}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setOpen(false)}>
+              {t('common.cancel')}
+            </Button>
+            <Button color={color} loading={busy} onClick={() => void confirm()}>
+              {confirmLabel}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
   );
 }
 

@@ -5,16 +5,14 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { ApiError, session } from './api';
+import { ApiError, withCsrf } from './api';
 
 const CHUNK = 8 * 1024 * 1024;
 const TUS = { 'tus-resumable': '1.0.0' };
 
-function headers(extra: Record<string, string> = {}): Headers {
-  const h = new Headers({ ...TUS, ...extra });
-  const token = session.token();
-  if (token) h.set('authorization', `Bearer ${token}`);
-  return h;
+/** tus headers; the session cookie goes by itself, the CSRF token with every method (HEAD does not need it). */
+function headers(method: string, extra: Record<string, string> = {}): Headers {
+  return withCsrf(method, new Headers({ ...TUS, ...extra }));
 }
 
 async function fail(res: Response): Promise<never> {
@@ -50,7 +48,7 @@ export async function uploadFile(
   };
   const created = await fetch('/api/v1/evidence/uploads', {
     method: 'POST',
-    headers: headers({
+    headers: headers('POST', {
       'upload-length': String(file.size),
       'upload-metadata': Object.entries(metadata)
         .map(([k, v]) => `${k} ${b64(v)}`)
@@ -63,7 +61,7 @@ export async function uploadFile(
   for (let attempt = 0; offset < file.size; ) {
     const res = await fetch(url, {
       method: 'PATCH',
-      headers: headers({
+      headers: headers('PATCH', {
         'upload-offset': String(offset),
         'content-type': 'application/offset+octet-stream',
       }),
@@ -82,7 +80,7 @@ export async function uploadFile(
         detail: `stopped at ${offset} of ${file.size} bytes`,
       });
     await new Promise((r) => setTimeout(r, 1000 * attempt));
-    const head = await fetch(url, { method: 'HEAD', headers: headers() }).catch(() => null);
+    const head = await fetch(url, { method: 'HEAD', headers: headers('HEAD') }).catch(() => null);
     if (head?.ok) offset = Number(head.headers.get('upload-offset') ?? offset);
   }
 }

@@ -25,7 +25,7 @@ import {
 } from '../../auth/mfa.ts';
 import { type LoginResult, login, logout } from '../../auth/sessions.ts';
 import type { NodeCore } from '../../node/core.ts';
-import { ctxOf, SESSION_COOKIE, sessionOf } from '../context.ts';
+import { ctxOf, sessionCookieName, sessionOf } from '../context.ts';
 import { problemResponses, UserSchema } from '../schemas.ts';
 import { loginRateLimit } from '../security.ts';
 
@@ -77,19 +77,19 @@ const WebAuthnOptionsSchema = z.record(z.string(), z.unknown()).meta({
 });
 
 /** Sends a session: a cookie session's token goes into an HttpOnly cookie, not the body. */
-function sendSession(req: FastifyRequest, reply: FastifyReply, result: LoginResult) {
+function sendSession(party: string, req: FastifyRequest, reply: FastifyReply, result: LoginResult) {
   const { token, ...rest } = result;
   if (result.kind === 'cookie') {
-    reply.header('set-cookie', sessionCookie(req, token, new Date(result.expiresAt)));
+    reply.header('set-cookie', sessionCookie(party, req, token, new Date(result.expiresAt)));
     return { ...rest, user: { ...rest.user, roles: rest.user.roles as never } };
   }
   return { ...rest, token, user: { ...rest.user, roles: rest.user.roles as never } };
 }
 
-function sendEnrolled(req: FastifyRequest, reply: FastifyReply, enrolled: Enrolled) {
+function sendEnrolled(party: string, req: FastifyRequest, reply: FastifyReply, enrolled: Enrolled) {
   return {
     ...(enrolled.recoveryCodes ? { recoveryCodes: enrolled.recoveryCodes } : {}),
-    ...(enrolled.session ? { session: sendSession(req, reply, enrolled.session) } : {}),
+    ...(enrolled.session ? { session: sendSession(party, req, reply, enrolled.session) } : {}),
   };
 }
 
@@ -97,11 +97,11 @@ function sendEnrolled(req: FastifyRequest, reply: FastifyReply, enrolled: Enroll
  * HttpOnly (scripts cannot read it), SameSite=Strict (no other site can make the browser send it), Secure
  * over HTTPS and on loopback addresses, which browsers treat as secure.
  */
-function sessionCookie(req: FastifyRequest, token: string, expires: Date | null): string {
+function sessionCookie(party: string, req: FastifyRequest, token: string, expires: Date | null): string {
   const host = (req.headers.host ?? '').replace(/:\d+$/, '');
   const secure = req.protocol === 'https' || ['localhost', '127.0.0.1', '[::1]'].includes(host);
   return [
-    `${SESSION_COOKIE}=${expires ? token : ''}`,
+    `${sessionCookieName(party)}=${expires ? token : ''}`,
     'Path=/',
     'HttpOnly',
     'SameSite=Strict',
@@ -137,18 +137,24 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) =>
-        sendSession(req, reply, await login(core, req.body.email, req.body.password, req.body.session)),
+        sendSession(
+          core.party,
+          req,
+          reply,
+          await login(core, req.body.email, req.body.password, req.body.session),
+        ),
     );
 
     app.post(
       '/api/v1/auth/logout',
       {
-        config: { stages: ['mfa', 'enrol'] },
+        config: { stages: ['mfa', 'enrol'], csrf: false },
         schema: { tags, summary: 'End this session', response: { 204: z.null(), ...problemResponses } },
       },
       async (req, reply) => {
         await logout(core, sessionOf(req));
-        if (req.session?.kind === 'cookie') reply.header('set-cookie', sessionCookie(req, '', null));
+        if (req.session?.kind === 'cookie')
+          reply.header('set-cookie', sessionCookie(core.party, req, '', null));
         return reply.code(204).send(null);
       },
     );
@@ -161,7 +167,14 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
           tags,
           summary: 'The signed-in user and the stage of this session',
           response: {
-            200: UserSchema.extend({ stage: z.enum(['full', 'mfa', 'enrol']), demo: z.boolean() }),
+            200: UserSchema.extend({
+              stage: z.enum(['full', 'mfa', 'enrol']),
+              demo: z.boolean(),
+              methods: z
+                .array(z.enum(METHODS))
+                .optional()
+                .meta({ description: 'at stage mfa: the second factors this account can give' }),
+            }),
             ...problemResponses,
           },
         },
@@ -177,6 +190,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
           roles: user.roles as never,
           stage: sessionOf(req).stage,
           demo: !status.required,
+          ...(sessionOf(req).stage === 'mfa' ? { methods: status.methods } : {}),
         };
       },
     );
@@ -196,6 +210,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       async (req, reply) =>
         sendSession(
+          core.party,
           req,
           reply,
           await signInWithTotp(core, sessionOf(req), ctxOf(req).user.id, req.body.code),
@@ -214,6 +229,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       async (req, reply) =>
         sendSession(
+          core.party,
           req,
           reply,
           await signInWithRecoveryCode(core, sessionOf(req), ctxOf(req).user.id, req.body.code),
@@ -252,6 +268,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       async (req, reply) =>
         sendSession(
+          core.party,
           req,
           reply,
           await signInWithPasskey(
@@ -328,7 +345,12 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) =>
-        sendEnrolled(req, reply, await confirmTotp(core, sessionOf(req), ctxOf(req).user.id, req.body.code)),
+        sendEnrolled(
+          core.party,
+          req,
+          reply,
+          await confirmTotp(core, sessionOf(req), ctxOf(req).user.id, req.body.code),
+        ),
     );
     app.delete(
       '/api/v1/auth/mfa/totp',
@@ -380,6 +402,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       async (req, reply) =>
         sendEnrolled(
+          core.party,
           req,
           reply,
           await registerPasskey(

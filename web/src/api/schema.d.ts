@@ -278,6 +278,8 @@ export interface paths {
                             /** @enum {string} */
                             stage: "full" | "mfa" | "enrol";
                             demo: boolean;
+                            /** @description at stage mfa: the second factors this account can give */
+                            methods?: ("totp" | "passkey" | "recovery-code")[];
                         };
                     };
                 };
