@@ -32,6 +32,7 @@ import { evidenceRoutes } from './routes/evidence.ts';
 import { exchangeRoutes } from './routes/exchange.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { trustRoutes } from './routes/trust.ts';
 import { userRoutes } from './routes/users.ts';
 import { registerSecurity } from './security.ts';
 
@@ -210,5 +211,6 @@ export async function buildApp(core: NodeCore) {
   await app.register(ledgerRoutes(core));
   await app.register(evidenceRoutes(core));
   await app.register(userRoutes(core));
+  await app.register(trustRoutes(core));
   return app;
 }

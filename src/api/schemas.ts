@@ -83,6 +83,12 @@ export const CaseSchema = CaseSummarySchema.extend({
     .array(z.string())
     .nullable()
     .meta({ description: 'need-to-know: the only users of this node who see the case, or null' }),
+  vouchedBy: z
+    .object({ kid: z.string(), name: z.string(), party: z.string(), at: z.string() })
+    .nullable()
+    .meta({
+      description: 'an emergency request received: the officer of the requesting party who vouched for it',
+    }),
   availableActions: z.array(z.string()),
   screening: z
     .object({

@@ -37,6 +37,7 @@ export const LEDGER_EVENT_TYPES = [
   'settings-changed',
   'evidence-event',
   'account-event',
+  'trust-list',
 ] as const;
 export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
 

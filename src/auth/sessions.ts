@@ -12,6 +12,7 @@ import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
 import type { UserActor } from '../cases/actor.ts';
+import { newOfficerKey } from '../exchange/vouch.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { loginFailures, passkeys, tokens, users } from '../store/schema.ts';
@@ -274,13 +275,40 @@ export interface NewUser {
   roles: string[];
   password: string;
   demo?: boolean;
+  /** The officer key to keep (PKCS#8 PEM and key id); else officers and 24/7 contacts get a new one. */
+  officerKey?: { pem: string; kid: string };
+}
+
+/** Officers and 24/7 contacts vouch for emergency requests with a key of their own (exchange/vouch.ts). */
+export const VOUCHING_ROLES = ['officer', 'contact-24-7'];
+
+/** The sealed officer key columns for a new account in these roles. */
+export function officerKeyColumns(
+  core: NodeCore,
+  party: string,
+  roles: readonly string[],
+  given?: { pem: string; kid: string },
+): { officerKey: string; officerKid: string } | Record<string, never> {
+  if (!roles.some((r) => VOUCHING_ROLES.includes(r))) return {};
+  const key = given ?? newOfficerKey(party);
+  return { officerKey: core.secrets.seal(key.pem), officerKid: key.kid };
 }
 
 /** Creates a user (or returns the existing one with that e-mail). */
 export async function ensureUser(core: NodeCore, u: NewUser): Promise<string> {
   const email = u.email.toLowerCase();
-  const existing = (await core.db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0];
-  if (existing) return existing.id;
+  const existing = (
+    await core.db.select({ id: users.id, kid: users.officerKid }).from(users).where(eq(users.email, email))
+  )[0];
+  if (existing) {
+    // An account made before officer keys existed gets the key it is given (the demo's, from the trust list).
+    if (!existing.kid && u.officerKey)
+      await core.db
+        .update(users)
+        .set(officerKeyColumns(core, u.party, u.roles, u.officerKey))
+        .where(eq(users.id, existing.id));
+    return existing.id;
+  }
   const id = ulid();
   await core.db.insert(users).values({
     id,
@@ -290,6 +318,7 @@ export async function ensureUser(core: NodeCore, u: NewUser): Promise<string> {
     roles: u.roles,
     passwordHash: await hashPassword(u.password),
     demo: u.demo ?? false,
+    ...officerKeyColumns(core, u.party, u.roles, u.officerKey),
   });
   return id;
 }

@@ -10,7 +10,7 @@ import type { Role } from '../domain/roles.ts';
 import type { NodeCore } from '../node/core.ts';
 import { passkeys, recoveryCodes, users } from '../store/schema.ts';
 import { hashPassword } from './passwords.ts';
-import { recordAccountEvent, revokeSessions } from './sessions.ts';
+import { officerKeyColumns, recordAccountEvent, revokeSessions } from './sessions.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
@@ -67,9 +67,15 @@ export async function createAccount(
   await core.db.transaction(async (tx) => {
     const taken = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
     if (taken.length) throw new AppError('conflict', 'An account with this e-mail address exists.');
-    await tx
-      .insert(users)
-      .values({ id, email, name: input.name.trim(), party: core.party, roles: input.roles, passwordHash });
+    await tx.insert(users).values({
+      id,
+      email,
+      name: input.name.trim(),
+      party: core.party,
+      roles: input.roles,
+      passwordHash,
+      ...officerKeyColumns(core, core.party, input.roles),
+    });
     await recordAccountEvent(core, tx, 'account-created', {
       userId: id,
       by: ctx.user.id,

@@ -66,6 +66,7 @@ export async function caseView(core: NodeCore, ctx: RequestContext, row: CaseRow
     ...summaryOf(row, ctx.user.party, core.now(), latest?.verdict ?? null),
     request: row.request as Record<string, unknown>,
     restrictedTo: row.restrictedTo ?? null,
+    vouchedBy: row.vouchedBy ?? null,
     availableActions: actionsFor(row, ctx.user),
     screening: screeningOf(latest),
     history: events.map((e) => {

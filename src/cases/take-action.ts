@@ -18,8 +18,9 @@ import {
 } from '../domain/lifecycle.ts';
 import { type InterchangeRequest, missingForSubmission } from '../domain/request.ts';
 import type { Finding } from '../domain/safeguards/index.ts';
+import { signVouch } from '../exchange/vouch.ts';
 import type { NodeCore } from '../node/core.ts';
-import { caseEvents, screenings } from '../store/schema.ts';
+import { caseEvents, screenings, users } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
 import { caseColumnsOf } from './case-columns.ts';
 import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
@@ -72,7 +73,7 @@ export async function takeAction(
   if (action === 'submit') {
     const request = row.request as InterchangeRequest;
     requireSendable(core, request);
-    messageBody = { request };
+    messageBody = { request, ...(await vouchIfEmergency(core, ctx, id, request)) };
   }
   if (action === 'amend') {
     const request = details.request as InterchangeRequest;
@@ -86,6 +87,8 @@ export async function takeAction(
       throw new AppError('bad-request', 'An amendment cannot change the parties or the type.', { errors });
     requireSendable(core, request);
     changes = caseColumnsOf(request);
+    const vouch = await vouchIfEmergency(core, ctx, id, request);
+    if (vouch.vouch) messageBody = { ...details, ...vouch };
   }
 
   const side: Side = row.requesting === ctx.user.party ? 'requesting' : 'requested';
@@ -134,4 +137,37 @@ export async function takeAction(
     });
   });
   return updated;
+}
+
+/**
+ * An emergency request goes out only with the acting officer's signature (exchange/vouch.ts), and only when
+ * that officer's key is in the trust list in force: otherwise the requested party would refuse it anyway.
+ */
+async function vouchIfEmergency(
+  core: NodeCore,
+  ctx: RequestContext,
+  caseId: string,
+  request: InterchangeRequest,
+): Promise<{ vouch?: string }> {
+  if (request.urgency !== 'emergency') return {};
+  const me = (
+    await core.db
+      .select({ key: users.officerKey, kid: users.officerKid })
+      .from(users)
+      .where(eq(users.id, ctx.user.id))
+  )[0];
+  if (!me?.key || !me.kid || !core.trust.officer(me.kid))
+    throw new AppError(
+      'conflict',
+      'An emergency request must be vouched for by an officer whose key is in the trust list, and yours is not (yet): ask your administrator to publish it, or send the request as urgent.',
+      { officerKey: me?.kid ?? null },
+    );
+  return {
+    vouch: signVouch(
+      { pem: core.secrets.open(me.key), kid: me.kid },
+      ctx.user.name,
+      { case: caseId, request },
+      core.now(),
+    ),
+  };
 }

@@ -17,6 +17,7 @@ import { registerProfile } from './commands/profile.ts';
 import { registerScreen } from './commands/screen.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSettings } from './commands/settings.ts';
+import { registerTrust } from './commands/trust.ts';
 import { reportError, setJsonMode } from './output.ts';
 
 const USAGE_ERROR = 2;
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerHealth(program);
   registerLedger(program);
   registerEvidence(program);
+  registerTrust(program);
   registerServe(program);
   registerDemo(program);
   return program;

@@ -92,6 +92,7 @@ export class EnvelopeError extends Error {
       | 'not-for-us'
       | 'undecryptable'
       | 'unknown-signer'
+      | 'revoked-signer'
       | 'bad-signature'
       | 'bad-claims'
       | 'sender-mismatch',
@@ -105,8 +106,15 @@ export interface OpenOptions {
   jwe: string;
   ownKid: string;
   ownKey: KeyObject;
-  /** Resolves a signer's public key by `kid`, or undefined when the kid is not in the trust list. */
-  signerKey: (kid: string) => { party: string; key: KeyObject } | undefined;
+  /**
+   * Resolves a signer's public key by `kid`, or undefined when the kid is not in the trust list (or revoked).
+   * `validUntil` marks a retired key: it verifies only messages created up to then.
+   */
+  signerKey: (kid: string) => { party: string; key: KeyObject; validUntil?: Date } | undefined;
+  /** Whether a key was revoked, for a clearer refusal. */
+  isRevoked?: (kid: string) => boolean;
+  /** Earlier encryption keys of this node, still able to open messages sent before a rotation was known. */
+  previousKeys?: ReadonlyMap<string, KeyObject>;
 }
 
 /** Decrypts and verifies a message; throws EnvelopeError with the reason when anything is wrong. */
@@ -124,14 +132,15 @@ export async function openMessage(
       'malformed',
       `unsupported JWE algorithms ${String(outer.alg)}/${String(outer.enc)}`,
     );
-  if (outer.kid !== opts.ownKid)
+  const decryptionKey = outer.kid === opts.ownKid ? opts.ownKey : opts.previousKeys?.get(String(outer.kid));
+  if (!decryptionKey)
     throw new EnvelopeError(
       'not-for-us',
       `the message is encrypted to key ${String(outer.kid)}, not to this node`,
     );
   let jws: string;
   try {
-    const { plaintext } = await compactDecrypt(opts.jwe, opts.ownKey, {
+    const { plaintext } = await compactDecrypt(opts.jwe, decryptionKey, {
       keyManagementAlgorithms: ['ECDH-ES+A256KW'],
       contentEncryptionAlgorithms: ['A256GCM'],
     });
@@ -148,7 +157,9 @@ export async function openMessage(
   }
   const signer = opts.signerKey(kid);
   if (!signer)
-    throw new EnvelopeError('unknown-signer', `signing key ${kid || '(none)'} is not in the trust list`);
+    throw opts.isRevoked?.(kid)
+      ? new EnvelopeError('revoked-signer', `signing key ${kid} was revoked`)
+      : new EnvelopeError('unknown-signer', `signing key ${kid || '(none)'} is not in the trust list`);
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, signer.key, { algorithms: ['EdDSA'] }));
@@ -166,6 +177,11 @@ export async function openMessage(
     throw new EnvelopeError(
       'bad-claims',
       `invalid claims: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  if (signer.validUntil && new Date(claims.data.created) > signer.validUntil)
+    throw new EnvelopeError(
+      'revoked-signer',
+      `signing key ${kid} was retired at ${signer.validUntil.toISOString()} and signs no newer message`,
     );
   if (claims.data.from !== signer.party)
     throw new EnvelopeError(

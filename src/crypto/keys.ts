@@ -9,7 +9,15 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export interface PublicJwk {
@@ -22,6 +30,8 @@ export interface NodeKeys {
   party: string;
   signing: { kid: string; privateKey: KeyObject; publicJwk: PublicJwk };
   encryption: { kid: string; privateKey: KeyObject; publicJwk: PublicJwk };
+  /** Encryption keys from before a rotation, by key id: peers that have not yet seen the new list use them. */
+  previousEncryption: ReadonlyMap<string, KeyObject>;
 }
 
 /** RFC 7638 thumbprint of an OKP public key, base64url. */
@@ -59,11 +69,37 @@ export function loadOrCreateNodeKeys(dir: string, party: string): NodeKeys {
   const enc = loadOrCreate(join(dir, 'encryption-x25519.pem'), 'x25519');
   const sigJwk = publicJwkOf(sig);
   const encJwk = publicJwkOf(enc);
+  const previousEncryption = new Map<string, KeyObject>();
+  const previous = join(dir, 'previous');
+  if (existsSync(previous))
+    for (const name of readdirSync(previous)
+      .filter((n) => n.startsWith('encryption-'))
+      .sort()) {
+      const key = createPrivateKey(readFileSync(join(previous, name), 'utf8'));
+      previousEncryption.set(keyId(party, 'enc', publicJwkOf(key)), key);
+    }
   return {
     party,
     signing: { kid: keyId(party, 'sig', sigJwk), privateKey: sig, publicJwk: sigJwk },
     encryption: { kid: keyId(party, 'enc', encJwk), privateKey: enc, publicJwk: encJwk },
+    previousEncryption,
   };
+}
+
+/**
+ * Rotates a node's keys: the current ones move to `<dir>/previous/` (the encryption key keeps opening messages
+ * encrypted to it; the signing key is kept for the record only) and new ones are made. The trust list must then
+ * list the new keys as active and the old signing key as retired, and be signed again; the node refuses to
+ * start until it is.
+ */
+export function rotateNodeKeys(dir: string, party: string): { before: NodeKeys; after: NodeKeys } {
+  const before = loadOrCreateNodeKeys(dir, party);
+  const previous = join(dir, 'previous');
+  mkdirSync(previous, { recursive: true, mode: 0o700 });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  renameSync(join(dir, 'signing-ed25519.pem'), join(previous, `signing-${stamp}.pem`));
+  renameSync(join(dir, 'encryption-x25519.pem'), join(previous, `encryption-${stamp}.pem`));
+  return { before, after: loadOrCreateNodeKeys(dir, party) };
 }
 
 /** A public KeyObject from a JWK of the trust list. */

@@ -24,11 +24,12 @@ import {
   type Side,
   TRANSITIONS,
 } from '../domain/lifecycle.ts';
-import { InterchangeRequestSchema } from '../domain/request.ts';
+import { type InterchangeRequest, InterchangeRequestSchema } from '../domain/request.ts';
 import { receiveEvidenceManifest } from '../evidence/receive.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { cases, inboundRefusals, inbox } from '../store/schema.ts';
+import { checkVouch } from './vouch.ts';
 
 /** A refusal; `retry` tells the sender whether sending the same message later may succeed. */
 export class Refusal extends Error {
@@ -46,8 +47,28 @@ export type ReceiveResult =
   | { ok: false; refusal: Refusal };
 
 const RequestBodySchema = z
-  .object({ request: InterchangeRequestSchema, note: z.string().max(20_000).optional() })
+  .object({
+    request: InterchangeRequestSchema,
+    note: z.string().max(20_000).optional(),
+    /** For an emergency request: the vouching officer's signature (vouch.ts). */
+    vouch: z.string().max(10_000).optional(),
+  })
   .strict();
+
+/** An emergency request is taken only with a valid officer vouch; who vouched is kept with the case. */
+function vouchOf(
+  core: NodeCore,
+  claims: MessageClaims,
+  request: InterchangeRequest,
+  vouch: string | undefined,
+) {
+  if (request.urgency !== 'emergency') return null;
+  try {
+    return checkVouch(vouch, { case: claims.case, from: claims.from, request }, core.trust);
+  } catch (e) {
+    throw new Refusal(400, `emergency request refused: ${(e as Error).message}`);
+  }
+}
 
 function peerActor(claims: MessageClaims) {
   return { kind: 'peer' as const, party: claims.from, name: claims.actor?.name, role: claims.actor?.role };
@@ -80,6 +101,7 @@ async function receiveNewRequest(
       400,
       `the request goes from ${request.from} to ${request.to}, but the message from ${claims.from} to ${core.party}`,
     );
+  const vouchedBy = vouchOf(core, claims, request, parsed.data.vouch);
   const now = core.now();
   const row = (
     await tx
@@ -87,6 +109,7 @@ async function receiveNewRequest(
       .values({
         id: claims.case,
         ...caseColumnsOf(request),
+        vouchedBy,
         state: 'submitted',
         createdAt: now,
         updatedAt: now,
@@ -150,7 +173,7 @@ async function receiveOnCase(
     if (request.from !== row.requesting || request.to !== row.requested || request.type !== row.type)
       throw new Refusal(400, 'an amendment cannot change the parties or the type');
     details = parsed.data.note ? { note: parsed.data.note } : {};
-    changes = caseColumnsOf(request);
+    changes = { ...caseColumnsOf(request), vouchedBy: vouchOf(core, claims, request, parsed.data.vouch) };
   } else {
     const parsed = ActionDetailSchemas[action].safeParse(claims.body);
     if (!parsed.success)
@@ -267,9 +290,21 @@ export async function receiveMessage(
       ownKid: core.keys.encryption.kid,
       ownKey: core.keys.encryption.privateKey,
       signerKey: (kid) => core.trust.signer(kid),
+      isRevoked: (kid) => core.trust.isRevoked(kid),
+      previousKeys: core.keys.previousEncryption,
     });
   } catch (e) {
-    if (e instanceof EnvelopeError) return refuse(core, jwe, remoteAddress, new Refusal(400, e.message));
+    if (e instanceof EnvelopeError)
+      return refuse(
+        core,
+        jwe,
+        remoteAddress,
+        // A key this node does not know yet may be a peer's new key whose trust list has not arrived: the sender
+        // may try again. A revoked or retired key is final.
+        e.code === 'unknown-signer'
+          ? new Refusal(409, `${e.message} (yet)`, true)
+          : new Refusal(400, e.message),
+      );
     throw e;
   }
   const { claims, jws, hash } = opened;

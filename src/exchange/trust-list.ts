@@ -1,26 +1,60 @@
 /**
- * The trust list (design §1): the file naming each party's node URL and public keys. A message is accepted
- * only when signed by a key listed here, and sent only to a party listed here.
+ * The trust list (design §1, issue 7): each party's node URL, node keys and the keys of the officers who may
+ * vouch for emergency requests. A message is accepted only when signed by a key listed here, and sent only to a
+ * party listed here.
+ *
+ * The list is signed by the node's administrator with an offline Ed25519 key (a compact JWS, typ
+ * `comity-trust-list+jws`); the node is configured with that key's public half and refuses a list that does
+ * not verify. Keys rotate and are revoked in the list itself: the last `active` key of each use is the current
+ * one; a `retired` key still verifies what it signed before `retiredAt`; a `revoked` key verifies nothing.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { type PublicJwk, publicKeyFromJwk } from '../crypto/keys.ts';
+import { jwkThumbprint, type PublicJwk, publicKeyFromJwk } from '../crypto/keys.ts';
 
 const JwkSchema = z.object({ kty: z.literal('OKP'), crv: z.enum(['Ed25519', 'X25519']), x: z.string() });
+const KeyStatusSchema = z.enum(['active', 'retired', 'revoked']);
 
 export const TrustListSchema = z.object({
   version: z.literal(1),
+  /** Increases with every change; a node refuses to go back to a lower serial. */
+  serial: z.number().int().min(0).optional(),
+  issuedAt: z.iso.datetime().optional(),
   parties: z.array(
     z.object({
       code: z.string().regex(/^[A-Z]{3}$/),
       name: z.string(),
       url: z.url(),
-      keys: z.array(z.object({ kid: z.string(), use: z.enum(['sig', 'enc']), jwk: JwkSchema })).min(2),
+      keys: z
+        .array(
+          z.object({
+            kid: z.string(),
+            use: z.enum(['sig', 'enc']),
+            jwk: JwkSchema,
+            status: KeyStatusSchema.default('active'),
+            /** For a retired signing key: messages created after this are not accepted with it. */
+            retiredAt: z.iso.datetime().optional(),
+            revokedAt: z.iso.datetime().optional(),
+          }),
+        )
+        .min(2),
+      /** Officers of the party whose signature vouches for an emergency request (UNCC art. 41-43). */
+      officers: z
+        .array(
+          z.object({
+            kid: z.string(),
+            name: z.string(),
+            jwk: JwkSchema,
+            status: KeyStatusSchema.default('active'),
+          }),
+        )
+        .default([]),
     }),
   ),
 });
-export type TrustListFile = z.infer<typeof TrustListSchema>;
+export type TrustListFile = z.input<typeof TrustListSchema>;
+type ParsedList = z.output<typeof TrustListSchema>;
 
 export interface TrustedParty {
   code: string;
@@ -30,19 +64,65 @@ export interface TrustedParty {
   signing: { kid: string; key: KeyObject };
 }
 
+export interface Signer {
+  party: string;
+  key: KeyObject;
+  /** A retired key: it verifies only what was created up to this moment. */
+  validUntil?: Date;
+}
+
+export interface Officer {
+  party: string;
+  kid: string;
+  name: string;
+  key: KeyObject;
+}
+
+const JWS_TYP = 'comity-trust-list+jws';
+const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+
 export class TrustList {
   private readonly byCode = new Map<string, TrustedParty>();
-  private readonly signers = new Map<string, { party: string; key: KeyObject }>();
+  private readonly signers = new Map<string, Signer>();
+  private readonly revokedKids = new Set<string>();
+  private readonly officers = new Map<string, Officer>();
+  readonly file: ParsedList;
 
-  constructor(readonly file: TrustListFile) {
-    for (const p of file.parties) {
-      const sig = p.keys.filter((k) => k.use === 'sig');
-      const enc = p.keys.filter((k) => k.use === 'enc');
+  /**
+   * @param signedBy the key id of the administrator key that signed the list, or null for an unsigned list
+   *   (accepted only where no signer is configured, e.g. a trust list inside an exported evidence package).
+   */
+  constructor(
+    file: TrustListFile,
+    readonly signedBy: string | null = null,
+  ) {
+    this.file = TrustListSchema.parse(file);
+    for (const p of this.file.parties) {
+      const usable = (use: 'sig' | 'enc') => p.keys.filter((k) => k.use === use && k.status === 'active');
+      const sig = usable('sig');
+      const enc = usable('enc');
       if (sig.length === 0 || enc.length === 0)
-        throw new Error(`trust list: ${p.code} needs a signing and an encryption key`);
-      for (const k of sig)
-        this.signers.set(k.kid, { party: p.code, key: publicKeyFromJwk(k.jwk as PublicJwk) });
-      // The last listed encryption and signing keys are the current ones.
+        throw new Error(`trust list: ${p.code} needs an active signing and an active encryption key`);
+      for (const k of p.keys) {
+        if (k.use !== 'sig') continue;
+        if (k.status === 'revoked') this.revokedKids.add(k.kid);
+        else
+          this.signers.set(k.kid, {
+            party: p.code,
+            key: publicKeyFromJwk(k.jwk as PublicJwk),
+            ...(k.status === 'retired' ? { validUntil: new Date(k.retiredAt ?? 0) } : {}),
+          });
+      }
+      for (const o of p.officers)
+        if (o.status === 'active')
+          this.officers.set(o.kid, {
+            party: p.code,
+            kid: o.kid,
+            name: o.name,
+            key: publicKeyFromJwk(o.jwk as PublicJwk),
+          });
+        else if (o.status === 'revoked') this.revokedKids.add(o.kid);
+      // The last listed active keys are the current ones: new messages are signed with, and encrypted to, them.
       const currentEnc = enc.at(-1)!;
       const currentSig = sig.at(-1)!;
       this.byCode.set(p.code, {
@@ -55,30 +135,117 @@ export class TrustList {
     }
   }
 
-  static load(path: string): TrustList {
-    let raw: unknown;
+  /**
+   * Loads a trust list file: a signed JWS, or plain JSON. With `signer` (the administrator's public key, as
+   * configured), only a JWS that verifies with it is accepted.
+   */
+  static load(path: string, signer?: PublicJwk): TrustList {
+    let text: string;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      text = readFileSync(path, 'utf8').trim();
     } catch (e) {
       throw new Error(`cannot read the trust list ${path}: ${(e as Error).message}`);
     }
+    try {
+      return TrustList.parse(text, signer);
+    } catch (e) {
+      throw new Error(`invalid trust list ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Parses the text of a trust list (see `load`). */
+  static parse(text: string, signer?: PublicJwk): TrustList {
+    const signed = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text);
+    if (signer && !signed)
+      throw new Error('the trust list is not signed, and this node requires a signed one');
+    const { payload, kid } = signed
+      ? verifyTrustListJws(text, signer)
+      : { payload: text, kid: null as string | null };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload);
+    } catch (e) {
+      throw new Error(`not JSON: ${(e as Error).message}`);
+    }
     const parsed = TrustListSchema.safeParse(raw);
     if (!parsed.success)
-      throw new Error(
-        `invalid trust list ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    return new TrustList(parsed.data);
+      throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    return new TrustList(parsed.data, kid);
   }
 
   party(code: string): TrustedParty | undefined {
     return this.byCode.get(code);
   }
 
-  signer(kid: string): { party: string; key: KeyObject } | undefined {
+  /** The party and public key of a signing key; undefined when the key is unknown or revoked. */
+  signer(kid: string): Signer | undefined {
     return this.signers.get(kid);
+  }
+
+  isRevoked(kid: string): boolean {
+    return this.revokedKids.has(kid);
+  }
+
+  /** An active officer key, by key id. */
+  officer(kid: string): Officer | undefined {
+    return this.officers.get(kid);
   }
 
   parties(): TrustedParty[] {
     return [...this.byCode.values()];
   }
+
+  /** SHA-256 of the list's canonical content: what the ledger records. */
+  digest(): string {
+    return createHash('sha256').update(JSON.stringify(this.file)).digest('hex');
+  }
+
+  /** Every key of the list with its status, for the ledger's record of a change. */
+  keyStatuses(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const p of this.file.parties) {
+      for (const k of p.keys) out[k.kid] = k.status;
+      for (const o of p.officers) out[o.kid] = o.status;
+    }
+    return out;
+  }
+}
+
+/** The key id of an administrator key: `trust-admin:<thumbprint prefix>`. */
+export const trustAdminKid = (jwk: PublicJwk) => `trust-admin:${jwkThumbprint(jwk).slice(0, 16)}`;
+
+/** Signs a trust list with the administrator's Ed25519 private key. */
+export function signTrustList(list: TrustListFile, privateKey: KeyObject): string {
+  const parsed = TrustListSchema.parse(list);
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as PublicJwk;
+  const header = b64(
+    JSON.stringify({
+      alg: 'EdDSA',
+      typ: JWS_TYP,
+      kid: trustAdminKid({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }),
+    }),
+  );
+  const payload = b64(JSON.stringify(parsed, null, 2));
+  const signature = sign(null, Buffer.from(`${header}.${payload}`), privateKey);
+  return `${header}.${payload}.${b64(signature)}`;
+}
+
+function verifyTrustListJws(jws: string, signer: PublicJwk | undefined): { payload: string; kid: string } {
+  const [h, p, s] = jws.split('.') as [string, string, string];
+  let header: { alg?: string; typ?: string; kid?: string };
+  try {
+    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error('the JWS header is not JSON');
+  }
+  if (header.alg !== 'EdDSA' || header.typ !== JWS_TYP)
+    throw new Error(`not a signed trust list (alg ${header.alg}, typ ${header.typ})`);
+  if (!signer)
+    throw new Error('the trust list is signed, but this node has no trustListSigner configured to check it');
+  const expected = trustAdminKid(signer);
+  if (header.kid !== expected)
+    throw new Error(`signed with ${header.kid}, not with the configured administrator key ${expected}`);
+  const ok = verify(null, Buffer.from(`${h}.${p}`), publicKeyFromJwk(signer), Buffer.from(s, 'base64url'));
+  if (!ok) throw new Error(`the signature does not verify with the administrator key ${expected}`);
+  return { payload: Buffer.from(p, 'base64url').toString('utf8'), kid: expected };
 }

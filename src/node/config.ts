@@ -15,6 +15,18 @@ export const NodeConfigSchema = z
     /** PostgreSQL URL; when absent the embedded PGlite database in `<dataDir>/db` is used. */
     databaseUrl: z.string().optional(),
     trustList: z.string(),
+    /**
+     * The public key (Ed25519 JWK) of the administrator who signs the trust list. When set, the node accepts
+     * only a trust list signed with it (`comity trust sign`).
+     */
+    trustListSigner: z
+      .object({
+        kty: z.literal('OKP'),
+        crv: z.literal('Ed25519'),
+        x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+      })
+      .strict()
+      .optional(),
     /** The ledger's origin: the first line of its checkpoints and the name of its note key. */
     ledgerOrigin: z
       .string()

@@ -3,7 +3,7 @@
  * Built once at start (node.ts) and passed down; nothing reaches for globals.
  */
 import type { Logger } from 'pino';
-import type { NodeKeys } from '../crypto/keys.ts';
+import type { NodeKeys, PublicJwk } from '../crypto/keys.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { TrustList } from '../exchange/trust-list.ts';
 import type { Db } from '../store/db.ts';
@@ -66,7 +66,10 @@ export interface NodeCore {
   keys: NodeKeys;
   /** Seals secrets the node must read back (TOTP seeds) with a key kept outside the database. */
   secrets: SecretBox;
+  /** The trust list in force; replaced as a whole when an administrator installs a new signed one. */
   trust: TrustList;
+  /** Where the trust list lives and the administrator key it must be signed with (if configured). */
+  trustSource: { path: string; signer?: PublicJwk };
   log: Logger;
   settings: NodeSettings;
   /** Where evidence files live: uploads in progress, sealed files, temporary openings. */

@@ -3,16 +3,23 @@
  * each with its own embedded database under `<dir>/<party>/`, seeded on first start with demo users and a few
  * cases in different states. `npm start` runs this.
  */
-import { createHash } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
-import { ensureUser, userActorOf } from '../auth/sessions.ts';
+import { ensureUser, userActorOf, VOUCHING_ROLES } from '../auth/sessions.ts';
 import type { RequestContext } from '../cases/actor.ts';
 import { createCase } from '../cases/create-case.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { takeAction } from '../cases/take-action.ts';
+import type { PublicJwk } from '../crypto/keys.ts';
 import { InterchangeRequestSchema } from '../domain/request.ts';
 import type { Role } from '../domain/roles.ts';
 import {
@@ -23,7 +30,8 @@ import {
   sealPackage,
 } from '../evidence/packages.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
-import type { TrustListFile } from '../exchange/trust-list.ts';
+import { signTrustList, type TrustListFile } from '../exchange/trust-list.ts';
+import { newOfficerKey, officerKid, officerPublicJwk } from '../exchange/vouch.ts';
 import { cases, evidencePackages, outbox, users } from '../store/schema.ts';
 import type { NodeSettings } from './core.ts';
 import { createLogger, nodeKeys, type RunningNode, startNode } from './node.ts';
@@ -223,6 +231,39 @@ async function seedCases(nodes: Record<string, RunningNode>): Promise<void> {
   await createCase(ARC.core, await contextFor(ARC, 'officer'), demoRequest('preservation-draft.json'));
 }
 
+/** A demo officer's vouching key, made once in the party's keys folder (a real officer's lives sealed in the
+ * node's database and is published by the administrator). */
+function demoOfficerKey(
+  dir: string,
+  party: string,
+  local: string,
+): { pem: string; kid: string; jwk: PublicJwk } {
+  const folder = join(dir, party, 'keys', 'officers');
+  const path = join(folder, `${local}.pem`);
+  if (!existsSync(path)) {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    writeFileSync(path, newOfficerKey(party).pem, { mode: 0o600 });
+  }
+  const pem = readFileSync(path, 'utf8');
+  const jwk = officerPublicJwk(createPrivateKey(pem));
+  return { pem, kid: officerKid(party, jwk), jwk };
+}
+
+/** The demo's trust-list administrator key, made once (mode 0600) beside the nodes' folders. */
+export function demoTrustAdmin(dir: string): {
+  privateKey: KeyObject;
+  publicJwk: PublicJwk & { crv: 'Ed25519' };
+} {
+  const path = join(dir, 'trust-admin-ed25519.pem');
+  if (!existsSync(path)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+  }
+  const privateKey = createPrivateKey(readFileSync(path, 'utf8'));
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string };
+  return { privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x } };
+}
+
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const dir = resolve(opts.dir ?? '.comity');
   const basePort = opts.basePort ?? Number(process.env.COMITY_DEMO_BASE_PORT ?? 4100);
@@ -246,11 +287,18 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
           { kid: keys.signing.kid, use: 'sig' as const, jwk: keys.signing.publicJwk },
           { kid: keys.encryption.kid, use: 'enc' as const, jwk: keys.encryption.publicJwk },
         ],
+        officers: DEMO_ACCOUNTS.filter((a) => a.roles.some((r) => VOUCHING_ROLES.includes(r))).map((a) => {
+          const key = demoOfficerKey(dir, p.code, a.local);
+          return { kid: key.kid, name: `${a.title}, ${p.name}`, jwk: key.jwk };
+        }),
       };
     }),
   };
-  const trustListPath = join(dir, 'trust-list.json');
-  writeFileSync(trustListPath, `${JSON.stringify(trust, null, 2)}\n`);
+  // The demo's one administrator key signs the one trust list all three nodes share (a real node's own
+  // administrator signs that node's list; docs/security.md).
+  const admin = demoTrustAdmin(dir);
+  const trustListPath = join(dir, 'trust-list.jws');
+  writeFileSync(trustListPath, `${signTrustList(trust, admin.privateKey)}\n`);
 
   const nodes: Record<string, RunningNode> = {};
   try {
@@ -260,6 +308,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
         listen: { host, port: opts.ports?.[p.code] ?? basePort + p.offset },
         dataDir: join(dir, p.code),
         trustList: trustListPath,
+        trustListSigner: admin.publicJwk,
         logLevel: opts.logLevel ?? 'info',
         logFile: join(dir, 'logs', `${p.code}.log`),
         settings: opts.settings ?? {},
@@ -276,6 +325,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
           roles: a.roles,
           password,
           demo: true,
+          ...(a.roles.some((r) => VOUCHING_ROLES.includes(r))
+            ? { officerKey: demoOfficerKey(dir, node.core.party, a.local) }
+            : {}),
         });
     let seeded = false;
     const [{ count } = { count: 0 }] = await nodes

@@ -13,6 +13,7 @@ import { loadOrCreateSecretKey, secretBox } from '../crypto/secret-box.ts';
 import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
+import { checkOwnEntry, recordTrustList } from '../exchange/trust-install.ts';
 import { TrustList } from '../exchange/trust-list.ts';
 import { type Database, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
@@ -71,20 +72,10 @@ export function nodeKeys(dataDir: string, party: string): NodeKeys {
 export async function startNode(config: NodeConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
   const log = opts.log ?? createLogger(config);
   const keys = nodeKeys(config.dataDir, config.party);
-  const trust = TrustList.load(config.trustList);
-  const self = trust.party(config.party);
-  if (!self || self.signing.kid !== keys.signing.kid || self.encryption.kid !== keys.encryption.kid)
-    throw new Error(
-      `the trust list ${config.trustList} does not hold this node's current keys; add this entry for ${config.party}: ${JSON.stringify(
-        {
-          code: config.party,
-          keys: [
-            { kid: keys.signing.kid, use: 'sig', jwk: keys.signing.publicJwk },
-            { kid: keys.encryption.kid, use: 'enc', jwk: keys.encryption.publicJwk },
-          ],
-        },
-      )}`,
-    );
+  const trust = TrustList.load(config.trustList, config.trustListSigner);
+  if (!config.trustListSigner)
+    log.warn('no trustListSigner configured: the trust list is accepted without an administrator signature');
+  checkOwnEntry(trust, keys, config.trustList);
   const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
   let database: Database;
   try {
@@ -112,6 +103,10 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     keys,
     secrets: secretBox(loadOrCreateSecretKey(join(config.dataDir, 'keys'))),
     trust,
+    trustSource: {
+      path: config.trustList,
+      ...(config.trustListSigner ? { signer: config.trustListSigner } : {}),
+    },
     log,
     settings,
     ledger: {
@@ -125,6 +120,14 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     evidenceDir: join(config.dataDir, 'evidence'),
   };
   await initLedger(core.db);
+  // The trust list in force is a ledger record; a changed one at start is recorded with what changed.
+  await core.db
+    .transaction((tx) => recordTrustList(core, tx, trust, null))
+    .catch(async (e) => {
+      await database.close();
+      unlock();
+      throw e;
+    });
   // Key changes are ledger events: every start records the keys the node signs and decrypts with.
   await appendLedgerAlone(core, {
     type: 'node-started',

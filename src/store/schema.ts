@@ -34,6 +34,9 @@ export const users = pgTable('users', {
   totpConfirmedAt: at('totp_confirmed_at'),
   /** The last time step accepted, so that a code is never accepted twice. */
   totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  /** The officer's Ed25519 key for vouching for emergency requests (PKCS#8 PEM, sealed), and its key id. */
+  officerKey: text('officer_key'),
+  officerKid: text('officer_kid'),
 });
 
 /** Failed sign-ins per e-mail address (known or not, so that the answer does not tell which). */
@@ -125,6 +128,8 @@ export const cases = pgTable(
     version: integer('version').notNull().default(1),
     /** Need-to-know: when set, only these users of this node (and its oversight, redacted) see the case. */
     restrictedTo: jsonb('restricted_to').$type<string[]>(),
+    /** For an emergency request received: the officer of the requesting party who vouched for it. */
+    vouchedBy: jsonb('vouched_by').$type<{ kid: string; name: string; party: string; at: string }>(),
   },
   (t) => [
     index('cases_requesting_idx').on(t.requesting, t.updatedAt),

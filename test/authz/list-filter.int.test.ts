@@ -36,7 +36,7 @@ beforeAll(async () => {
     ['BOR', 'CAL'],
   ] as const)
     for (const channel of ['central-authority', '24-7'])
-      for (const urgency of ['routine', 'urgent', 'emergency'])
+      for (const urgency of ['routine', 'emergency'])
         for (const state of STATES)
           for (const createdBy of [null, 'U1'])
             for (const restrictedTo of [null, ['U1', 'U2'], ['U2']])
@@ -103,5 +103,5 @@ describe(`list filter and policies (${engine})`, () => {
     expect(mismatches).toEqual([]);
     // Not vacuous: the users between them see a good part of the cases, and none sees all of them.
     expect(listedSomething).toBeGreaterThan(rows.length);
-  });
+  }, 240_000);
 });

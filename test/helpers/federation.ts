@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Demo, type DemoOptions, settle, startDemo } from '../../src/node/demo.ts';
+import { type Demo, type DemoOptions, demoTrustAdmin, settle, startDemo } from '../../src/node/demo.ts';
 
 export const PASSWORD = 'test-password-0';
 
@@ -162,7 +162,8 @@ export async function startTestFederation(
           party,
           listen: { host: '127.0.0.1', port: ports[party as keyof typeof ports] },
           dataDir: join(dir, party),
-          trustList: join(dir, 'trust-list.json'),
+          trustList: join(dir, 'trust-list.jws'),
+          trustListSigner: demoTrustAdmin(dir).publicJwk,
           logLevel: 'info' as const,
           logFile: join(dir, 'logs', `${party}.log`),
           settings: options.settings ?? {},

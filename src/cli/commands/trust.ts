@@ -1,0 +1,154 @@
+/**
+ * `comity trust …` and `comity keys rotate`: the administrator's tools for the trust list. The administrator
+ * key stays with the administrator (offline); the node holds only its public half (`trustListSigner`).
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { type PublicJwk, rotateNodeKeys } from '../../crypto/keys.ts';
+import { signTrustList, TrustList, TrustListSchema, trustAdminKid } from '../../exchange/trust-list.ts';
+import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
+import { CliError } from '../errors.ts';
+import { readJsonFile } from '../files.ts';
+import { emit, table } from '../output.ts';
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function publicJwkOfPem(path: string): PublicJwk {
+  const { x } = createPublicKey(createPrivateKey(readText(path))).export({ format: 'jwk' }) as { x: string };
+  return { kty: 'OKP', crv: 'Ed25519', x };
+}
+
+function keygen(opts: { out: string; json?: boolean }): void {
+  if (existsSync(opts.out)) throw new CliError(`${opts.out} exists; the command never overwrites a key`);
+  const { privateKey } = generateKeyPairSync('ed25519');
+  writeFileSync(opts.out, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+  const jwk = publicJwkOfPem(opts.out);
+  emit(
+    { key: opts.out, kid: trustAdminKid(jwk), trustListSigner: jwk },
+    () =>
+      `Wrote ${opts.out} (keep it offline). Put this in each node's config as "trustListSigner":\n${JSON.stringify(jwk)}`,
+  );
+}
+
+function signList(file: string, opts: { key: string; out?: string; json?: boolean }): void {
+  const raw = readJsonFile(file);
+  const parsed = TrustListSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new CliError(
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  // Checks the list as a node would before signing it (active keys for every party).
+  new TrustList(parsed.data);
+  const jws = signTrustList(parsed.data, createPrivateKey(readText(opts.key)));
+  const out = opts.out ?? file.replace(/\.json$/, '') + '.jws';
+  writeFileSync(out, `${jws}\n`);
+  emit(
+    { out, serial: parsed.data.serial ?? null, signedBy: trustAdminKid(publicJwkOfPem(opts.key)) },
+    () => `Signed ${file} → ${out}`,
+  );
+}
+
+function show(file: string, opts: { signer?: string; json?: boolean }): void {
+  const signer = opts.signer ? (JSON.parse(opts.signer) as PublicJwk) : undefined;
+  let trust: TrustList;
+  try {
+    trust = TrustList.parse(readText(file).trim(), signer);
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`);
+  }
+  emit({ digest: trust.digest(), signedBy: trust.signedBy, ...trust.file }, () =>
+    [
+      `${file}: serial ${trust.file.serial ?? '-'}, ${trust.signedBy ? `signed by ${trust.signedBy}` : 'NOT SIGNED'}`,
+      table(
+        ['PARTY', 'KEY', 'USE', 'STATUS'],
+        trust.file.parties.flatMap((p) => [
+          ...p.keys.map((k) => [p.code, k.kid, k.use, k.status]),
+          ...p.officers.map((o) => [p.code, o.kid, `officer: ${o.name}`, o.status]),
+        ]),
+      ),
+    ].join('\n'),
+  );
+}
+
+async function install(file: string, opts: CommonOptions): Promise<void> {
+  const res = await signedInClient(opts).put<{ digest: string; serial: number | null }>(
+    '/api/v1/node/trust-list',
+    {
+      trustList: readText(file).trim(),
+    },
+  );
+  emit(res, () => `Installed: serial ${res.serial ?? '-'}, digest ${res.digest.slice(0, 16)}…`);
+}
+
+function rotate(opts: { dataDir: string; party: string; json?: boolean }): void {
+  if (!existsSync(join(opts.dataDir, 'keys')))
+    throw new CliError(`${opts.dataDir} has no keys folder: is it a node's data folder?`);
+  const { before, after } = rotateNodeKeys(join(opts.dataDir, 'keys'), opts.party);
+  const entry = [
+    {
+      kid: before.signing.kid,
+      use: 'sig',
+      jwk: before.signing.publicJwk,
+      status: 'retired',
+      retiredAt: new Date().toISOString(),
+    },
+    { kid: before.encryption.kid, use: 'enc', jwk: before.encryption.publicJwk, status: 'retired' },
+    { kid: after.signing.kid, use: 'sig', jwk: after.signing.publicJwk, status: 'active' },
+    { kid: after.encryption.kid, use: 'enc', jwk: after.encryption.publicJwk, status: 'active' },
+  ];
+  emit({ party: opts.party, keys: entry }, () =>
+    [
+      `New keys for ${opts.party}. Replace its "keys" in the trust list with these, raise "serial", sign it`,
+      '(`comity trust sign`) and send the new entry to the other parties. The node starts again once it is in force:',
+      JSON.stringify(entry, null, 2),
+    ].join('\n'),
+  );
+}
+
+export function registerTrust(program: Command): void {
+  const trust = program.command('trust').description('the signed trust list (administrators)');
+  trust
+    .command('keygen')
+    .description(
+      'make an administrator key for signing trust lists; prints the trustListSigner for node configs',
+    )
+    .requiredOption('--out <file>', 'where to write the private key (PEM, mode 0600)')
+    .option('--json', 'print JSON')
+    .action(keygen);
+  trust
+    .command('sign <file>')
+    .description('sign a trust list (JSON) with the administrator key; writes FILE.jws')
+    .requiredOption('--key <file>', 'the administrator private key (PEM)')
+    .option('--out <file>', 'where to write the signed list')
+    .option('--json', 'print JSON')
+    .action(signList);
+  trust
+    .command('show <file>')
+    .description('show a trust list and its signature; with --signer, check it as a node would')
+    .option('--signer <jwk>', 'the administrator public key (JWK JSON) the signature must verify with')
+    .option('--json', 'print JSON')
+    .action(show);
+  withCommonOptions(
+    trust
+      .command('install <file>')
+      .description('install a signed trust list on the node you are signed in to'),
+  ).action(install);
+  const keys = program.command('keys').description("the node's own keys");
+  keys
+    .command('rotate')
+    .description(
+      'make new node keys (the old encryption key keeps opening messages sent to it); prints the new trust-list entry',
+    )
+    .requiredOption('--data-dir <dir>', "the node's data folder")
+    .requiredOption('--party <code>', "the node's party")
+    .option('--json', 'print JSON')
+    .action(rotate);
+}

@@ -1,0 +1,376 @@
+/**
+ * Identity for nodes and officers (issue 7): a signed trust list, recorded in the ledger when it changes; keys
+ * rotated (the old key still verifies what it signed before, new messages use the new key) and revoked;
+ * emergency requests accepted only when a named officer of the requesting party vouches for them.
+ */
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { count, eq } from 'drizzle-orm';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureUser } from '../../src/auth/sessions.ts';
+import { type MessageClaims, sealMessage } from '../../src/crypto/envelope.ts';
+import { type PublicJwk, rotateNodeKeys } from '../../src/crypto/keys.ts';
+import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
+import { signTrustList, TrustList, type TrustListFile } from '../../src/exchange/trust-list.ts';
+import { signVouch } from '../../src/exchange/vouch.ts';
+import { demoTrustAdmin } from '../../src/node/demo.ts';
+import { cases, inboundRefusals, ledgerEntries, outbox, users } from '../../src/store/schema.ts';
+import { corpusRequest } from '../helpers/corpus.ts';
+import {
+  type Client,
+  client,
+  engine,
+  PASSWORD,
+  startTestFederation,
+  type TestFederation,
+} from '../helpers/federation.ts';
+
+let fed: TestFederation;
+let arcOfficer: Client;
+let borReviewer: Client;
+let borAdmin: Client;
+
+const arc = () => fed.demo.nodes.ARC!.core;
+const bor = () => fed.demo.nodes.BOR!.core;
+
+beforeAll(async () => {
+  fed = await startTestFederation();
+  [arcOfficer, borReviewer, borAdmin] = await Promise.all([
+    fed.as('officer@arc.example'),
+    fed.as('reviewer@bor.example'),
+    fed.as('admin@bor.example'),
+  ]);
+}, 120_000);
+afterAll(async () => fed?.close());
+
+/** An emergency preservation request from ARC to BOR (corpus 04, re-addressed). */
+const emergency = (): InterchangeRequest =>
+  InterchangeRequestSchema.parse({
+    ...corpusRequest('04-kidnapping-emergency-preservation.json'),
+    from: 'ARC',
+    to: 'BOR',
+  });
+
+/** The trust list in force, as a plain object to edit. */
+const currentList = (): TrustListFile => structuredClone(bor().trust.file) as TrustListFile;
+
+/** Signs a list with the demo's administrator key (what `comity trust sign` does). */
+const signed = (list: TrustListFile) => signTrustList(list, demoTrustAdmin(fed.dir).privateKey);
+
+/** A message from ARC to BOR, sealed with ARC's real node keys: only what the test puts in it is forged. */
+async function fromArc(body: Record<string, unknown>, claims: Partial<MessageClaims> = {}) {
+  const now = new Date();
+  const recipient = arc().trust.party('BOR')!;
+  const full: MessageClaims = {
+    id: ulid(),
+    type: 'request',
+    from: 'ARC',
+    to: 'BOR',
+    case: ulid(),
+    created: now.toISOString(),
+    expires: new Date(now.getTime() + 3_600_000).toISOString(),
+    prev: null,
+    action: 'submit',
+    actor: { name: 'Forger' },
+    body,
+    ...claims,
+  };
+  const { jwe } = await sealMessage({
+    claims: full,
+    signingKey: arc().keys.signing.privateKey,
+    signingKid: arc().keys.signing.kid,
+    recipientKey: recipient.encryption.key,
+    recipientKid: recipient.encryption.kid,
+  });
+  const res = await fetch(`${fed.url('BOR')}/exchange/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/jose' },
+    body: jwe,
+  });
+  return { claims: full, status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const refusals = async () => Number((await bor().db.select({ n: count() }).from(inboundRefusals))[0]?.n ?? 0);
+
+describe(`the signed trust list (${engine})`, () => {
+  it('accepts only a list signed with the configured administrator key', () => {
+    const admin = demoTrustAdmin(fed.dir);
+    const list = currentList();
+    const text = signTrustList(list, admin.privateKey);
+    expect(TrustList.parse(text, admin.publicJwk).signedBy).toMatch(/^trust-admin:/);
+    // Unsigned, signed by someone else, or altered after signing: refused.
+    expect(() => TrustList.parse(JSON.stringify(list), admin.publicJwk)).toThrow(/not signed/);
+    const other = generateKeyPairSync('ed25519').privateKey;
+    expect(() => TrustList.parse(signTrustList(list, other), admin.publicJwk)).toThrow(
+      /not with the configured/,
+    );
+    const [h, p, s] = text.split('.') as [string, string, string];
+    const altered = JSON.parse(Buffer.from(p, 'base64url').toString());
+    altered.parties[0].url = 'https://attacker.example';
+    const forged = `${h}.${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${s}`;
+    expect(() => TrustList.parse(forged, admin.publicJwk)).toThrow(/does not verify/);
+  });
+
+  it('records the list in force in the ledger, and a change with what changed', async () => {
+    const recorded = await bor().db.select().from(ledgerEntries).where(eq(ledgerEntries.type, 'trust-list'));
+    expect(recorded.length).toBeGreaterThanOrEqual(1);
+    expect(recorded.at(-1)!.record).toMatchObject({
+      digest: bor().trust.digest(),
+      signedBy: expect.stringMatching(/^trust-admin:/),
+    });
+
+    const list = { ...currentList(), serial: 5 };
+    const cal = list.parties.find((p) => p.code === 'CAL')!;
+    cal.name = 'Caldera (renamed)';
+    const officer = await borReviewer.put('/api/v1/node/trust-list', { trustList: signed(list) });
+    expect(officer.status).toBe(403);
+    const unsigned = await borAdmin.put('/api/v1/node/trust-list', { trustList: JSON.stringify(list) });
+    expect(unsigned.status).toBe(422);
+    const ok = await borAdmin.put('/api/v1/node/trust-list', { trustList: signed(list) });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ serial: 5, signedBy: expect.stringMatching(/^trust-admin:/) });
+    expect(bor().trust.party('CAL')!.name).toBe('Caldera (renamed)');
+    // Saved where the node reads it at start.
+    expect(readFileSync(bor().trustSource.path, 'utf8').trim()).toBe(signed(list));
+    const back = await borAdmin.put('/api/v1/node/trust-list', { trustList: signed({ ...list, serial: 4 }) });
+    expect(back.status).toBe(409);
+    expect(back.body.detail).toMatch(/serial 4 is lower/);
+  });
+});
+
+describe(`emergency requests (${engine})`, () => {
+  it('arrive with the name of the officer who vouched for them', async () => {
+    const created = await arcOfficer.post('/api/v1/cases', emergency());
+    expect(created.status).toBe(201);
+    const submitted = await arcOfficer.post(`/api/v1/cases/${created.body.id}/actions/submit`);
+    expect(submitted.status).toBe(200);
+    await fed.settle();
+    const atBor = await borReviewer.get(`/api/v1/cases/${created.body.id}`);
+    expect(atBor.status).toBe(200);
+    expect(atBor.body.vouchedBy).toMatchObject({
+      name: expect.stringMatching(/Arcadia/),
+      party: 'ARC',
+      kid: expect.stringMatching(/^ARC:officer:/),
+    });
+  });
+
+  it('are refused, logged, and never reach a person when the officer signature is missing, forged or moved', async () => {
+    const before = await refusals();
+    const request = emergency();
+    const bare = await fromArc({ request });
+    expect(bare.status).toBe(400);
+    expect(bare.body.detail).toMatch(/emergency request refused: .*signature of the officer/);
+
+    // Signed by a key the trust list does not name.
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    const pem = stranger.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const unknown = await fromArc({
+      request,
+      vouch: signVouch(
+        { pem, kid: 'ARC:officer:0000000000000000' },
+        'Nobody',
+        { case: 'x', request },
+        new Date(),
+      ),
+    });
+    expect(unknown.body.detail).toMatch(/not in the trust list/);
+
+    // A genuine vouch for another case cannot be reused.
+    const officerRow = (
+      await arc().db.select().from(users).where(eq(users.email, 'officer@arc.example'))
+    )[0]!;
+    const real = { pem: arc().secrets.open(officerRow.officerKey!), kid: officerRow.officerKid! };
+    const moved = await fromArc({
+      request,
+      vouch: signVouch(real, 'Officer', { case: ulid(), request }, new Date()),
+    });
+    expect(moved.body.detail).toMatch(/for another case/);
+    // Nor one for a different request on the same case.
+    const id = ulid();
+    const changed = await fromArc(
+      {
+        request,
+        vouch: signVouch(real, 'Officer', { case: id, request: { ...request, facts: 'other' } }, new Date()),
+      },
+      { case: id },
+    );
+    expect(changed.body.detail).toMatch(/different request/);
+
+    expect(await refusals()).toBe(before + 4);
+    for (const r of [bare, unknown, moved, changed])
+      expect(await bor().db.select().from(cases).where(eq(cases.id, r.claims.case))).toEqual([]);
+  });
+
+  it('cannot be sent by an officer whose key is not in the trust list', async () => {
+    await ensureUser(arc(), {
+      email: 'newofficer@arc.example',
+      name: 'New Officer',
+      party: 'ARC',
+      roles: ['officer'],
+      password: PASSWORD,
+      demo: true,
+    });
+    const res = await fetch(`${fed.url('ARC')}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'newofficer@arc.example', password: PASSWORD }),
+    });
+    const newcomer = client(fed.url('ARC'), ((await res.json()) as { token: string }).token);
+    const created = await newcomer.post('/api/v1/cases', emergency());
+    const refused = await newcomer.post(`/api/v1/cases/${created.body.id}/actions/submit`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/vouched for by an officer whose key is in the trust list/);
+    expect((await newcomer.get(`/api/v1/cases/${created.body.id}`)).body.state).toBe('draft');
+  });
+});
+
+describe(`rotation and revocation (${engine})`, () => {
+  it('refuses messages signed with a revoked node key, and an officer key once revoked', async () => {
+    const officerKid = (await arc().db.select().from(users).where(eq(users.email, 'officer@arc.example')))[0]!
+      .officerKid!;
+    const list = { ...currentList(), serial: 10 };
+    const arcEntry = list.parties.find((p) => p.code === 'ARC')!;
+    arcEntry.officers = arcEntry.officers!.map((o) =>
+      o.kid === officerKid ? { ...o, status: 'revoked' as const } : o,
+    );
+    expect((await borAdmin.put('/api/v1/node/trust-list', { trustList: signed(list) })).status).toBe(200);
+    const last = (await bor().db.select().from(ledgerEntries).where(eq(ledgerEntries.type, 'trust-list'))).at(
+      -1,
+    )!;
+    expect(last.record).toMatchObject({ changes: { revoked: [officerKid] } });
+
+    // ARC still trusts its officer; BOR no longer does: ARC's emergency request is refused at BOR.
+    const created = await arcOfficer.post('/api/v1/cases', emergency());
+    await arcOfficer.post(`/api/v1/cases/${created.body.id}/actions/submit`);
+    await fed.settle().catch(() => {});
+    const message = (await arc().db.select().from(outbox).where(eq(outbox.caseId, created.body.id)))[0]!;
+    expect(message.lastError).toMatch(/officer key .* was revoked/);
+
+    // A revoked key cannot be made trusted again.
+    const again = { ...list, serial: 11 };
+    again.parties = again.parties.map((p) =>
+      p.code === 'ARC'
+        ? { ...p, officers: p.officers!.map((o) => ({ ...o, status: 'active' as const })) }
+        : p,
+    );
+    const back = await borAdmin.put('/api/v1/node/trust-list', { trustList: signed(again) });
+    expect(back.status).toBe(409);
+    expect(back.body.detail).toMatch(/revoked key cannot be trusted again/);
+  });
+
+  it('rotates a node’s keys: the new key signs, the retired one only what it signed before, old mail still opens', async () => {
+    // ARC rotates: stop, new keys, a new list (old signing key retired, new keys active), signed and installed.
+    const start = await fed.stop('ARC');
+    const { before, after } = rotateNodeKeys(join(fed.dir, 'ARC', 'keys'), 'ARC');
+    const retiredAt = new Date();
+    const list = { ...currentList(), serial: 20 };
+    const arcEntry = list.parties.find((p) => p.code === 'ARC')!;
+    arcEntry.keys = [
+      {
+        kid: before.signing.kid,
+        use: 'sig',
+        jwk: before.signing.publicJwk,
+        status: 'retired',
+        retiredAt: retiredAt.toISOString(),
+      },
+      { kid: before.encryption.kid, use: 'enc', jwk: before.encryption.publicJwk, status: 'retired' },
+      { kid: after.signing.kid, use: 'sig', jwk: after.signing.publicJwk as PublicJwk, status: 'active' },
+      {
+        kid: after.encryption.kid,
+        use: 'enc',
+        jwk: after.encryption.publicJwk as PublicJwk,
+        status: 'active',
+      },
+    ];
+    writeFileSync(join(fed.dir, 'trust-list.jws'), `${signed(list)}\n`);
+    await start();
+    expect(arc().keys.signing.kid).toBe(after.signing.kid);
+    expect(arc().keys.previousEncryption.has(before.encryption.kid)).toBe(true);
+
+    // BOR has not installed the new list yet: ARC's new key is unknown there, and the message waits.
+    const created = await arcOfficer.post('/api/v1/cases', { ...emergency(), urgency: 'urgent' });
+    expect(created.status).toBe(201);
+    await arcOfficer.post(`/api/v1/cases/${created.body.id}/actions/submit`);
+    await waitFor(async () => {
+      const m = (await arc().db.select().from(outbox).where(eq(outbox.caseId, created.body.id)))[0];
+      return m?.lastError?.includes('not in the trust list') ?? false;
+    });
+    // Once BOR installs the new list, the retried message goes through.
+    expect((await borAdmin.put('/api/v1/node/trust-list', { trustList: signed(list) })).status).toBe(200);
+    await fed.settle();
+    expect((await borReviewer.get(`/api/v1/cases/${created.body.id}`)).status).toBe(200);
+
+    // The retired key: what it signed before its retirement still verifies; nothing newer does.
+    const sealWith = async (created: Date) => {
+      const claims: MessageClaims = {
+        id: ulid(),
+        type: 'request',
+        from: 'ARC',
+        to: 'BOR',
+        case: ulid(),
+        created: created.toISOString(),
+        expires: new Date(Date.now() + 3_600_000).toISOString(),
+        prev: null,
+        action: 'submit',
+        actor: { name: 'Officer' },
+        body: { request: { ...emergency(), urgency: 'urgent' } },
+      };
+      const recipient = bor().trust.party('BOR')!;
+      const { jwe } = await sealMessage({
+        claims,
+        signingKey: before.signing.privateKey,
+        signingKid: before.signing.kid,
+        recipientKey: recipient.encryption.key,
+        recipientKid: recipient.encryption.kid,
+      });
+      const res = await fetch(`${fed.url('BOR')}/exchange/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/jose' },
+        body: jwe,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    const late = await sealWith(new Date());
+    expect(late.status).toBe(400);
+    expect(late.body.detail).toMatch(/was retired at .* and signs no newer message/);
+    expect((await sealWith(new Date(retiredAt.getTime() - 60_000))).status).toBe(200);
+
+    // A peer that still encrypts to ARC's old encryption key is understood.
+    const borKeys = bor().keys;
+    const { jwe } = await sealMessage({
+      claims: {
+        id: ulid(),
+        type: 'request',
+        from: 'BOR',
+        to: 'ARC',
+        case: ulid(),
+        created: new Date().toISOString(),
+        expires: new Date(Date.now() + 3_600_000).toISOString(),
+        prev: null,
+        action: 'submit',
+        actor: { name: 'Officer' },
+        body: { request: { ...corpusRequest('05-ncii-former-partner.json') } },
+      },
+      signingKey: borKeys.signing.privateKey,
+      signingKid: borKeys.signing.kid,
+      recipientKey: createPublicKey(before.encryption.privateKey),
+      recipientKid: before.encryption.kid,
+    });
+    const old = await fetch(`${fed.url('ARC')}/exchange/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/jose' },
+      body: jwe,
+    });
+    expect(old.status).toBe(200);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
