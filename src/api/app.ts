@@ -35,6 +35,7 @@ import { settingsRoutes } from './routes/settings.ts';
 import { trustRoutes } from './routes/trust.ts';
 import { userRoutes } from './routes/users.ts';
 import { registerSecurity } from './security.ts';
+import { UNSTORABLE_TEXT, unstorableTextAt } from './text.ts';
 
 export const VERSION = '0.1.0';
 
@@ -151,6 +152,20 @@ export async function buildApp(core: NodeCore) {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   app.addHook('onRequest', authHook(core));
+  // Before any schema or handler: text the database could not store is refused with the field named.
+  app.addHook('preValidation', async (req) => {
+    for (const [part, value] of [
+      ['body', req.body],
+      ['query', req.query],
+      ['path', req.params],
+    ] as const) {
+      const at = unstorableTextAt(value);
+      if (at)
+        throw new AppError('bad-request', `The ${part} is not valid: ${at}: ${UNSTORABLE_TEXT}.`, {
+          errors: [{ field: part === 'body' ? at : `${part}.${at}`, message: UNSTORABLE_TEXT }],
+        });
+    }
+  });
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -3,9 +3,11 @@
  * recipient's X25519 key, A256GCM). Signed by the sender, readable only by the receiver. Receipts are JWS only:
  * they carry nothing secret, just the hash of what was received.
  */
+
 import { createHash, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
+import { UNSTORABLE_TEXT, unstorableTextAt } from '../api/text.ts';
 
 export const MESSAGE_TYPES = [
   'request',
@@ -172,6 +174,8 @@ export async function openMessage(
   } catch {
     throw new EnvelopeError('bad-claims', 'the signed payload is not JSON');
   }
+  const unstorable = unstorableTextAt(parsed);
+  if (unstorable) throw new EnvelopeError('bad-claims', `invalid claims: ${unstorable}: ${UNSTORABLE_TEXT}`);
   const claims = MessageClaimsSchema.safeParse(parsed);
   if (!claims.success)
     throw new EnvelopeError(

@@ -79,6 +79,13 @@ async function accountWithTotp() {
     body: { code: codeFor(setup.body.secret) },
   });
   expect(confirmed.status).toBe(200);
+  for (const secret of [
+    setup.body.secret,
+    first.body.token,
+    confirmed.body.session.token,
+    ...confirmed.body.recoveryCodes,
+  ])
+    fed.secret(secret);
   return {
     ...account,
     secret: setup.body.secret as string,

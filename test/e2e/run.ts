@@ -629,6 +629,107 @@ try {
   await step('no page threw an uncaught error', async () => {
     assert.deepEqual(pageErrors, []);
   });
+  // Last, so that a failure here leaves the steps above to report on their own.
+  await step(
+    'script payloads in the facts, the subjects and a decision note stay inert text at ARC and at BOR; the CSP has nothing to block',
+    async () => {
+      const xss = {
+        script: '<script>window.__xss=1</script>',
+        img: '<img src=x onerror="window.__xss=2">',
+        link: '[open the file](javascript:window.__xss=3)',
+        svg: '"><svg onload="window.__xss=4">',
+      };
+      const arcOfficer = await apiAs(arc, 'officer@arc.example');
+      const borReviewer = await apiAs(bor, 'reviewer@bor.example');
+      // The journalist case: the screen quotes words of its facts, so BOR's page highlights next to the payloads.
+      const request = JSON.parse(
+        readFileSync('test/fixtures/corpus/07-journalist-false-information.json', 'utf8'),
+      ).request;
+      request.from = 'ARC';
+      request.facts = `${xss.script} ${xss.img} ${request.facts} ${xss.link} ${xss.svg}`;
+      request.purpose = `${xss.img} ${request.purpose}`;
+      request.subjects = [
+        { ...request.subjects[0], name: `${xss.script}${xss.img}` },
+        { name: xss.link, role: 'witness', description: xss.svg },
+      ];
+      const note = `${xss.script} ${xss.img} ${xss.link}`;
+      const { id } = await arcOfficer('/api/v1/cases', request);
+      await arcOfficer(`/api/v1/cases/${id}/actions/submit`, {});
+      await until(() => borReviewer(`/api/v1/cases/${id}`), 'in-review');
+      assert.equal(
+        (await borReviewer(`/api/v1/cases/${id}/actions/consult`, { note })).state,
+        'consultation',
+      );
+      await until(() => arcOfficer(`/api/v1/cases/${id}`), 'consultation');
+
+      const problems: string[] = [];
+      for (const [url, email, name] of [
+        [arc, 'officer@arc.example', 'xss-inert-arc'],
+        [bor, 'reviewer@bor.example', 'xss-inert-bor'],
+      ] as const) {
+        const context = await browser!.newContext({ viewport: { width: 1366, height: 900 } });
+        // Before any of the page's own scripts: record every violation the CSP reports.
+        await context.addInitScript(() => {
+          const w = window as unknown as { __csp: string[] };
+          w.__csp = [];
+          document.addEventListener('securitypolicyviolation', (e) =>
+            w.__csp.push(
+              `${e.violatedDirective} ${e.blockedURI} ${e.sample} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`,
+            ),
+          );
+        });
+        const page = await context.newPage();
+        pages.push(page);
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        const dialogs: string[] = [];
+        page.on('dialog', (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+        const cspConsole: string[] = [];
+        page.on('console', (m) => {
+          if (/content security policy|refused to (?:execute|load|apply|run)/i.test(m.text()))
+            cspConsole.push(m.text());
+        });
+        await signIn(page, url, email);
+        await page.goto(`${url}/cases/${id}`);
+        await page.getByTestId('facts').waitFor();
+        await page.getByText(note).first().waitFor();
+        if (url === bor)
+          assert.ok(
+            (await page.getByTestId('evidence-mark').count()) > 0,
+            'the screening evidence is highlighted',
+          );
+        // The payloads are there as text, exactly as written, highlighted or not.
+        assert.equal(await page.getByTestId('facts').textContent(), request.facts);
+        await page.locator('li', { hasText: `${xss.script}${xss.img} (suspect)` }).waitFor();
+        await page.locator('li', { hasText: `${xss.link} (witness) — ${xss.svg}` }).waitFor();
+        // Give an image error handler or a load handler time to fire, had any element been made.
+        await page.waitForTimeout(500);
+        const seen = await page.evaluate(() => {
+          const w = window as unknown as { __xss?: unknown; __csp: string[] };
+          return {
+            xss: w.__xss ?? null,
+            csp: w.__csp,
+            elements: document.querySelectorAll(
+              '#root script, #root img[src="x"], #root [onerror], #root [onload], #root iframe, a[href^="javascript:" i]',
+            ).length,
+          };
+        });
+        // Every page is checked before the step fails, so that one report names all that went wrong.
+        if (seen.xss !== null) problems.push(`${name}: a payload ran (window.__xss = ${seen.xss})`);
+        if (seen.elements) problems.push(`${name}: ${seen.elements} element(s) made from the payloads`);
+        for (const v of seen.csp) problems.push(`${name}: the CSP blocked ${v}`);
+        for (const m of cspConsole) problems.push(`${name}: console: ${m}`);
+        for (const d of dialogs) problems.push(`${name}: a dialog opened: ${d}`);
+        for (const e of errors) problems.push(`${name}: uncaught ${e}`);
+        await shot(page, name);
+        await context.close();
+      }
+      assert.deepEqual(problems, []);
+    },
+  );
 } catch {
   process.exitCode = 1;
 } finally {

@@ -2,7 +2,7 @@
  * Starts a real demo federation for integration tests: three nodes on free loopback ports, each on a fresh
  * PGlite folder, or on a fresh PostgreSQL database per node when TEST_DATABASE_URL is set.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,12 @@ export interface TestFederation {
   /** Signs in a demo user (`officer@arc.example`…) and returns a client bound to that user's node. */
   as(email: string): Promise<Client>;
   settle(): Promise<void>;
+  /**
+   * Names a secret a test handled (a token, a TOTP secret, a recovery code): at close, the nodes' logs are
+   * searched for it, with the passwords, tokens and private keys the federation knows of, and the test fails if
+   * any is found.
+   */
+  secret(value: string): void;
   /** Stops one node and returns a function that starts it again on the same port and data. */
   stop(party: string): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -125,6 +131,7 @@ export async function startTestFederation(
     ...(databaseUrls ? { databaseUrls } : {}),
   };
   const demo = await startDemo(options);
+  const secrets = new Set<string>([PASSWORD]);
   const stopped = new Set<string>();
   const fed: TestFederation = {
     get demo() {
@@ -143,6 +150,7 @@ export async function startTestFederation(
       });
       if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
       const { token } = (await res.json()) as { token: string };
+      secrets.add(token);
       return client(url, token);
     },
     settle: () =>
@@ -173,11 +181,64 @@ export async function startTestFederation(
         stopped.delete(party);
       };
     },
+    secret(value) {
+      secrets.add(value);
+    },
     async close() {
       for (const [p, n] of Object.entries(demo.nodes)) if (!stopped.has(p)) await n.close();
+      try {
+        assertNoSecretsLogged(dir, secrets);
+      } catch (e) {
+        await pgDbs?.drop();
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
       await pgDbs?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return fed;
+}
+
+/** Every file under `dir` (recursively) whose name matches. */
+function filesUnder(dir: string, match: (name: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(path, match));
+    else if (match(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+/**
+ * Secrets never reach a log (issue 7): searches every node log of the federation for the password, the tokens
+ * and secrets the tests handled, and every private key of the nodes, officers and administrator (PEM bodies and
+ * the raw secret keys).
+ */
+export function assertNoSecretsLogged(dir: string, secrets: ReadonlySet<string>): void {
+  const logs = existsSync(join(dir, 'logs')) ? filesUnder(join(dir, 'logs'), (n) => n.endsWith('.log')) : [];
+  const needles = new Map<string, string>();
+  for (const s of secrets) if (s.length >= 8) needles.set(s, 'a secret the test handled');
+  for (const pem of filesUnder(dir, (n) => n.endsWith('.pem'))) {
+    const body = readFileSync(pem, 'utf8')
+      .replace(/-----[^-]+-----/g, '')
+      .replace(/\s+/g, '');
+    needles.set(body, `the private key ${pem.slice(dir.length + 1)}`);
+    // The raw 32-byte key at the end of the PKCS#8 structure, as base64url (a JWK's "d").
+    needles.set(
+      Buffer.from(body, 'base64').subarray(-32).toString('base64url'),
+      `the private key ${pem.slice(dir.length + 1)} (as JWK)`,
+    );
+  }
+  for (const key of filesUnder(dir, (n) => n === 'secrets.key' || n === 'ledger-case-key'))
+    needles.set(readFileSync(key, 'utf8').trim(), `the key ${key.slice(dir.length + 1)}`);
+  const found: string[] = [];
+  for (const log of logs) {
+    const text = readFileSync(log, 'utf8');
+    for (const [needle, what] of needles)
+      if (needle && text.includes(needle)) found.push(`${what} in ${log}`);
+  }
+  if (found.length) throw new Error(`secrets in the logs:\n${found.join('\n')}`);
+  if (!logs.length) throw new Error(`no logs under ${dir}/logs to check`);
 }

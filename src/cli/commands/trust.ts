@@ -48,7 +48,7 @@ function signList(file: string, opts: { key: string; out?: string; json?: boolea
   // Checks the list as a node would before signing it (active keys for every party).
   new TrustList(parsed.data);
   const jws = signTrustList(parsed.data, createPrivateKey(readText(opts.key)));
-  const out = opts.out ?? file.replace(/\.json$/, '') + '.jws';
+  const out = opts.out ?? `${file.replace(/\.json$/, '')}.jws`;
   writeFileSync(out, `${jws}\n`);
   emit(
     { out, serial: parsed.data.serial ?? null, signedBy: trustAdminKid(publicJwkOfPem(opts.key)) },

@@ -5150,6 +5150,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/node/trust-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trust list in force: parties, their keys with status, and officers who may vouch */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrustList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Install a new trust list, signed with the administrator key (`comity trust sign`)
+         * @description Refused unless it verifies with the configured trustListSigner, holds this node’s current keys, and its serial does not go back; a revoked key cannot become trusted again. The change is recorded in the ledger.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        trustList: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrustList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5380,6 +5553,13 @@ export interface components {
             };
             /** @description need-to-know: the only users of this node who see the case, or null */
             restrictedTo: string[] | null;
+            /** @description an emergency request received: the officer of the requesting party who vouched for it */
+            vouchedBy: {
+                kid: string;
+                name: string;
+                party: string;
+                at: string;
+            } | null;
             availableActions: string[];
             screening: {
                 at: string;
@@ -5454,6 +5634,30 @@ export interface components {
             node: {
                 url: string;
             } | null;
+        };
+        TrustListInput: {
+            /** @description SHA-256 of the list, as recorded in the ledger */
+            digest: string;
+            serial: number | null;
+            issuedAt: string | null;
+            /** @description the administrator key that signed it, or null if unsigned */
+            signedBy: string | null;
+            parties: {
+                code: string;
+                name: string;
+                url: string;
+                keys: {
+                    kid: string;
+                    /** @enum {string} */
+                    use: "sig" | "enc";
+                    status: string;
+                }[];
+                officers: {
+                    kid: string;
+                    name: string;
+                    status: string;
+                }[];
+            }[];
         };
         AccountInput: {
             id: string;
@@ -5692,6 +5896,13 @@ export interface components {
             };
             /** @description need-to-know: the only users of this node who see the case, or null */
             restrictedTo: string[] | null;
+            /** @description an emergency request received: the officer of the requesting party who vouched for it */
+            vouchedBy: {
+                kid: string;
+                name: string;
+                party: string;
+                at: string;
+            } | null;
             availableActions: string[];
             screening: {
                 at: string;
@@ -5766,6 +5977,30 @@ export interface components {
             node: {
                 url: string;
             } | null;
+        };
+        TrustList: {
+            /** @description SHA-256 of the list, as recorded in the ledger */
+            digest: string;
+            serial: number | null;
+            issuedAt: string | null;
+            /** @description the administrator key that signed it, or null if unsigned */
+            signedBy: string | null;
+            parties: {
+                code: string;
+                name: string;
+                url: string;
+                keys: {
+                    kid: string;
+                    /** @enum {string} */
+                    use: "sig" | "enc";
+                    status: string;
+                }[];
+                officers: {
+                    kid: string;
+                    name: string;
+                    status: string;
+                }[];
+            }[];
         };
         Account: {
             id: string;

@@ -112,7 +112,17 @@ export function CaseView({ id, user }: { id: string; user: User }) {
               {c.urgency}
             </Badge>
             {c.verdict ? <VerdictBadge verdict={c.verdict} /> : null}
+            {c.redacted ? <Badge color="gray">{t('case.redacted')}</Badge> : null}
           </Group>
+          {c.vouchedBy ? (
+            <Alert color="blue" variant="light" p="xs" data-testid="vouched-by">
+              {t('case.vouchedBy', {
+                name: c.vouchedBy.name,
+                party: c.vouchedBy.party,
+                kid: c.vouchedBy.kid,
+              })}
+            </Alert>
+          ) : null}
         </Stack>
         {c.deadline ? (
           <Stack gap={2} align="end">
@@ -132,6 +142,7 @@ export function CaseView({ id, user }: { id: string; user: User }) {
         <Grid.Col span={{ base: 12, lg: 5 }}>
           <Stack>
             <Actions c={c} findings={findings} user={user} onDone={loaded.reload} />
+            {c.redacted ? null : <NeedToKnow c={c} user={user} onDone={loaded.reload} />}
             <History c={c} />
           </Stack>
         </Grid.Col>
@@ -655,6 +666,54 @@ function Evidence({ c, user }: { c: Case; user: User }) {
           </Table>
         </Stack>
       ))}
+    </Card>
+  );
+}
+
+/**
+ * Need-to-know: the case can be closed to everyone else on this node (officers, reviewers and administrators
+ * restrict; oversight still sees it redacted). The restriction stays on this node.
+ */
+function NeedToKnow({ c, user, onDone }: { c: Case; user: User; onDone: () => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const may = user.roles.some((r) => r === 'officer' || r === 'reviewer' || r === 'admin');
+  const restricted = c.restrictedTo ?? null;
+  if (!may && !restricted) return null;
+  const set = async (users: string[] | null) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await ok(
+        api.PUT('/api/v1/cases/{id}/restriction', { params: { path: { id: c.id } }, body: { users } }),
+      );
+      onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card withBorder component="section" aria-labelledby="ntk-h">
+      <Title order={3} id="ntk-h" size="h4" mb="xs">
+        {t('case.needToKnow')}
+      </Title>
+      {error ? <ErrorNote error={error} /> : null}
+      <Text size="sm" mb="xs">
+        {restricted ? t('case.restrictedTo', { count: String(restricted.length) }) : t('case.unrestricted')}
+      </Text>
+      {may ? (
+        restricted ? (
+          <Button size="xs" variant="default" loading={busy} onClick={() => void set(null)}>
+            {t('case.liftRestriction')}
+          </Button>
+        ) : (
+          <Button size="xs" variant="default" loading={busy} onClick={() => void set([user.id])}>
+            {t('case.restrictToMe')}
+          </Button>
+        )
+      ) : null}
     </Card>
   );
 }

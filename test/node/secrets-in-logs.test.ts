@@ -1,0 +1,37 @@
+/** The log check every test federation runs at close (test/helpers/federation.ts) can fail, and says why. */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertNoSecretsLogged } from '../helpers/federation.ts';
+
+let dir: string;
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function federationDir(log: string) {
+  dir = mkdtempSync(join(tmpdir(), 'comity-logs-'));
+  mkdirSync(join(dir, 'logs'));
+  mkdirSync(join(dir, 'ARC', 'keys'), { recursive: true });
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+  writeFileSync(join(dir, 'ARC', 'keys', 'signing-ed25519.pem'), pem);
+  const jwkD = (privateKey.export({ format: 'jwk' }) as { d: string }).d;
+  writeFileSync(join(dir, 'logs', 'ARC.log'), log.replace('PEM', pem).replace('JWK_D', jwkD));
+}
+
+describe('the check for secrets in logs', () => {
+  it('passes clean logs and finds a password, a token, a PEM key or its raw JWK form', () => {
+    federationDir('{"msg":"login","userId":"01J"}\n');
+    expect(() => assertNoSecretsLogged(dir, new Set(['test-password-0']))).not.toThrow();
+    for (const [log, what] of [
+      ['{"password":"test-password-0"}', /a secret the test handled/],
+      ['{"key":"PEM"}', /private key ARC\/keys\/signing-ed25519.pem/],
+      ['{"d":"JWK_D"}', /\(as JWK\)/],
+    ] as const) {
+      rmSync(dir, { recursive: true, force: true });
+      federationDir(`${log}\n`);
+      expect(() => assertNoSecretsLogged(dir, new Set(['test-password-0']))).toThrow(what);
+    }
+  });
+});
