@@ -79,9 +79,11 @@ export function authHook(core: NodeCore) {
     if (!found)
       throw new AppError(
         'unauthenticated',
-        bearer || cookie
-          ? 'The session is invalid or has expired; sign in again.'
-          : 'Sign in and send the token as "Authorization: Bearer …".',
+        bearer
+          ? 'The token is invalid or has expired; sign in again.'
+          : cookie
+            ? 'The session is invalid or has expired; sign in again.'
+            : 'Sign in and send the token as "Authorization: Bearer …".',
       );
     if (cookie && !SAFE_METHODS.has(req.method) && req.routeOptions.config?.csrf !== false) {
       const origin = req.headers.origin;
