@@ -55,13 +55,22 @@ export async function verifyNodeAuthorization(
   }
   const signer = opts.trust.signer(kid);
   if (!signer) throw new Error(`the node token is signed with key ${kid || '(none)'}, not in the trust list`);
+  // A retired key signs no new token: tokens live minutes, so any token signed with it now is new.
+  if (signer.validUntil && opts.now > signer.validUntil)
+    throw new Error(`the node token is signed with key ${kid}, retired at ${signer.validUntil.toISOString()}`);
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, signer.key, { algorithms: ['EdDSA'] }));
   } catch {
     throw new Error('the node token signature does not verify');
   }
-  const parsed = NodeTokenSchema.safeParse(JSON.parse(new TextDecoder().decode(payload)));
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    throw new Error('the node token claims are not JSON');
+  }
+  const parsed = NodeTokenSchema.safeParse(json);
   if (!parsed.success) throw new Error('the node token claims are malformed');
   const claims = parsed.data;
   const now = Math.floor(opts.now.getTime() / 1000);
