@@ -98,6 +98,17 @@ export async function buildApp(core: NodeCore) {
     loggerInstance: core.log,
     genReqId: () => ulid(),
     bodyLimit: 2 * 1024 * 1024,
+    // What the router refuses before any route runs (a malformed or over-long path) is problem+json too.
+    frameworkErrors: (error, req, reply) => {
+      const appError =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new AppError('uri-too-long', 'A part of the path is longer than any identifier here.')
+          : new AppError('bad-request', 'The path is not a valid URL.');
+      void reply
+        .code(appError.status as never)
+        .type('application/problem+json')
+        .send(problemOf(appError, req.url.split('?')[0]) as never);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -57,7 +57,9 @@ export async function verifyNodeAuthorization(
   if (!signer) throw new Error(`the node token is signed with key ${kid || '(none)'}, not in the trust list`);
   // A retired key signs no new token: tokens live minutes, so any token signed with it now is new.
   if (signer.validUntil && opts.now > signer.validUntil)
-    throw new Error(`the node token is signed with key ${kid}, retired at ${signer.validUntil.toISOString()}`);
+    throw new Error(
+      `the node token is signed with key ${kid}, retired at ${signer.validUntil.toISOString()}`,
+    );
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, signer.key, { algorithms: ['EdDSA'] }));

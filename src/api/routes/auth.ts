@@ -26,6 +26,7 @@ import {
 import { type LoginResult, login, logout } from '../../auth/sessions.ts';
 import type { NodeCore } from '../../node/core.ts';
 import { ctxOf, sessionCookieName, sessionOf } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { problemResponses, UserSchema } from '../schemas.ts';
 import { loginRateLimit } from '../security.ts';
 
@@ -75,6 +76,14 @@ const WebAuthnResponseSchema = z
 const WebAuthnOptionsSchema = z.record(z.string(), z.unknown()).meta({
   description: 'PublicKeyCredentialCreationOptionsJSON / PublicKeyCredentialRequestOptionsJSON (WebAuthn L3)',
 });
+
+/** The session of a sign-in waiting for its second factor; any other session has nothing to give one for. */
+function pendingSessionOf(req: FastifyRequest) {
+  const session = sessionOf(req);
+  if (session.stage !== 'mfa')
+    throw new AppError('conflict', 'This session is not waiting for a second factor; sign in first.');
+  return session;
+}
 
 /** Sends a session: a cookie session's token goes into an HttpOnly cookie, not the body. */
 function sendSession(party: string, req: FastifyRequest, reply: FastifyReply, result: LoginResult) {
@@ -213,7 +222,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
           core.party,
           req,
           reply,
-          await signInWithTotp(core, sessionOf(req), ctxOf(req).user.id, req.body.code),
+          await signInWithTotp(core, pendingSessionOf(req), ctxOf(req).user.id, req.body.code),
         ),
     );
     app.post(
@@ -232,7 +241,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
           core.party,
           req,
           reply,
-          await signInWithRecoveryCode(core, sessionOf(req), ctxOf(req).user.id, req.body.code),
+          await signInWithRecoveryCode(core, pendingSessionOf(req), ctxOf(req).user.id, req.body.code),
         ),
     );
     app.post(
@@ -249,7 +258,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
         ({
           ...(await passkeySignInOptions(
             core,
-            sessionOf(req),
+            pendingSessionOf(req),
             ctxOf(req).user.id,
             relyingParty(req.headers.origin, req.headers.host),
           )),
@@ -273,7 +282,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
           reply,
           await signInWithPasskey(
             core,
-            sessionOf(req),
+            pendingSessionOf(req),
             ctxOf(req).user.id,
             relyingParty(req.headers.origin, req.headers.host),
             req.body.response as never,

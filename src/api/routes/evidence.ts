@@ -42,7 +42,7 @@ import { INBOUND_UPLOADS_PATH } from '../../evidence/transfer.ts';
 import { verifyNodeAuthorization } from '../../exchange/node-token.ts';
 import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
-import { AppError, problemOf } from '../errors.ts';
+import { AppError, type ErrorCode, problemOf } from '../errors.ts';
 import { problemResponses } from '../schemas.ts';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -152,14 +152,35 @@ async function serveTus(
     new NodeRequest({ req: req.raw, res: reply.raw }) as unknown as Request,
   );
   await beforeReply?.(response.status);
+  const body = Buffer.from(await response.arrayBuffer());
+  if (response.status >= 400 && body[0] !== 0x7b) {
+    // tus's own refusals are plain text, and an extension it does not implement is a 501: to the client both
+    // are a request this node cannot take, said as problem+json like every other error.
+    const code = TUS_ERRORS[response.status] ?? 'bad-request';
+    const detail = body.toString('utf8').trim() || `The upload request was refused (${response.status}).`;
+    const problem = problemOf(new AppError(code, detail), req.url.split('?')[0]);
+    reply.code(problem.status);
+    for (const name of ['tus-resumable', 'upload-offset', 'upload-length'])
+      if (response.headers.has(name)) reply.header(name, response.headers.get(name)!);
+    return reply.type('application/problem+json').send(req.method === 'HEAD' ? undefined : problem);
+  }
   reply.code(response.status);
   response.headers.forEach((value, key) => {
     reply.header(key, value);
   });
-  const body = Buffer.from(await response.arrayBuffer());
-  if (response.status >= 400 && body[0] === 0x7b) reply.type('application/problem+json');
+  if (response.status >= 400) reply.type('application/problem+json');
   return reply.send(body.length ? body : undefined);
 }
+
+/** tus statuses and the problem each becomes (anything else: a bad request). */
+const TUS_ERRORS: Record<number, ErrorCode> = {
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'conflict',
+  410: 'gone',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+};
 
 /** Removes what FileStore keeps of an upload besides the data (its `.json` record). */
 function forgetUpload(path: string): void {
