@@ -35,7 +35,7 @@ import { settingsRoutes } from './routes/settings.ts';
 import { trustRoutes } from './routes/trust.ts';
 import { userRoutes } from './routes/users.ts';
 import { registerSecurity } from './security.ts';
-import { UNSTORABLE_TEXT, unstorableTextAt } from './text.ts';
+import { unstorableTextAt } from './text.ts';
 
 export const VERSION = '0.1.0';
 
@@ -98,6 +98,22 @@ export async function buildApp(core: NodeCore) {
     loggerInstance: core.log,
     genReqId: () => ulid(),
     bodyLimit: 2 * 1024 * 1024,
+    // What Node's HTTP parser refuses (headers too large, a malformed request) is answered as problem+json too.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: import('node:net').Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, title, detail] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request header fields too large', 'The request headers are larger than this node accepts.']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request timeout', 'The request took too long to arrive.']
+            : [400, 'The request is not valid', 'The request could not be parsed as HTTP.'];
+      const body = JSON.stringify({ type: `/problems/${status}`, title, status, detail });
+      if (socket.writable)
+        socket.write(
+          `HTTP/1.1 ${status} ${title}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,
+        );
+      socket.destroy(err);
+    },
     // What the router refuses before any route runs (a malformed or over-long path) is problem+json too.
     frameworkErrors: (error, req, reply) => {
       const appError =
@@ -170,10 +186,10 @@ export async function buildApp(core: NodeCore) {
       ['query', req.query],
       ['path', req.params],
     ] as const) {
-      const at = unstorableTextAt(value);
-      if (at)
-        throw new AppError('bad-request', `The ${part} is not valid: ${at}: ${UNSTORABLE_TEXT}.`, {
-          errors: [{ field: part === 'body' ? at : `${part}.${at}`, message: UNSTORABLE_TEXT }],
+      const bad = unstorableTextAt(value);
+      if (bad)
+        throw new AppError('bad-request', `The ${part} is not valid: ${bad.at}: ${bad.why}.`, {
+          errors: [{ field: part === 'body' ? bad.at : `${part}.${bad.at}`, message: bad.why }],
         });
     }
   });

@@ -9,22 +9,32 @@ function badString(s: string): boolean {
   return s.includes('\u0000') || LONE_SURROGATE.test(s);
 }
 
-/** The path of the first string (or key) in `value` that cannot be stored, or null. */
-export function unstorableTextAt(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return badString(value) ? path || '(body)' : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = unstorableTextAt(value[i], `${path}[${i}]`);
-      if (found) return found;
+/** Deeper than any document of this API: refused before a schema (or anything recursive) walks it. */
+export const MAX_DEPTH = 64;
+
+/**
+ * The path of the first string (or key) in `value` that cannot be stored, or of the first value nested deeper
+ * than MAX_DEPTH, with the reason; null when all is well. Iterative: a hostile document cannot exhaust the stack.
+ */
+export function unstorableTextAt(value: unknown, root = ''): { at: string; why: string } | null {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: root, depth: 0 }];
+  while (stack.length) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (badString(v)) return { at: path || '(body)', why: UNSTORABLE_TEXT };
+      continue;
     }
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= MAX_DEPTH) return { at: path || '(body)', why: `nested deeper than ${MAX_DEPTH} levels` };
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ v: v[i], path: `${path}[${i}]`, depth: depth + 1 });
+      continue;
+    }
+    for (const [k, item] of Object.entries(v).reverse()) {
       const at = path ? `${path}.${k}` : k;
-      if (badString(k)) return at;
-      const found = unstorableTextAt(v, at);
-      if (found) return found;
+      if (badString(k)) return { at, why: UNSTORABLE_TEXT };
+      stack.push({ v: item, path: at, depth: depth + 1 });
     }
   }
   return null;

@@ -7,7 +7,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
-import { UNSTORABLE_TEXT, unstorableTextAt } from '../api/text.ts';
+import { unstorableTextAt } from '../api/text.ts';
 
 export const MESSAGE_TYPES = [
   'request',
@@ -175,7 +175,8 @@ export async function openMessage(
     throw new EnvelopeError('bad-claims', 'the signed payload is not JSON');
   }
   const unstorable = unstorableTextAt(parsed);
-  if (unstorable) throw new EnvelopeError('bad-claims', `invalid claims: ${unstorable}: ${UNSTORABLE_TEXT}`);
+  if (unstorable)
+    throw new EnvelopeError('bad-claims', `invalid claims: ${unstorable.at}: ${unstorable.why}`);
   const claims = MessageClaimsSchema.safeParse(parsed);
   if (!claims.success)
     throw new EnvelopeError(
