@@ -626,6 +626,28 @@ try {
     },
   );
 
+  await step(
+    'in Arabic the layout mirrors: right to left, the navigation on the right, still accessible',
+    async () => {
+      const context = await browser!.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ar' });
+      const page = await context.newPage();
+      pages.push(page);
+      await page.goto(arc);
+      assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'ar');
+      await page.getByLabel('البريد الإلكتروني').fill('reviewer@arc.example');
+      await page.locator('input[type=password]').fill('comity-demo');
+      await page.getByRole('button', { name: 'تسجيل الدخول', exact: true }).click();
+      await page.getByTestId('who').waitFor();
+      const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
+      assert.ok(nav && nav.x > 1366 / 2, `the navigation is on the right in RTL (x = ${nav?.x})`);
+      await page.getByRole('link', { name: 'الوارد' }).waitFor();
+      await accessible(page, 'the inbox in Arabic');
+      await shot(page, 'rtl-inbox');
+      await context.close();
+    },
+  );
+
   await step('no page threw an uncaught error', async () => {
     assert.deepEqual(pageErrors, []);
   });
