@@ -61,9 +61,10 @@ describe(`the ledger (${engine})`, () => {
       (r) => r.type,
     );
     expect(new Set(types)).toEqual(
-      // account-event: the sign-ins of the test's users.
+      // account-event: the sign-ins of the test's users; trust-list: the list in force at the first start.
       new Set([
         'node-started',
+        'trust-list',
         'account-event',
         'case-event',
         'message-sent',

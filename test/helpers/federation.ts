@@ -11,16 +11,30 @@ import { type Demo, type DemoOptions, demoTrustAdmin, settle, startDemo } from '
 
 export const PASSWORD = 'test-password-0';
 
+/**
+ * A port no one listens on. Ports come from a block of the registered range (below the ephemeral ports the OS
+ * hands to outgoing connections, which would otherwise grab a port between this check and the node's listen),
+ * one block per Vitest worker so that test files running side by side never pick the same one.
+ */
+let nextPort = 0;
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 0) % 16;
+  const base = 20_000 + worker * 700;
+  if (!nextPort) nextPort = base + Math.floor(Math.random() * 100);
+  for (let tries = 0; tries < 700; tries++) {
+    const port = nextPort;
+    nextPort = nextPort + 1 >= base + 700 ? base : nextPort + 1;
+    if (await available(port)) return port;
+  }
+  throw new Error('no free port in this worker’s block');
+}
+
+function available(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
 
