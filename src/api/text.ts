@@ -41,3 +41,11 @@ export function unstorableTextAt(value: unknown, root = ''): { at: string; why: 
 }
 
 export const UNSTORABLE_TEXT = 'text may not hold NUL characters or unpaired UTF-16 surrogates';
+
+/**
+ * The text with NUL and unpaired surrogates replaced by U+FFFD: for what the node writes down itself from
+ * hostile input (a refusal's reason quoting a header), where refusing is not an option.
+ */
+export function storable(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD');
+}

@@ -92,6 +92,8 @@ export async function updateAccount(
   change: { name?: string; roles?: Role[]; disabled?: boolean },
 ): Promise<AccountView> {
   const before = await accountOf(core, id);
+  if (change.name === undefined && change.roles === undefined && change.disabled === undefined)
+    throw new AppError('bad-request', 'Nothing to change: give name, roles or disabled.');
   if (id === ctx.user.id && (change.disabled || (change.roles && !change.roles.includes('admin'))))
     throw new AppError(
       'conflict',

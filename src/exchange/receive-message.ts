@@ -7,6 +7,7 @@
 
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { storable } from '../api/text.ts';
 import { appendLedger } from '../audit/ledger.ts';
 import { caseColumnsOf } from '../cases/case-columns.ts';
 import { appendEvent, type CaseRow, recordTransition } from '../cases/record-transition.ts';
@@ -251,26 +252,27 @@ async function refuse(
   refusal: Refusal,
   claims?: Partial<MessageClaims>,
 ) {
-  core.log.warn(
-    { reason: refusal.reason, sender: claims?.from, messageId: claims?.id },
-    'inbound message refused',
-  );
+  // Reasons quote what the sender wrote (a key id, a claim): made storable before the database and the ledger.
+  const reason = storable(refusal.reason);
+  const sender = claims?.from === undefined ? null : storable(String(claims.from));
+  const messageId = claims?.id === undefined ? null : storable(String(claims.id));
+  core.log.warn({ reason, sender, messageId }, 'inbound message refused');
   await core.db.transaction(async (tx) => {
     await tx.insert(inboundRefusals).values({
       at: core.now(),
       remoteAddress,
-      claimedSender: claims?.from ?? null,
-      messageId: claims?.id ?? null,
-      reason: refusal.reason,
-      body: jwe.slice(0, 200_000),
+      claimedSender: sender,
+      messageId,
+      reason,
+      body: storable(jwe.slice(0, 200_000)),
     });
     await appendLedger(core, tx, {
       type: 'message-refused',
-      party: claims?.from ?? 'unknown',
+      party: sender ?? 'unknown',
       record: {
-        reason: refusal.reason,
-        messageId: claims?.id ?? null,
-        remoteAddress,
+        reason,
+        messageId,
+        remoteAddress: storable(remoteAddress),
         body: sha256b64url(jwe),
       },
     });

@@ -18,6 +18,7 @@ export function exchangeRoutes(core: NodeCore): FastifyPluginAsync {
         schema: {
           tags: ['exchange'],
           summary: 'Receive a signed and encrypted message from another node',
+          security: [],
           description:
             'Body: a compact JWE (content type application/jose). Answers 200 with { receipt } (a signed JWS), or problem+json with the reason it was refused; `retry: true` means the same message may succeed later.',
         },
