@@ -2,11 +2,14 @@
  * Accounts of this node, managed by its administrators: create, change roles, disable (every session ends at
  * once), reset second factors (the user enrols again at the next sign-in). Each change is a ledger event.
  */
+import { createPrivateKey } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import type { RequestContext } from '../cases/actor.ts';
+import type { PublicJwk } from '../crypto/keys.ts';
 import type { Role } from '../domain/roles.ts';
+import { officerPublicJwk } from '../exchange/vouch.ts';
 import type { NodeCore } from '../node/core.ts';
 import { passkeys, recoveryCodes, users } from '../store/schema.ts';
 import { hashPassword } from './passwords.ts';
@@ -23,6 +26,8 @@ export interface AccountView {
   disabled: boolean;
   demo: boolean;
   secondFactor: boolean;
+  /** The key that vouches for this officer's emergency requests, for the administrator to publish. */
+  officerKey: { kid: string; jwk: PublicJwk; inTrustList: boolean } | null;
   createdAt: string;
 }
 
@@ -44,6 +49,14 @@ export async function listAccounts(core: NodeCore): Promise<AccountView[]> {
     disabled: u.disabled,
     demo: u.demo,
     secondFactor: Boolean(u.totpConfirmedAt) || withKeys.has(u.id),
+    officerKey:
+      u.officerKey && u.officerKid
+        ? {
+            kid: u.officerKid,
+            jwk: officerPublicJwk(createPrivateKey(core.secrets.open(u.officerKey))),
+            inTrustList: Boolean(core.trust.officer(u.officerKid)),
+          }
+        : null,
     createdAt: u.createdAt.toISOString(),
   }));
 }

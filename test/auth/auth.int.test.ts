@@ -368,6 +368,26 @@ describe(`lockout and administration (${engine})`, () => {
     expect(selfDisable.status).toBe(409);
   });
 
+  it('gives officers a vouching key and shows the administrator whether the trust list holds it', async () => {
+    const officer = await newAccount(['officer']);
+    const reviewer = await newAccount(['reviewer']);
+    const { items } = (await admin.get('/api/v1/users')).body as {
+      items: {
+        id: string;
+        email: string;
+        officerKey: { kid: string; jwk: { x: string }; inTrustList: boolean } | null;
+      }[];
+    };
+    const byEmail = (e: string) => items.find((a) => a.email === e)!;
+    expect(byEmail(officer.email).officerKey).toMatchObject({
+      kid: expect.stringMatching(/^BOR:officer:/),
+      inTrustList: false,
+    });
+    expect(byEmail(reviewer.email).officerKey).toBeNull();
+    // The demo's officer is published in the demo's trust list.
+    expect(byEmail('officer@bor.example').officerKey).toMatchObject({ inTrustList: true });
+  });
+
   it('refuses weak passwords and duplicate accounts', async () => {
     const short = await admin.post('/api/v1/users', {
       email: 'short@bor.example',

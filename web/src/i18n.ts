@@ -274,6 +274,8 @@ const en = {
   'users.password.hint': 'At least 12 characters.',
   'users.password.short': 'The password needs at least {n} characters.',
   'users.created': 'Account {email} created.',
+  'users.officerKey.listed': 'Officer key {kid}, in the trust list',
+  'users.officerKey.unlisted': 'Officer key {kid}, not yet in the trust list: emergency requests wait for it',
 } as const;
 
 export type MessageKey = keyof typeof en;

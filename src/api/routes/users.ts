@@ -24,6 +24,17 @@ const AccountSchema = z
     disabled: z.boolean(),
     demo: z.boolean(),
     secondFactor: z.boolean(),
+    officerKey: z
+      .object({
+        kid: z.string(),
+        jwk: z.object({ kty: z.string(), crv: z.string(), x: z.string() }),
+        inTrustList: z.boolean(),
+      })
+      .nullable()
+      .meta({
+        description:
+          'officers and 24/7 contacts: the public key that vouches for their emergency requests; publish it under the party’s "officers" in the trust list',
+      }),
     createdAt: z.string(),
   })
   .meta({ id: 'Account' });

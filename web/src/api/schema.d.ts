@@ -5668,6 +5668,16 @@ export interface components {
             disabled: boolean;
             demo: boolean;
             secondFactor: boolean;
+            /** @description officers and 24/7 contacts: the public key that vouches for their emergency requests; publish it under the party’s "officers" in the trust list */
+            officerKey: {
+                kid: string;
+                jwk: {
+                    kty: string;
+                    crv: string;
+                    x: string;
+                };
+                inTrustList: boolean;
+            } | null;
             createdAt: string;
         };
         /** @description An interchange request, version 1 (design §5) */
@@ -6011,6 +6021,16 @@ export interface components {
             disabled: boolean;
             demo: boolean;
             secondFactor: boolean;
+            /** @description officers and 24/7 contacts: the public key that vouches for their emergency requests; publish it under the party’s "officers" in the trust list */
+            officerKey: {
+                kid: string;
+                jwk: {
+                    kty: string;
+                    crv: string;
+                    x: string;
+                };
+                inTrustList: boolean;
+            } | null;
             createdAt: string;
         };
     };

@@ -111,6 +111,13 @@ function AccountRow({
       <Table.Td>
         {a.secondFactor ? t('common.yes') : t('common.no')}{' '}
         {a.demo ? <Badge color="orange">{t('common.demo')}</Badge> : null}
+        {a.officerKey ? (
+          <Text size="xs" c="dimmed" title={JSON.stringify(a.officerKey.jwk)}>
+            {t(a.officerKey.inTrustList ? 'users.officerKey.listed' : 'users.officerKey.unlisted', {
+              kid: a.officerKey.kid,
+            })}
+          </Text>
+        ) : null}
       </Table.Td>
       <Table.Td>
         {a.disabled ? (
