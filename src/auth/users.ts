@@ -3,7 +3,7 @@
  * once), reset second factors (the user enrols again at the next sign-in). Each change is a ledger event.
  */
 import { createPrivateKey } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import type { RequestContext } from '../cases/actor.ts';
@@ -40,7 +40,11 @@ export async function listAccounts(core: NodeCore): Promise<AccountView[]> {
   const withKeys = new Set(
     (await core.db.select({ userId: passkeys.userId }).from(passkeys)).map((k) => k.userId),
   );
-  return rows.map((u) => ({
+  return rows.map((u) => accountView(core, u, withKeys.has(u.id)));
+}
+
+function accountView(core: NodeCore, u: typeof users.$inferSelect, hasPasskey: boolean): AccountView {
+  return {
     id: u.id,
     email: u.email,
     name: u.name,
@@ -48,7 +52,7 @@ export async function listAccounts(core: NodeCore): Promise<AccountView[]> {
     roles: u.roles as Role[],
     disabled: u.disabled,
     demo: u.demo,
-    secondFactor: Boolean(u.totpConfirmedAt) || withKeys.has(u.id),
+    secondFactor: Boolean(u.totpConfirmedAt) || hasPasskey,
     officerKey:
       u.officerKey && u.officerKid
         ? {
@@ -58,13 +62,23 @@ export async function listAccounts(core: NodeCore): Promise<AccountView[]> {
           }
         : null,
     createdAt: u.createdAt.toISOString(),
-  }));
+  };
 }
 
 async function accountOf(core: NodeCore, id: string): Promise<AccountView> {
-  const found = (await listAccounts(core)).find((a) => a.id === id);
-  if (!found) throw new AppError('not-found', 'No such account on this node.');
-  return found;
+  const u = (
+    await core.db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, id), eq(users.party, core.party)))
+  )[0];
+  if (!u) throw new AppError('not-found', 'No such account on this node.');
+  const keys = await core.db
+    .select({ id: passkeys.id })
+    .from(passkeys)
+    .where(eq(passkeys.userId, id))
+    .limit(1);
+  return accountView(core, u, keys.length > 0);
 }
 
 export async function createAccount(

@@ -94,36 +94,59 @@ export async function loadCaseFor(
     notFound?: string;
   },
 ): Promise<CaseRow> {
+  const { row, sight } = await caseAndSight(core, ctx, id);
+  if (sight === 'full') {
+    if (opts.logRead) await logAccess(core, ctx, { action: 'read', caseId: id, outcome: 'allowed' });
+    return row!;
+  }
+  return refuse(core, ctx, id, row !== undefined, sight, opts);
+}
+
+/** How much of a case the user sees: all of it, a redacted view (oversight), or nothing (also: no such case). */
+type Sight = 'full' | 'redacted' | 'none';
+
+/** One read of the case and one decision of the policies, for both doors below. */
+async function caseAndSight(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+): Promise<{ row: CaseRow | undefined; sight: Sight }> {
   const row = (await core.db.select().from(cases).where(eq(cases.id, id)))[0];
-  // Someone who sees the case redacted (oversight) is told "not allowed", not "not found" (design §10).
-  if (
-    row &&
-    !authorize(ctx.user, 'read', caseResource(row)) &&
-    authorize(ctx.user, 'read-redacted', caseResource(row))
-  ) {
+  if (!row) return { row, sight: 'none' };
+  const resource = caseResource(row);
+  const sight: Sight = authorize(ctx.user, 'read', resource)
+    ? 'full'
+    : authorize(ctx.user, 'read-redacted', resource)
+      ? 'redacted'
+      : 'none';
+  return { row, sight };
+}
+
+/**
+ * Refuses, logged: someone who sees the case redacted (oversight) is told "not allowed", anyone else "not found",
+ * exactly as for a case that does not exist (design §10).
+ */
+async function refuse(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+  exists: boolean,
+  sight: Sight,
+  opts: { action: AuthzAction; notFound?: string },
+): Promise<never> {
+  if (exists)
     await logAccess(core, ctx, {
       action: opts.action,
       caseId: id,
       outcome: 'denied',
-      detail: 'redacted reader',
+      detail: sight === 'redacted' ? 'redacted reader' : 'not a party to the case',
     });
+  if (sight === 'redacted')
     throw new AppError(
       'forbidden',
       `Your role sees this case redacted only; it does not allow "${opts.action}".`,
     );
-  }
-  if (!row || !authorize(ctx.user, 'read', caseResource(row))) {
-    if (row)
-      await logAccess(core, ctx, {
-        action: opts.action,
-        caseId: id,
-        outcome: 'denied',
-        detail: 'not a party to the case',
-      });
-    throw new AppError('not-found', opts.notFound ?? `No case ${id}.`);
-  }
-  if (opts.logRead) await logAccess(core, ctx, { action: 'read', caseId: id, outcome: 'allowed' });
-  return row;
+  throw new AppError('not-found', opts.notFound ?? `No case ${id}.`);
 }
 
 /** Re-reads a case inside a transaction and locks it for the update that follows. */
@@ -142,14 +165,12 @@ export async function loadCaseForReading(
   ctx: RequestContext,
   id: string,
 ): Promise<{ row: CaseRow; redacted: boolean }> {
-  const row = (await core.db.select().from(cases).where(eq(cases.id, id)))[0];
-  if (
-    row &&
-    !authorize(ctx.user, 'read', caseResource(row)) &&
-    authorize(ctx.user, 'read-redacted', caseResource(row))
-  ) {
-    await logAccess(core, ctx, { action: 'read-redacted', caseId: id, outcome: 'allowed' });
-    return { row, redacted: true };
-  }
-  return { row: await loadCaseFor(core, ctx, id, { action: 'read', logRead: true }), redacted: false };
+  const { row, sight } = await caseAndSight(core, ctx, id);
+  if (sight === 'none') return refuse(core, ctx, id, row !== undefined, sight, { action: 'read' });
+  await logAccess(core, ctx, {
+    action: sight === 'full' ? 'read' : 'read-redacted',
+    caseId: id,
+    outcome: 'allowed',
+  });
+  return { row: row!, redacted: sight === 'redacted' };
 }

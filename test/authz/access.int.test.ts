@@ -10,7 +10,6 @@ import { accessLog } from '../../src/store/schema.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import {
   type Client,
-  client,
   engine,
   PASSWORD,
   startTestFederation,
@@ -25,16 +24,6 @@ let borReviewer2Id: string;
 let borOversight: Client;
 let borExecutor: Client;
 let borContact: Client;
-
-async function signIn(email: string): Promise<Client> {
-  const url = fed.url('BOR');
-  const res = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  return client(url, ((await res.json()) as { token: string }).token);
-}
 
 beforeAll(async () => {
   fed = await startTestFederation();
@@ -54,7 +43,7 @@ beforeAll(async () => {
     fed.as('executor@bor.example'),
     fed.as('contact@bor.example'),
   ]);
-  borReviewer2 = await signIn('reviewer2@bor.example');
+  borReviewer2 = await fed.as('reviewer2@bor.example');
 }, 120_000);
 afterAll(async () => fed?.close());
 

@@ -20,7 +20,6 @@ import { cases, inboundRefusals, ledgerEntries, outbox, users } from '../../src/
 import { corpusRequest } from '../helpers/corpus.ts';
 import {
   type Client,
-  client,
   engine,
   PASSWORD,
   startTestFederation,
@@ -212,12 +211,7 @@ describe(`emergency requests (${engine})`, () => {
       password: PASSWORD,
       demo: true,
     });
-    const res = await fetch(`${fed.url('ARC')}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'newofficer@arc.example', password: PASSWORD }),
-    });
-    const newcomer = client(fed.url('ARC'), ((await res.json()) as { token: string }).token);
+    const newcomer = await fed.as('newofficer@arc.example');
     const created = await newcomer.post('/api/v1/cases', emergency());
     const refused = await newcomer.post(`/api/v1/cases/${created.body.id}/actions/submit`);
     expect(refused.status).toBe(409);

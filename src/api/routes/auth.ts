@@ -77,6 +77,9 @@ const WebAuthnOptionsSchema = z.record(z.string(), z.unknown()).meta({
   description: 'PublicKeyCredentialCreationOptionsJSON / PublicKeyCredentialRequestOptionsJSON (WebAuthn L3)',
 });
 
+/** The WebAuthn relying party of the page that sent the request (mfa.ts `relyingParty`). */
+const rpOf = (req: FastifyRequest) => relyingParty(req.headers.origin, req.headers.host);
+
 /** The session of a sign-in waiting for its second factor; any other session has nothing to give one for. */
 function pendingSessionOf(req: FastifyRequest) {
   const session = sessionOf(req);
@@ -256,12 +259,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       async (req) =>
         ({
-          ...(await passkeySignInOptions(
-            core,
-            pendingSessionOf(req),
-            ctxOf(req).user.id,
-            relyingParty(req.headers.origin, req.headers.host),
-          )),
+          ...(await passkeySignInOptions(core, pendingSessionOf(req), ctxOf(req).user.id, rpOf(req))),
         }) as Record<string, unknown>,
     );
     app.post(
@@ -284,7 +282,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
             core,
             pendingSessionOf(req),
             ctxOf(req).user.id,
-            relyingParty(req.headers.origin, req.headers.host),
+            rpOf(req),
             req.body.response as never,
           ),
         ),
@@ -388,12 +386,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       async (req) =>
         ({
-          ...(await passkeyRegistrationOptions(
-            core,
-            sessionOf(req),
-            ctxOf(req).user.id,
-            relyingParty(req.headers.origin, req.headers.host),
-          )),
+          ...(await passkeyRegistrationOptions(core, sessionOf(req), ctxOf(req).user.id, rpOf(req))),
         }) as Record<string, unknown>,
     );
     app.post(
@@ -418,7 +411,7 @@ export function authRoutes(core: NodeCore): FastifyPluginAsyncZod {
             core,
             sessionOf(req),
             ctxOf(req).user.id,
-            relyingParty(req.headers.origin, req.headers.host),
+            rpOf(req),
             req.body.response as never,
             req.body.name,
           ),
