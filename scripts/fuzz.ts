@@ -5,12 +5,16 @@
  * with the counterexample, its seed and the path that replays it.
  *
  *   node bin/run-ts.mjs scripts/fuzz.ts [--cases 100000] [--seed N] [--only METHOD /path] [--path P]
- *                                       [--jobs N] [--no-shrink]
+ *                                       [--jobs N] [--state FILE] [--no-shrink]
  *
- * --jobs N splits the operations over N processes, each with its own federation (one per core is the most
- * that helps: a node is single-threaded, its embedded database too).
+ * --jobs N runs the operations in N processes, each with its own federation (one per core is the most that
+ * helps: a node is single-threaded, its embedded database too); each process takes the next operation when it
+ * is free. --state FILE records every finished operation, and a run started again with the same FILE skips
+ * them: the full run takes hours.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -20,17 +24,21 @@ import { startTestFederation } from '../test/helpers/federation.ts';
 interface Args {
   cases: number;
   seed: number;
+  /** Whether --seed was given (a resumed run takes the seed of its state file). */
+  seedGiven: boolean;
   only: string | null;
   path: string | null;
   shrink: boolean;
   jobs: number;
-  /** Set in the processes that --jobs starts: which share of the operations this one runs. */
-  worker: { index: number; of: number } | null;
+  state: string | null;
+  /** Set in the processes that --jobs starts. */
+  worker: boolean;
 }
 
 const USAGE =
-  'usage: node bin/run-ts.mjs scripts/fuzz.ts [--cases N] [--seed N] [--only METHOD /path] [--path P] [--jobs N] [--no-shrink]';
+  'usage: node bin/run-ts.mjs scripts/fuzz.ts [--cases N] [--seed N] [--only METHOD /path] [--path P] [--jobs N] [--state FILE] [--no-shrink]';
 /** Lines a worker process writes for its coordinator. */
+const READY = 'fuzz-ready ';
 const RESULT = 'fuzz-result ';
 const AFTERMATH = 'fuzz-aftermath ';
 
@@ -38,11 +46,13 @@ function parseArgs(argv: string[]): Args {
   const args: Args = {
     cases: 100_000,
     seed: Math.floor(Math.random() * 2 ** 31),
+    seedGiven: false,
     only: null,
     path: null,
     shrink: true,
     jobs: 1,
-    worker: null,
+    state: null,
+    worker: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -52,14 +62,15 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (a === '--cases') args.cases = Number(next());
-    else if (a === '--seed') args.seed = Number(next());
+    else if (a === '--seed') {
+      args.seed = Number(next());
+      args.seedGiven = true;
+    } else if (a === '--state') args.state = next();
     else if (a === '--path') args.path = next();
     else if (a === '--jobs') args.jobs = Number(next());
     else if (a === '--no-shrink') args.shrink = false;
-    else if (a === '--worker') {
-      const [index, of] = next().split('/').map(Number);
-      args.worker = { index: index!, of: of! };
-    } else if (a === '--only') {
+    else if (a === '--worker') args.worker = true;
+    else if (a === '--only') {
       // `--only POST /api/v1/cases` (two words) or `--only "POST /api/v1/cases"`.
       const method = next();
       args.only = method.includes(' ') || argv[i + 1] === undefined ? method : `${method} ${argv[++i]}`;
@@ -131,19 +142,34 @@ function startWatchdog(ms: number, seed: number) {
   };
 }
 
-/** Runs this process's share of the operations on a federation of its own. */
-async function fuzzHere(args: Args): Promise<{ results: FuzzResult[]; aftermath: string[] }> {
-  const fed = await startTestFederation({ seed: true, settings: FUZZ_SETTINGS });
+/** Operations that take longest per case (argon2 on sign-in, signing and sealing on messages) go first, so that
+ * no job is left with a slow one at the end while the other idles. */
+const SLOW_FIRST = [/auth\/login$/, /exchange\/v1\/messages$/, /parse-message/, /auth\/verify\//];
+function slowFirst(keys: string[]): string[] {
+  const rank = (k: string) => {
+    const i = SLOW_FIRST.findIndex((re) => re.test(k));
+    return i < 0 ? SLOW_FIRST.length : i;
+  };
+  return [...keys].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * Runs operations on a federation of its own (its databases in memory: a long run writes a lot and needs no
+ * restart). `next` hands out the key of the next operation to run, or null when there is none left.
+ */
+async function fuzzHere(
+  args: Args,
+  next: (all: string[]) => Promise<string | null>,
+  done: (r: FuzzResult) => void,
+): Promise<string[]> {
+  const fed = await startTestFederation({ seed: true, settings: FUZZ_SETTINGS, memory: true });
   const fuzzer = await Fuzzer.start(fed);
-  const results: FuzzResult[] = [];
   // A case that takes longer than a request's own time-out (60 s) can only be a blocked event loop.
   const watchdog = startWatchdog(180_000, args.seed);
   try {
-    const all = fuzzer.operations.filter((o) => !args.only || o.key === args.only);
-    if (all.length === 0)
-      usage(`no operation ${args.only}; there are:\n  ${fuzzer.operations.map((o) => o.key).join('\n  ')}`);
-    const mine = args.worker ? all.filter((_, i) => i % args.worker!.of === args.worker!.index) : all;
-    for (const op of mine) {
+    const keys = fuzzer.operations.map((o) => o.key);
+    for (let key = await next(keys); key !== null; key = await next(keys)) {
+      const op = fuzzer.operations.find((o) => o.key === key)!;
       let lastLine = Date.now();
       const result = await fuzzer.run(op, {
         cases: args.cases,
@@ -151,32 +177,66 @@ async function fuzzHere(args: Args): Promise<{ results: FuzzResult[]; aftermath:
         shrink: args.shrink,
         ...(args.path ? { path: args.path } : {}),
         beforeCase: (path) => watchdog.beat(op.key, path),
-        onProgress: (done) => {
+        onProgress: (n) => {
           if (Date.now() - lastLine < Number(process.env.FUZZ_PROGRESS_MS ?? 60_000)) return;
           lastLine = Date.now();
-          console.error(`  … ${op.key}: ${done} of ${args.cases}`);
+          console.error(`  … ${op.key}: ${n} of ${args.cases}`);
         },
       });
       watchdog.pause();
-      results.push(result);
-      if (args.worker) console.log(`${RESULT}${JSON.stringify(result)}`);
-      else {
-        console.log(progressLine(result, `${padLeft(results.length, 2)}/${mine.length}`));
-        if (result.failures > 0) console.log(formatResult(result, { replay: 'script' }));
-      }
+      done(result);
     }
-    return { results, aftermath: await fuzzer.aftermath() };
+    return await fuzzer.aftermath();
   } finally {
     fuzzer.dispose();
     await fed.close();
   }
 }
 
-/** Starts --jobs processes, relays their progress and gathers their results. */
-async function fuzzInWorkers(args: Args): Promise<{ results: FuzzResult[]; aftermath: string[] }> {
-  const results: FuzzResult[] = [];
+/** The operations a run must still do: those named by --only, less those the state file has finished. */
+function pending(all: string[], args: Args, finished: ReadonlySet<string>): string[] {
+  const chosen = all.filter((k) => !args.only || k === args.only);
+  if (chosen.length === 0) usage(`no operation ${args.only}; there are:\n  ${all.join('\n  ')}`);
+  return slowFirst(chosen.filter((k) => !finished.has(k)));
+}
+
+/** A worker process (--jobs): asks its coordinator for operations on stdout, gets their keys on stdin. */
+async function fuzzAsWorker(args: Args): Promise<number> {
+  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  let failed = false;
+  const aftermath = await fuzzHere(
+    args,
+    async (all) => {
+      console.log(`${READY}${JSON.stringify(all)}`);
+      const line = await lines.next();
+      return line.done || line.value === '' ? null : line.value;
+    },
+    (r) => {
+      failed ||= r.failures > 0;
+      console.log(`${RESULT}${JSON.stringify(r)}`);
+    },
+  );
+  console.log(`${AFTERMATH}${JSON.stringify(aftermath)}`);
+  return failed || aftermath.length ? 1 : 0;
+}
+
+/**
+ * Starts --jobs processes and hands each the next pending operation whenever it is free (operations differ
+ * tenfold in speed: a fixed share per job would leave one idle for hours). Relays progress, gathers results.
+ */
+async function fuzzInWorkers(
+  args: Args,
+  finished: ReadonlySet<string>,
+  done: (r: FuzzResult) => void,
+): Promise<string[]> {
   const aftermath: string[] = [];
-  const passOn = process.argv.slice(2).filter((_, i, all) => all[i] !== '--jobs' && all[i - 1] !== '--jobs');
+  const passOn = process.argv
+    .slice(2)
+    .filter(
+      (_, i, all) => !['--jobs', '--state'].includes(all[i]!) && !['--jobs', '--state'].includes(all[i - 1]!),
+    );
+  let queue: string[] | null = null;
+  let count = 0;
   await Promise.all(
     Array.from({ length: args.jobs }, (_, index) => {
       const child = spawn(
@@ -188,15 +248,17 @@ async function fuzzInWorkers(args: Args): Promise<{ results: FuzzResult[]; after
           '--seed',
           String(args.seed),
           '--worker',
-          `${index}/${args.jobs}`,
         ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        { stdio: ['pipe', 'pipe', 'inherit'] },
       );
       createInterface({ input: child.stdout }).on('line', (line) => {
-        if (line.startsWith(RESULT)) {
+        if (line.startsWith(READY)) {
+          queue ??= pending(JSON.parse(line.slice(READY.length)) as string[], args, finished);
+          child.stdin.write(`${queue.shift() ?? ''}\n`);
+        } else if (line.startsWith(RESULT)) {
           const r = JSON.parse(line.slice(RESULT.length)) as FuzzResult;
-          results.push(r);
-          console.log(progressLine(r, `${padLeft(results.length, 2)} job ${index}`));
+          done(r);
+          console.log(progressLine(r, `${padLeft(++count, 2)} job ${index}`));
           if (r.failures > 0) console.log(formatResult(r, { replay: 'script' }));
         } else if (line.startsWith(AFTERMATH))
           aftermath.push(...(JSON.parse(line.slice(AFTERMATH.length)) as string[]));
@@ -210,23 +272,82 @@ async function fuzzInWorkers(args: Args): Promise<{ results: FuzzResult[]; after
       );
     }),
   );
-  return { results, aftermath };
+  return aftermath;
+}
+
+/**
+ * What a run has finished, kept in --state FILE after every operation so that a run cut short (a reboot, a
+ * stop) goes on where it was: same seed and case count, so the resumed run sends exactly the cases the whole
+ * run would have sent (each operation's cases depend on the seed and the operation only).
+ */
+interface RunState {
+  seed: number;
+  cases: number;
+  results: FuzzResult[];
+}
+
+function readState(file: string): RunState | null {
+  if (!existsSync(file)) return null;
+  let state: RunState;
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as RunState;
+  } catch (e) {
+    usage(`--state ${file} is not a fuzz run's state: ${(e as Error).message}`);
+  }
+  if (!Number.isInteger(state.seed) || !Number.isInteger(state.cases) || !Array.isArray(state.results))
+    usage(`--state ${file} is not a fuzz run's state`);
+  return state;
+}
+
+function writeState(file: string, state: RunState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 1));
+  renameSync(`${file}.tmp`, file);
 }
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.worker) {
-    const { results, aftermath } = await fuzzHere(args);
-    console.log(`${AFTERMATH}${JSON.stringify(aftermath)}`);
-    return results.some((r) => r.failures > 0) || aftermath.length ? 1 : 0;
+  if (args.worker) return fuzzAsWorker(args);
+  const state = args.state ? readState(args.state) : null;
+  if (state) {
+    if (args.seedGiven && args.seed !== state.seed)
+      usage(`--state ${args.state} belongs to a run with seed ${state.seed}, not ${args.seed}`);
+    if (state.cases !== args.cases)
+      usage(
+        `--state ${args.state} belongs to a run of ${state.cases} cases per operation, not ${args.cases}`,
+      );
+    args.seed = state.seed;
   }
+  const results: FuzzResult[] = state ? [...state.results] : [];
+  const finished = new Set(results.map((r) => r.key));
   console.log(
     `fuzz: seed ${args.seed}, ${args.cases} cases per operation` +
-      `${args.jobs > 1 ? `, ${args.jobs} jobs` : ''}; starting a federation…`,
+      `${args.jobs > 1 ? `, ${args.jobs} jobs` : ''}` +
+      `${finished.size ? `; ${finished.size} operations already done (${args.state})` : ''}; starting a federation…`,
   );
+  const done = (r: FuzzResult) => {
+    results.push(r);
+    if (args.state) writeState(args.state, { seed: args.seed, cases: args.cases, results });
+  };
   const started = Date.now();
-  const { results, aftermath } =
-    args.jobs > 1 && !args.path ? await fuzzInWorkers(args) : await fuzzHere(args);
+  let aftermath: string[];
+  if (args.jobs > 1 && !args.path) aftermath = await fuzzInWorkers(args, finished, done);
+  else {
+    let queue: string[] | null = null;
+    aftermath = await fuzzHere(
+      args,
+      async (all) => {
+        queue ??= pending(all, args, finished);
+        return queue.shift() ?? null;
+      },
+      (r) => {
+        done(r);
+        console.log(progressLine(r, `${padLeft(results.length, 2)}`));
+        if (r.failures > 0) console.log(formatResult(r, { replay: 'script' }));
+      },
+    );
+  }
+  const thisRun = results.filter((r) => !finished.has(r.key));
   const total = results.reduce((n, r) => n + r.cases, 0);
   const failed = results.reduce((n, r) => n + r.failures, 0);
   const seconds = (Date.now() - started) / 1000;
@@ -236,7 +357,11 @@ async function main(): Promise<number> {
   console.log(
     `${pad(`total: ${results.length} operations, seed ${args.seed}`, 58)} ${padLeft(total, 8)} ${padLeft(failed, 9)}`,
   );
-  console.log(`${seconds.toFixed(0)} s, ${(total / Math.max(1, seconds)).toFixed(0)} cases/s`);
+  const sent = thisRun.reduce((n, r) => n + r.cases, 0);
+  console.log(
+    `this run: ${thisRun.length} operations, ${sent} cases in ${seconds.toFixed(0)} s, ` +
+      `${(sent / Math.max(1, seconds)).toFixed(0)} cases/s`,
+  );
   if (aftermath.length) console.log(`after the run:\n  ${aftermath.join('\n  ')}`);
   else console.log('after the run: prototypes untouched, every node healthy');
   return failed > 0 || aftermath.length > 0 ? 1 : 0;

@@ -66,7 +66,8 @@ export async function recordAccountEvent(
   await appendLedger(core, tx, { type: 'account-event', party: core.party, record: { event, ...record } });
 }
 
-async function issueToken(
+/** A new session token for a user (only its SHA-256 is stored); the caller has checked who it is for. */
+export async function issueToken(
   core: NodeCore,
   tx: Tx,
   userId: string,

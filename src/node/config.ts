@@ -12,7 +12,10 @@ export const NodeConfigSchema = z
       .strict(),
     /** Folder for the node's keys and, without `databaseUrl`, its embedded database. */
     dataDir: z.string(),
-    /** PostgreSQL URL; when absent the embedded PGlite database in `<dataDir>/db` is used. */
+    /**
+     * PostgreSQL URL; when absent the embedded PGlite database in `<dataDir>/db` is used. `memory://` keeps the
+     * embedded database in memory only: nothing survives a stop (long test runs such as `npm run fuzz`).
+     */
     databaseUrl: z.string().optional(),
     trustList: z.string(),
     /**

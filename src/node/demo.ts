@@ -32,6 +32,7 @@ import {
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import { signTrustList, type TrustListFile } from '../exchange/trust-list.ts';
 import { newOfficerKey, officerKid, officerPublicJwk } from '../exchange/vouch.ts';
+import { MEMORY_DATABASE } from '../store/db.ts';
 import { cases, evidencePackages, outbox, users } from '../store/schema.ts';
 import type { NodeSettings } from './core.ts';
 import { createLogger, nodeKeys, type RunningNode, startNode } from './node.ts';
@@ -333,9 +334,12 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     const [{ count } = { count: 0 }] = await nodes
       .ARC!.core.db.select({ count: sql<number>`count(*)::int` })
       .from(cases);
-    if ((opts.seed ?? true) && Number(count) === 0 && !existsSync(join(dir, 'seeded'))) {
+    // The marker keeps a federation whose cases were all deleted from being seeded again; databases in memory
+    // start empty every time, so they are always seeded.
+    const inMemory = DEMO_PARTIES.every((p) => opts.databaseUrls?.[p.code] === MEMORY_DATABASE);
+    if ((opts.seed ?? true) && Number(count) === 0 && (inMemory || !existsSync(join(dir, 'seeded')))) {
       await seedCases(nodes);
-      writeFileSync(join(dir, 'seeded'), `${new Date().toISOString()}\n`);
+      if (!inMemory) writeFileSync(join(dir, 'seeded'), `${new Date().toISOString()}\n`);
       seeded = true;
     }
     return {

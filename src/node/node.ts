@@ -15,7 +15,7 @@ import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import { checkOwnEntry, recordTrustList } from '../exchange/trust-install.ts';
 import { TrustList } from '../exchange/trust-list.ts';
-import { type Database, openDatabase } from '../store/db.ts';
+import { type Database, MEMORY_DATABASE, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
 import { DEFAULT_SETTINGS, type NodeCore } from './core.ts';
 import { lockDataDir } from './data-lock.ts';
@@ -76,11 +76,16 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
   if (!config.trustListSigner)
     log.warn('no trustListSigner configured: the trust list is accepted without an administrator signature');
   checkOwnEntry(trust, keys, config.trustList);
-  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+  const inMemory = config.databaseUrl === MEMORY_DATABASE;
+  const unlock = config.databaseUrl && !inMemory ? () => {} : lockDataDir(config.dataDir);
   let database: Database;
   try {
     database = await openDatabase(
-      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, 'db') },
+      inMemory
+        ? { memory: true }
+        : config.databaseUrl
+          ? { url: config.databaseUrl }
+          : { dataDir: join(config.dataDir, 'db') },
     );
   } catch (e) {
     unlock();

@@ -26,6 +26,9 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 
 export type DatabaseOptions = { dataDir: string } | { url: string } | { memory: true };
 
+/** The `databaseUrl` of an embedded database kept in memory only (nothing survives a stop). */
+export const MEMORY_DATABASE = 'memory://';
+
 /** Opens and migrates the database. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('url' in options) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type Demo, type DemoOptions, demoTrustAdmin, settle, startDemo } from '../../src/node/demo.ts';
+import { MEMORY_DATABASE } from '../../src/store/db.ts';
 
 export const PASSWORD = 'test-password-0';
 
@@ -122,12 +123,19 @@ export function client(url: string, token: string): Client {
 }
 
 export async function startTestFederation(
-  opts: Pick<DemoOptions, 'seed' | 'settings'> = {},
+  opts: Pick<DemoOptions, 'seed' | 'settings'> & {
+    /** Embedded databases in memory only (long runs that need no restart: `npm run fuzz`). */
+    memory?: boolean;
+  } = {},
 ): Promise<TestFederation> {
   const dir = mkdtempSync(join(tmpdir(), 'comity-test-'));
   const ports = { ARC: await freePort(), BOR: await freePort(), CAL: await freePort() };
-  const pgDbs = process.env.TEST_DATABASE_URL ? await freshPostgresDatabases(3) : null;
-  const databaseUrls = pgDbs ? { ARC: pgDbs.urls[0], BOR: pgDbs.urls[1], CAL: pgDbs.urls[2] } : undefined;
+  const pgDbs = process.env.TEST_DATABASE_URL && !opts.memory ? await freshPostgresDatabases(3) : null;
+  const databaseUrls = pgDbs
+    ? { ARC: pgDbs.urls[0], BOR: pgDbs.urls[1], CAL: pgDbs.urls[2] }
+    : opts.memory
+      ? { ARC: MEMORY_DATABASE, BOR: MEMORY_DATABASE, CAL: MEMORY_DATABASE }
+      : undefined;
   const options: DemoOptions = {
     dir,
     ports,
@@ -153,7 +161,7 @@ export async function startTestFederation(
     },
     dir,
     url: (party) => `http://127.0.0.1:${ports[party as keyof typeof ports]}`,
-    databaseUrl: (party) => databaseUrls?.[party as keyof typeof databaseUrls],
+    databaseUrl: (party) => (pgDbs ? databaseUrls?.[party as keyof typeof databaseUrls] : undefined),
     async as(email) {
       const party = email.split('@')[1]!.split('.')[0]!.toUpperCase();
       const url = fed.url(party);
@@ -174,6 +182,8 @@ export async function startTestFederation(
           .map(([, n]) => n),
       ),
     async stop(party) {
+      if (opts.memory)
+        throw new Error('a federation in memory cannot restart a node: its data would be gone');
       await demo.nodes[party]!.close();
       stopped.add(party);
       return async () => {

@@ -2,11 +2,12 @@
  * The demo federation (`npm start`): seeded once with cases in different states on the three nodes, and
  * stopping and starting again keeps everything.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Demo, startDemo } from '../../src/node/demo.ts';
+import { MEMORY_DATABASE } from '../../src/store/db.ts';
 import { client, freePort } from '../helpers/federation.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-demo-'));
@@ -91,5 +92,28 @@ describe('the demo federation', () => {
     expect(demo.seeded).toBe(false);
     expect(await states(url('ARC'), 'officer@arc.example')).toEqual(arc);
     expect(await states(url('BOR'), 'reviewer@bor.example')).toEqual(bor);
+  }, 180_000);
+
+  it('runs on databases kept in memory only (memory://): nothing written to disk, nothing left after a stop', async () => {
+    const memDir = mkdtempSync(join(tmpdir(), 'comity-demo-memory-'));
+    const ports = { ARC: await freePort(), BOR: await freePort(), CAL: await freePort() };
+    const databaseUrls = { ARC: MEMORY_DATABASE, BOR: MEMORY_DATABASE, CAL: MEMORY_DATABASE };
+    const options = { dir: memDir, ports, password: 'comity-demo', logLevel: 'warn' as const, databaseUrls };
+    let memory = await startDemo(options);
+    try {
+      expect(memory.seeded).toBe(true);
+      const url = (p: keyof typeof ports) => `http://127.0.0.1:${ports[p]}`;
+      expect(await states(url('CAL'), 'officer@cal.example')).toEqual([
+        'CAL>ARC in-review',
+        'CAL>BOR refused',
+      ]);
+      for (const p of Object.keys(ports)) expect(existsSync(join(memDir, p, 'db'))).toBe(false);
+      await memory.close();
+      memory = await startDemo(options);
+      expect(memory.seeded).toBe(true);
+    } finally {
+      await memory.close();
+      rmSync(memDir, { recursive: true, force: true });
+    }
   }, 180_000);
 });
