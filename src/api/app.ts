@@ -93,9 +93,11 @@ function toAppError(error: FastifyError | AppError | Error): AppError {
   });
 }
 
-export async function buildApp(core: NodeCore) {
+export async function buildApp(core: NodeCore, opts: { trustProxy?: string[] } = {}) {
   const app = Fastify({
     loggerInstance: core.log,
+    // Forwarded headers are believed only from the proxies named in the config (none by default).
+    ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
     genReqId: () => ulid(),
     bodyLimit: 2 * 1024 * 1024,
     // What Node's HTTP parser refuses (headers too large, a malformed request) is answered as problem+json too.

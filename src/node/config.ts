@@ -1,8 +1,23 @@
 /** The configuration of one node (`comity serve --config FILE`): a JSON file, validated at start. */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatPath } from '../api/errors.ts';
+
+const PROXY_ADDRESS_HINT =
+  'an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, uniquelocal';
+
+/** What `trustProxy` accepts: what the proxy-addr module underneath Fastify understands. */
+function isProxyAddress(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address, bits, ...rest] = value.split('/');
+  const version = isIP(address ?? '');
+  if (!version || rest.length) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (version === 4 ? 32 : 128);
+}
 
 export const NodeConfigSchema = z
   .object({
@@ -30,6 +45,12 @@ export const NodeConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The reverse proxies (addresses or CIDR ranges) that terminate TLS in front of the node. Only from these
+     * does the node believe X-Forwarded-Proto (so that session cookies are Secure behind HTTPS) and
+     * X-Forwarded-For (so that rate limits, lockouts and the ledger see the client's address, not the proxy's).
+     */
+    trustProxy: z.array(z.string().refine(isProxyAddress, PROXY_ADDRESS_HINT)).min(1).optional(),
     /** The ledger's origin: the first line of its checkpoints and the name of its note key. */
     ledgerOrigin: z
       .string()

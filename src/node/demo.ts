@@ -69,6 +69,8 @@ export interface DemoOptions {
   /** PostgreSQL URL per party; parties without one use PGlite. */
   databaseUrls?: Partial<Record<string, string>>;
   settings?: Partial<NodeSettings>;
+  /** Reverse proxies whose X-Forwarded-* headers the nodes believe (node config `trustProxy`). */
+  trustProxy?: string[];
   logLevel?: 'info' | 'warn' | 'error' | 'silent' | 'debug';
 }
 
@@ -314,6 +316,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
         logFile: join(dir, 'logs', `${p.code}.log`),
         settings: opts.settings ?? {},
         ...(opts.databaseUrls?.[p.code] ? { databaseUrl: opts.databaseUrls[p.code] } : {}),
+        ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       };
       nodes[p.code] = await startNode(config, { log: createLogger(config) });
     }

@@ -144,7 +144,7 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
       engine: database.engine,
     },
   });
-  const app = await buildApp(core);
+  const app = await buildApp(core, config.trustProxy ? { trustProxy: config.trustProxy } : {});
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (e) {

@@ -123,7 +123,7 @@ export function client(url: string, token: string): Client {
 }
 
 export async function startTestFederation(
-  opts: Pick<DemoOptions, 'seed' | 'settings'> & {
+  opts: Pick<DemoOptions, 'seed' | 'settings' | 'trustProxy'> & {
     /** Embedded databases in memory only (long runs that need no restart: `npm run fuzz`). */
     memory?: boolean;
   } = {},
@@ -151,6 +151,7 @@ export async function startTestFederation(
       ...opts.settings,
     },
     ...(databaseUrls ? { databaseUrls } : {}),
+    ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
   };
   const demo = await startDemo(options);
   const secrets = new Set<string>([PASSWORD]);
@@ -200,6 +201,7 @@ export async function startTestFederation(
           logFile: join(dir, 'logs', `${party}.log`),
           settings: options.settings ?? {},
           ...(databaseUrls ? { databaseUrl: databaseUrls[party as keyof typeof databaseUrls] } : {}),
+          ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
         };
         demo.nodes[party] = await startNode(config, { log: createLogger(config) });
         stopped.delete(party);
