@@ -3,7 +3,7 @@
  * not go backwards, and records every change in the ledger (which keys were added, retired, revoked), so that
  * other states and oversight bodies can see when this node began or stopped trusting a key.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { desc, eq } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
@@ -11,7 +11,7 @@ import type { NodeKeys } from '../crypto/keys.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { ledgerEntries } from '../store/schema.ts';
-import { TrustList } from './trust-list.ts';
+import { handoversPath, TrustList, trustAdminKid } from './trust-list.ts';
 
 /** Throws unless the list names this node's current keys as its current keys. */
 export function checkOwnEntry(trust: TrustList, keys: NodeKeys, where: string): void {
@@ -107,6 +107,7 @@ export async function recordTrustList(
       digest,
       serial,
       signedBy: trust.signedBy,
+      ...(trust.file.nextSigner ? { nextSigner: trustAdminKid(trust.file.nextSigner) } : {}),
       keys,
       changes: changed,
       ...(by ? { installedBy: by } : {}),
@@ -116,11 +117,18 @@ export async function recordTrustList(
   return true;
 }
 
-/** Installs a new signed trust list at run time (an administrator's upload): checked, recorded, saved, in force. */
+/**
+ * Installs a new signed trust list at run time (an administrator's upload): checked, recorded, saved, in force.
+ * A list signed with the key that the list in force names as `nextSigner` hands the administrator key over:
+ * the list that named it is kept (the node's way back to its configured key at start) and the old key signs
+ * nothing the node accepts from then on.
+ */
 export async function installTrustList(core: NodeCore, text: string, by: string): Promise<TrustList> {
+  const current = core.trustSource.signer;
+  const next = current ? core.trust.file.nextSigner : undefined;
   let trust: TrustList;
   try {
-    trust = TrustList.parse(text.trim(), core.trustSource.signer);
+    trust = TrustList.parse(text.trim(), current ? [current, ...(next ? [next] : [])] : undefined);
   } catch (e) {
     throw new AppError('unprocessable', `The trust list was not accepted: ${(e as Error).message}`);
   }
@@ -129,7 +137,19 @@ export async function installTrustList(core: NodeCore, text: string, by: string)
   } catch (e) {
     throw new AppError('unprocessable', (e as Error).message);
   }
+  const handover = next && trust.signedBy === trustAdminKid(next);
   await core.db.transaction((tx) => recordTrustList(core, tx, trust, by));
+  if (handover) {
+    appendFileSync(
+      handoversPath(core.trustSource.path),
+      `${readFileSync(core.trustSource.path, 'utf8').trim()}\n`,
+    );
+    core.trustSource.signer = next;
+    core.log.warn(
+      { from: trustAdminKid(current!), to: trust.signedBy },
+      'trust-list administrator key handed over',
+    );
+  }
   writeFileSync(core.trustSource.path, `${text.trim()}\n`);
   core.trust = trust;
   return trust;

@@ -7,6 +7,11 @@
  * `comity-trust-list+jws`); the node is configured with that key's public half and refuses a list that does
  * not verify. Keys rotate and are revoked in the list itself: the last `active` key of each use is the current
  * one; a `retired` key still verifies what it signed before `retiredAt`; a `revoked` key verifies nothing.
+ *
+ * The administrator key itself is handed over in band: a list signed with the current key names the next one
+ * (`nextSigner`); a list signed with that next key is then accepted, and from that moment the old key signs
+ * nothing the node accepts. The node keeps the list that named the new key (`<trust list>.handovers`), so
+ * that at start it can walk from the configured key to the one in force.
  */
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,6 +19,14 @@ import { z } from 'zod';
 import { jwkThumbprint, type PublicJwk, publicKeyFromJwk } from '../crypto/keys.ts';
 
 const JwkSchema = z.object({ kty: z.literal('OKP'), crv: z.enum(['Ed25519', 'X25519']), x: z.string() });
+/** An administrator key: Ed25519, public half only. */
+export const AdminKeySchema = z
+  .object({
+    kty: z.literal('OKP'),
+    crv: z.literal('Ed25519'),
+    x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  })
+  .strict();
 const KeyStatusSchema = z.enum(['active', 'retired', 'revoked']);
 
 export const TrustListSchema = z.object({
@@ -21,6 +34,8 @@ export const TrustListSchema = z.object({
   /** Increases with every change; a node refuses to go back to a lower serial. */
   serial: z.number().int().min(0).optional(),
   issuedAt: z.iso.datetime().optional(),
+  /** The administrator key that signs the lists after this one (a planned handover of the signing key). */
+  nextSigner: AdminKeySchema.optional(),
   parties: z.array(
     z.object({
       code: z.string().regex(/^[A-Z]{3}$/),
@@ -136,8 +151,8 @@ export class TrustList {
   }
 
   /**
-   * Loads a trust list file: a signed JWS, or plain JSON. With `signer` (the administrator's public key, as
-   * configured), only a JWS that verifies with it is accepted.
+   * Loads a trust list file: a signed JWS, or plain JSON. With `signer` (the administrator's public key in
+   * force: see `walkHandovers`), only a JWS that verifies with it is accepted.
    */
   static load(path: string, signer?: PublicJwk): TrustList {
     let text: string;
@@ -153,13 +168,17 @@ export class TrustList {
     }
   }
 
-  /** Parses the text of a trust list (see `load`). */
-  static parse(text: string, signer?: PublicJwk): TrustList {
+  /**
+   * Parses the text of a trust list (see `load`). `signer` is the administrator key it must be signed with, or
+   * the keys it may be signed with.
+   */
+  static parse(text: string, signer?: PublicJwk | PublicJwk[]): TrustList {
+    const signers = signer === undefined ? [] : Array.isArray(signer) ? signer : [signer];
     const signed = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text);
-    if (signer && !signed)
+    if (signers.length && !signed)
       throw new Error('the trust list is not signed, and this node requires a signed one');
     const { payload, kid } = signed
-      ? verifyTrustListJws(text, signer)
+      ? verifyTrustListJws(text, signers)
       : { payload: text, kid: null as string | null };
     let raw: unknown;
     try {
@@ -171,6 +190,23 @@ export class TrustList {
     if (!parsed.success)
       throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     return new TrustList(parsed.data, kid);
+  }
+
+  /**
+   * Reads a list WITHOUT checking its signature (for showing it to an administrator who has no key at hand):
+   * the list and the key id its header claims. Never for putting a list in force.
+   */
+  static inspect(text: string): { trust: TrustList; claimedSigner: string | null } {
+    const parts = text.trim().split('.');
+    if (parts.length !== 3) return { trust: TrustList.parse(text.trim()), claimedSigner: null };
+    let header: { kid?: unknown };
+    try {
+      header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+    } catch {
+      throw new Error('the JWS header is not JSON');
+    }
+    const trust = TrustList.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    return { trust, claimedSigner: typeof header.kid === 'string' ? header.kid : null };
   }
 
   party(code: string): TrustedParty | undefined {
@@ -230,7 +266,36 @@ export function signTrustList(list: TrustListFile, privateKey: KeyObject): strin
   return `${header}.${payload}.${b64(signature)}`;
 }
 
-function verifyTrustListJws(jws: string, signer: PublicJwk | undefined): { payload: string; kid: string } {
+/** Where a node keeps the lists that handed the administrator key over, oldest first, one JWS per line. */
+export const handoversPath = (trustListPath: string) => `${trustListPath}.handovers`;
+
+/**
+ * The administrator key in force: from the configured one, through every kept list that the key then in force
+ * signed and that names a next key. Lines signed by other keys are skipped: an operator who configures a new
+ * key by hand (after a compromise, say) starts the walk there.
+ */
+export function walkHandovers(path: string, configured: PublicJwk): PublicJwk {
+  let lines: string[];
+  try {
+    lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return configured;
+    throw new Error(`cannot read the trust-list handovers ${path}: ${(e as Error).message}`);
+  }
+  let signer = configured;
+  for (const line of lines) {
+    let list: TrustList;
+    try {
+      list = TrustList.parse(line.trim(), signer);
+    } catch {
+      continue;
+    }
+    if (list.file.nextSigner) signer = list.file.nextSigner;
+  }
+  return signer;
+}
+
+function verifyTrustListJws(jws: string, signers: PublicJwk[]): { payload: string; kid: string } {
   const [h, p, s] = jws.split('.') as [string, string, string];
   let header: { alg?: string; typ?: string; kid?: string };
   try {
@@ -240,11 +305,14 @@ function verifyTrustListJws(jws: string, signer: PublicJwk | undefined): { paylo
   }
   if (header.alg !== 'EdDSA' || header.typ !== JWS_TYP)
     throw new Error(`not a signed trust list (alg ${header.alg}, typ ${header.typ})`);
-  if (!signer)
+  if (signers.length === 0)
     throw new Error('the trust list is signed, but this node has no trustListSigner configured to check it');
+  const signer = signers.find((k) => trustAdminKid(k) === header.kid);
+  if (!signer)
+    throw new Error(
+      `signed with ${header.kid}, not with the configured administrator key ${signers.map(trustAdminKid).join(' or ')}`,
+    );
   const expected = trustAdminKid(signer);
-  if (header.kid !== expected)
-    throw new Error(`signed with ${header.kid}, not with the configured administrator key ${expected}`);
   const ok = verify(null, Buffer.from(`${h}.${p}`), publicKeyFromJwk(signer), Buffer.from(s, 'base64url'));
   if (!ok) throw new Error(`the signature does not verify with the administrator key ${expected}`);
   return { payload: Buffer.from(p, 'base64url').toString('utf8'), kid: expected };

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatPath } from '../api/errors.ts';
+import { AdminKeySchema } from '../exchange/trust-list.ts';
 
 const PROXY_ADDRESS_HINT =
   'an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, uniquelocal';
@@ -35,16 +36,10 @@ export const NodeConfigSchema = z
     trustList: z.string(),
     /**
      * The public key (Ed25519 JWK) of the administrator who signs the trust list. When set, the node accepts
-     * only a trust list signed with it (`comity trust sign`).
+     * only a trust list signed with it (`comity trust sign`), or with the key it has handed over to since
+     * (`nextSigner` in a list it signed).
      */
-    trustListSigner: z
-      .object({
-        kty: z.literal('OKP'),
-        crv: z.literal('Ed25519'),
-        x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-      })
-      .strict()
-      .optional(),
+    trustListSigner: AdminKeySchema.optional(),
     /**
      * The reverse proxies (addresses or CIDR ranges) that terminate TLS in front of the node. Only from these
      * does the node believe X-Forwarded-Proto (so that session cookies are Secure behind HTTPS) and

@@ -10,7 +10,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
@@ -30,7 +30,7 @@ import {
   sealPackage,
 } from '../evidence/packages.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
-import { signTrustList, type TrustListFile } from '../exchange/trust-list.ts';
+import { handoversPath, signTrustList, type TrustListFile } from '../exchange/trust-list.ts';
 import { newOfficerKey, officerKid, officerPublicJwk } from '../exchange/vouch.ts';
 import { MEMORY_DATABASE } from '../store/db.ts';
 import { cases, evidencePackages, outbox, users } from '../store/schema.ts';
@@ -302,6 +302,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const admin = demoTrustAdmin(dir);
   const trustListPath = join(dir, 'trust-list.jws');
   writeFileSync(trustListPath, `${signTrustList(trust, admin.privateKey)}\n`);
+  // The list is issued afresh by the demo's administrator key: a handover made in an earlier run no longer holds.
+  rmSync(handoversPath(trustListPath), { force: true });
 
   const nodes: Record<string, RunningNode> = {};
   try {

@@ -14,7 +14,7 @@ import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import { checkOwnEntry, recordTrustList } from '../exchange/trust-install.ts';
-import { TrustList } from '../exchange/trust-list.ts';
+import { handoversPath, TrustList, walkHandovers } from '../exchange/trust-list.ts';
 import { type Database, MEMORY_DATABASE, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
 import { DEFAULT_SETTINGS, type NodeCore } from './core.ts';
@@ -72,7 +72,11 @@ export function nodeKeys(dataDir: string, party: string): NodeKeys {
 export async function startNode(config: NodeConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
   const log = opts.log ?? createLogger(config);
   const keys = nodeKeys(config.dataDir, config.party);
-  const trust = TrustList.load(config.trustList, config.trustListSigner);
+  // The administrator key in force: the configured one, or the one it was handed over to since.
+  const trustListSigner = config.trustListSigner
+    ? walkHandovers(handoversPath(config.trustList), config.trustListSigner)
+    : undefined;
+  const trust = TrustList.load(config.trustList, trustListSigner);
   if (!config.trustListSigner)
     log.warn('no trustListSigner configured: the trust list is accepted without an administrator signature');
   checkOwnEntry(trust, keys, config.trustList);
@@ -110,7 +114,7 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     trust,
     trustSource: {
       path: config.trustList,
-      ...(config.trustListSigner ? { signer: config.trustListSigner } : {}),
+      ...(trustListSigner ? { signer: trustListSigner } : {}),
     },
     log,
     settings,

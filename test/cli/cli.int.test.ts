@@ -307,6 +307,32 @@ describe('errors', () => {
     expect(lines(r.stderr)).toEqual([`error: cannot reach ${url}: is the node running?`]);
   });
 
+  it('signs a trust list that hands the administrator key over, and says so', async () => {
+    const run = (args: string[]) => comity(args, { configDir: arcOfficer });
+    const [old, next] = [join(scratch, 'admin-old.pem'), join(scratch, 'admin-next.pem')];
+    expect((await run(['trust', 'keygen', '--out', old])).code).toBe(0);
+    const made = await run(['trust', 'keygen', '--out', next, '--json']);
+    const { kid, trustListSigner } = JSON.parse(made.stdout) as { kid: string; trustListSigner: unknown };
+    const list = writeJson('trust-list.json', {
+      ...fed.demo.nodes.ARC!.core.trust.file,
+      nextSigner: undefined,
+      serial: 3,
+    });
+    // By PEM file or by the public JWK that keygen printed: the same handover.
+    for (const nextSigner of [next, JSON.stringify(trustListSigner)]) {
+      const signed = await run(['trust', 'sign', list, '--key', old, '--next-signer', nextSigner]);
+      expect(signed.code).toBe(0);
+      expect(signed.stdout).toContain(`It hands over to ${kid}`);
+      const shown = await run(['trust', 'show', list.replace(/\.json$/, '.jws'), '--signer', old]);
+      expect(lines(shown.stdout)[0]).toMatch(
+        new RegExp(`serial 3, signed by trust-admin:\\S+ \\(signature checked\\), hands over to ${kid}$`),
+      );
+    }
+    const bad = await run(['trust', 'sign', list, '--key', old, '--next-signer', '{"kty":"OKP"}']);
+    expect(bad.code).toBe(1);
+    expect(lines(bad.stderr)).toEqual(['error: --next-signer: not an Ed25519 public JWK: {"kty":"OKP"}']);
+  });
+
   it('exits 2 on a usage error', async () => {
     const r = await comity(['cases', 'list', '--direction', 'sideways'], { configDir: arcOfficer });
     expect(r.code).toBe(2);

@@ -13,7 +13,12 @@ import { ensureUser } from '../../src/auth/sessions.ts';
 import { type MessageClaims, sealMessage } from '../../src/crypto/envelope.ts';
 import { type PublicJwk, rotateNodeKeys } from '../../src/crypto/keys.ts';
 import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
-import { signTrustList, TrustList, type TrustListFile } from '../../src/exchange/trust-list.ts';
+import {
+  signTrustList,
+  TrustList,
+  type TrustListFile,
+  trustAdminKid,
+} from '../../src/exchange/trust-list.ts';
 import { signVouch } from '../../src/exchange/vouch.ts';
 import { demoTrustAdmin } from '../../src/node/demo.ts';
 import { cases, inboundRefusals, ledgerEntries, outbox, users } from '../../src/store/schema.ts';
@@ -358,6 +363,49 @@ describe(`rotation and revocation (${engine})`, () => {
       body: jwe,
     });
     expect(old.status).toBe(200);
+  });
+});
+
+describe(`handing the administrator key over (${engine})`, () => {
+  it('accepts the named next key, then only it, and walks from the configured key to it after a restart', async () => {
+    const admin1 = demoTrustAdmin(fed.dir);
+    const admin2 = generateKeyPairSync('ed25519').privateKey;
+    const jwk2 = createPublicKey(admin2).export({ format: 'jwk' }) as { x: string };
+    const next = { kty: 'OKP' as const, crv: 'Ed25519' as const, x: jwk2.x };
+    const install = (text: string) => borAdmin.put('/api/v1/node/trust-list', { trustList: text });
+
+    // Before any handover is announced, the new key is a stranger.
+    expect((await install(signTrustList({ ...currentList(), serial: 100 }, admin2))).status).toBe(422);
+
+    // The configured key announces the next one; the ledger says so.
+    const announce = { ...currentList(), serial: 101, nextSigner: next };
+    expect((await install(signTrustList(announce, admin1.privateKey))).status).toBe(200);
+    const announced = await bor().db.select().from(ledgerEntries).where(eq(ledgerEntries.type, 'trust-list'));
+    expect(announced.at(-1)!.record).toMatchObject({
+      serial: 101,
+      signedBy: trustAdminKid(admin1.publicJwk),
+      nextSigner: trustAdminKid(next),
+    });
+    // A third key is still refused, however the list is worded.
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    expect((await install(signTrustList({ ...currentList(), serial: 102 }, stranger))).status).toBe(422);
+
+    // The first list signed with the next key hands over: from now on the old key signs nothing accepted.
+    const { nextSigner: _, ...plain } = currentList();
+    const handed = await install(signTrustList({ ...plain, serial: 102 }, admin2));
+    expect(handed.status).toBe(200);
+    expect(handed.body.signedBy).toBe(trustAdminKid(next));
+    const old = await install(signTrustList({ ...plain, serial: 103 }, admin1.privateKey));
+    expect(old.status).toBe(422);
+    expect(old.body.detail).toMatch(/not with the configured administrator key/);
+
+    // The node's config still names the first key: at start it walks the kept handover to the second.
+    const start = await fed.stop('BOR');
+    await start();
+    expect(bor().trust.signedBy).toBe(trustAdminKid(next));
+    expect(bor().trustSource.signer).toEqual(next);
+    expect((await install(signTrustList({ ...plain, serial: 104 }, admin2))).status).toBe(200);
+    expect((await install(signTrustList({ ...plain, serial: 105 }, admin1.privateKey))).status).toBe(422);
   });
 });
 

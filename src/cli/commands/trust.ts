@@ -7,7 +7,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type PublicJwk, rotateNodeKeys } from '../../crypto/keys.ts';
-import { signTrustList, TrustList, TrustListSchema, trustAdminKid } from '../../exchange/trust-list.ts';
+import {
+  AdminKeySchema,
+  signTrustList,
+  TrustList,
+  TrustListSchema,
+  trustAdminKid,
+} from '../../exchange/trust-list.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
 import { readJsonFile } from '../files.ts';
@@ -38,8 +44,36 @@ function keygen(opts: { out: string; json?: boolean }): void {
   );
 }
 
-function signList(file: string, opts: { key: string; out?: string; json?: boolean }): void {
+/** The public half of an administrator key given as a PEM private key file or as a JWK (JSON text). */
+function adminKeyOf(value: string, option = '--next-signer'): PublicJwk {
+  if (value.trim().startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(value);
+    } catch {
+      throw new CliError(`${option}: not JSON: ${value}`);
+    }
+    const parsed = AdminKeySchema.safeParse(json);
+    if (!parsed.success) throw new CliError(`${option}: not an Ed25519 public JWK: ${value}`);
+    return parsed.data;
+  }
+  try {
+    return publicJwkOfPem(value);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(
+      `--next-signer: ${value} is not an Ed25519 private key in PEM (or give the public JWK)`,
+    );
+  }
+}
+
+function signList(
+  file: string,
+  opts: { key: string; out?: string; nextSigner?: string; json?: boolean },
+): void {
   const raw = readJsonFile(file);
+  if (opts.nextSigner && raw && typeof raw === 'object')
+    (raw as Record<string, unknown>).nextSigner = adminKeyOf(opts.nextSigner);
   const parsed = TrustListSchema.safeParse(raw);
   if (!parsed.success)
     throw new CliError(
@@ -50,31 +84,55 @@ function signList(file: string, opts: { key: string; out?: string; json?: boolea
   const jws = signTrustList(parsed.data, createPrivateKey(readText(opts.key)));
   const out = opts.out ?? `${file.replace(/\.json$/, '')}.jws`;
   writeFileSync(out, `${jws}\n`);
+  const next = parsed.data.nextSigner ? trustAdminKid(parsed.data.nextSigner) : null;
   emit(
-    { out, serial: parsed.data.serial ?? null, signedBy: trustAdminKid(publicJwkOfPem(opts.key)) },
-    () => `Signed ${file} → ${out}`,
+    {
+      out,
+      serial: parsed.data.serial ?? null,
+      signedBy: trustAdminKid(publicJwkOfPem(opts.key)),
+      nextSigner: next,
+    },
+    () =>
+      `Signed ${file} → ${out}` +
+      (next
+        ? `\nIt hands over to ${next}: once it is installed, a list signed with that key is accepted, and after that only such lists.`
+        : ''),
   );
 }
 
 function show(file: string, opts: { signer?: string; json?: boolean }): void {
-  const signer = opts.signer ? (JSON.parse(opts.signer) as PublicJwk) : undefined;
+  const text = readText(file).trim();
   let trust: TrustList;
+  let signature: string;
   try {
-    trust = TrustList.parse(readText(file).trim(), signer);
+    if (opts.signer) {
+      trust = TrustList.parse(text, adminKeyOf(opts.signer, '--signer'));
+      signature = `signed by ${trust.signedBy} (signature checked)`;
+    } else {
+      const inspected = TrustList.inspect(text);
+      trust = inspected.trust;
+      signature = inspected.claimedSigner
+        ? `claims to be signed by ${inspected.claimedSigner} (signature NOT checked: give --signer)`
+        : 'NOT SIGNED';
+    }
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(`${file}: ${(e as Error).message}`);
   }
-  emit({ digest: trust.digest(), signedBy: trust.signedBy, ...trust.file }, () =>
-    [
-      `${file}: serial ${trust.file.serial ?? '-'}, ${trust.signedBy ? `signed by ${trust.signedBy}` : 'NOT SIGNED'}`,
-      table(
-        ['PARTY', 'KEY', 'USE', 'STATUS'],
-        trust.file.parties.flatMap((p) => [
-          ...p.keys.map((k) => [p.code, k.kid, k.use, k.status]),
-          ...p.officers.map((o) => [p.code, o.kid, `officer: ${o.name}`, o.status]),
-        ]),
-      ),
-    ].join('\n'),
+  const next = trust.file.nextSigner ? trustAdminKid(trust.file.nextSigner) : null;
+  emit(
+    { digest: trust.digest(), signedBy: trust.signedBy, checked: Boolean(opts.signer), ...trust.file },
+    () =>
+      [
+        `${file}: serial ${trust.file.serial ?? '-'}, ${signature}${next ? `, hands over to ${next}` : ''}`,
+        table(
+          ['PARTY', 'KEY', 'USE', 'STATUS'],
+          trust.file.parties.flatMap((p) => [
+            ...p.keys.map((k) => [p.code, k.kid, k.use, k.status]),
+            ...p.officers.map((o) => [p.code, o.kid, `officer: ${o.name}`, o.status]),
+          ]),
+        ),
+      ].join('\n'),
   );
 }
 
@@ -128,12 +186,19 @@ export function registerTrust(program: Command): void {
     .description('sign a trust list (JSON) with the administrator key; writes FILE.jws')
     .requiredOption('--key <file>', 'the administrator private key (PEM)')
     .option('--out <file>', 'where to write the signed list')
+    .option(
+      '--next-signer <key>',
+      'hand signing over to this administrator key (its PEM file, or its public JWK): sets nextSigner',
+    )
     .option('--json', 'print JSON')
     .action(signList);
   trust
     .command('show <file>')
-    .description('show a trust list and its signature; with --signer, check it as a node would')
-    .option('--signer <jwk>', 'the administrator public key (JWK JSON) the signature must verify with')
+    .description('show a trust list; with --signer, check its signature as a node would')
+    .option(
+      '--signer <key>',
+      'the administrator key the signature must verify with (public JWK, or PEM file)',
+    )
     .option('--json', 'print JSON')
     .action(show);
   withCommonOptions(
