@@ -48,3 +48,34 @@ export async function restrictCase(
     });
   });
 }
+
+/** Roles that can read cases at all (oversight reads them redacted, and a restriction does not change that). */
+const CASE_ROLES = new Set(['officer', 'reviewer', 'admin', 'contact-24-7', 'executor']);
+
+export interface Colleague {
+  id: string;
+  name: string;
+  email: string;
+  roles: string[];
+}
+
+/**
+ * The users a case can be restricted to: active accounts of this node with a role that reads cases. Only for
+ * those who may restrict this case (the same policy decision), so the list is no directory for everyone.
+ */
+export async function restrictionCandidates(
+  core: NodeCore,
+  ctx: RequestContext,
+  id: string,
+): Promise<Colleague[]> {
+  const row = await loadCaseFor(core, ctx, id, { action: 'restrict' });
+  await requireAllowed(core, ctx, 'restrict', caseResource(row));
+  const rows = await core.db
+    .select({ id: users.id, name: users.name, email: users.email, roles: users.roles })
+    .from(users)
+    .where(and(eq(users.party, ctx.user.party), eq(users.disabled, false)))
+    .orderBy(users.name);
+  return rows
+    .map((u) => ({ ...u, roles: u.roles as string[] }))
+    .filter((u) => u.roles.some((r) => CASE_ROLES.has(r)));
+}

@@ -99,6 +99,7 @@ const USER_ROUTES: Record<string, UserAttack> = {
   'GET /api/v1/cases/{id}': {},
   'PUT /api/v1/cases/{id}': { probe: () => json(draft) },
   'PUT /api/v1/cases/{id}/restriction': { probe: () => json({ users: null }) },
+  'GET /api/v1/cases/{id}/restriction/candidates': {},
   'GET /api/v1/cases/{id}/preflight': {},
   'POST /api/v1/cases/{id}/actions/{action}': {
     each: USER_ACTIONS.map((action) => ({ action })),

@@ -74,6 +74,17 @@ describe(`need-to-know (${engine})`, () => {
     const before = await listed(borReviewer2);
     expect(before.items.map((i) => i.id)).toContain(id);
 
+    // Whom the case can be restricted to: active colleagues who read cases, shown only to those who may restrict.
+    const candidates = await borReviewer.get(`/api/v1/cases/${id}/restriction/candidates`);
+    expect(candidates.status).toBe(200);
+    const emails = candidates.body.items.map((u: { email: string }) => u.email);
+    expect(emails).toEqual(expect.arrayContaining(['reviewer@bor.example', 'reviewer2@bor.example']));
+    expect(emails).not.toContain('oversight@bor.example');
+    expect(emails.every((e: string) => e.endsWith('@bor.example'))).toBe(true);
+    // The executor does not see a request in review at all; oversight sees it, redacted, and may not restrict.
+    expect((await borExecutor.get(`/api/v1/cases/${id}/restriction/candidates`)).status).toBe(404);
+    expect((await borOversight.get(`/api/v1/cases/${id}/restriction/candidates`)).status).toBe(403);
+
     const notMe = await borReviewer.put(`/api/v1/cases/${id}/restriction`, { users: [borReviewer2Id] });
     expect(notMe.status).toBe(422);
     expect(notMe.body.detail).toMatch(/Name yourself/);

@@ -262,6 +262,23 @@ try {
       assert.ok((await reviewer.getByTestId('evidence-mark').count()) > 0, 'quoted evidence is highlighted');
       await shot(reviewer, 'case-findings');
       await accessible(reviewer, 'case page');
+
+      // Need to know: the reviewer restricts the case to a named colleague and herself, then lifts it.
+      const ntk = reviewer.getByRole('region', { name: 'Need to know' });
+      const who = ntk.getByLabel('Who may see it on this node');
+      await who.focus();
+      await who.dispatchEvent('click');
+      await reviewer
+        .getByRole('option', { name: 'Executing agency, Borealis (executor)' })
+        .dispatchEvent('click');
+      await reviewer.keyboard.press('Escape');
+      await ntk.getByRole('button', { name: 'Restrict to these users' }).click();
+      const named = ntk.getByTestId('restricted-to');
+      await named.getByText('Executing agency, Borealis').waitFor();
+      await named.getByText('Central authority reviewer, Borealis').waitFor();
+      await accessible(reviewer, 'need to know');
+      await ntk.getByRole('button', { name: 'Lift the restriction' }).click();
+      await named.waitFor({ state: 'detached' });
     },
   );
 
@@ -613,11 +630,27 @@ try {
       assert.match((await dialog.textContent()) ?? '', /Every session of this account ends at once/);
       await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
       await admin.getByTestId(`account-${email}`).getByText('disabled').waitFor();
-      await admin.getByRole('button', { name: `Reset the second factors of ${analystEmail}` }).click();
+      await admin.getByRole('button', { name: `Reset second factors of ${analystEmail}` }).click();
       await admin.getByRole('dialog').getByRole('button', { name: 'Reset second factors' }).click();
-      await admin.getByRole('button', { name: `Reset the second factors of ${analystEmail}` }).waitFor({
+      await admin.getByRole('button', { name: `Reset second factors of ${analystEmail}` }).waitFor({
         state: 'detached',
       });
+      // Name and roles change in a dialog; the row shows them at once.
+      await admin.getByRole('button', { name: `Edit the account ${analystEmail}` }).click();
+      const edit = admin.getByRole('dialog', { name: `Edit the account ${analystEmail}` });
+      await edit.getByLabel(/^Name/).fill('Senior analyst, Borealis');
+      const roles = edit.getByLabel('Roles');
+      await roles.focus();
+      await roles.dispatchEvent('click');
+      await admin.getByRole('option', { name: 'officer', exact: true }).dispatchEvent('click');
+      await edit.getByLabel(/^Name/).click(); // closes the list of roles, not the dialog (Escape would)
+      await accessible(admin, 'account dialog');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.waitFor({ state: 'detached' });
+      const row = admin.getByTestId(`account-${analystEmail}`);
+      await row.getByText('Senior analyst, Borealis').waitFor();
+      await row.getByText('officer', { exact: true }).waitFor();
+      await row.getByText('reviewer', { exact: true }).waitFor();
 
       await page.getByRole('link', { name: 'Account' }).click();
       await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();

@@ -104,7 +104,13 @@ export function ConfirmButton({
       <Button variant="default" color={color} {...button} onClick={() => setOpen(true)}>
         {label}
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={title} centered>
+      <Modal
+        opened={open}
+        onClose={() => setOpen(false)}
+        title={title}
+        centered
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+      >
         <Stack>
           <Text size="sm">{message}</Text>
           {error ? <ErrorNote error={error} /> : null}

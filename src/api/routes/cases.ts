@@ -6,7 +6,7 @@ import { getCase } from '../../cases/get-case.ts';
 import { loadCaseFor } from '../../cases/guard.ts';
 import { listCases } from '../../cases/list-cases.ts';
 import { preflight } from '../../cases/preflight.ts';
-import { restrictCase } from '../../cases/restrict.ts';
+import { restrictCase, restrictionCandidates } from '../../cases/restrict.ts';
 import { statistics } from '../../cases/statistics.ts';
 import { takeAction } from '../../cases/take-action.ts';
 import { updateDraft } from '../../cases/update-draft.ts';
@@ -183,6 +183,28 @@ export function caseRoutes(core: NodeCore): FastifyPluginAsyncZod {
         await updateDraft(core, ctx, req.params.id, req.body);
         return getCase(core, ctx, req.params.id);
       },
+    );
+
+    app.get(
+      '/api/v1/cases/:id/restriction/candidates',
+      {
+        schema: {
+          tags: ['cases'],
+          summary: 'Need-to-know: the users of this node the case can be restricted to',
+          description:
+            'Active accounts of this node with a role that reads cases; only for those who may restrict the case.',
+          params: CaseId,
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({ id: z.string(), name: z.string(), email: z.string(), roles: z.array(z.string()) }),
+              ),
+            }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => ({ items: await restrictionCandidates(core, ctxOf(req), req.params.id) }),
     );
 
     app.put(

@@ -1,6 +1,7 @@
 /**
  * The administrator's accounts page: who can sign in to this node, with which roles and whether they have a
- * second factor; create an account, disable or enable one (its sessions end at once), reset second factors.
+ * second factor; create an account, change its name and roles, disable or enable one (its sessions end at
+ * once), reset second factors.
  */
 import {
   Alert,
@@ -8,6 +9,7 @@ import {
   Button,
   Card,
   Group,
+  Modal,
   MultiSelect,
   PasswordInput,
   Stack,
@@ -128,6 +130,7 @@ function AccountRow({
       </Table.Td>
       <Table.Td>
         <Group gap={4} wrap="nowrap">
+          <EditAccount account={a} self={self} onSaved={onChange} />
           {self ? null : a.disabled ? (
             <ConfirmButton
               size="xs"
@@ -169,6 +172,107 @@ function AccountRow({
         </Group>
       </Table.Td>
     </Table.Tr>
+  );
+}
+
+/**
+ * Name and roles of an account. A change of roles ends the account's sessions (the node does that), so its next
+ * sign-in starts with the new rights; administrators keep their own roles (the node refuses to let them drop
+ * `admin` or sign themselves out this way).
+ */
+function EditAccount({
+  account: a,
+  self,
+  onSaved,
+}: {
+  account: Account;
+  self: boolean;
+  onSaved: () => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState(a.name);
+  const [roles, setRoles] = useState<Role[]>(a.roles);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const sameRoles = roles.length === a.roles.length && roles.every((r) => a.roles.includes(r));
+  const body = {
+    ...(name.trim() !== a.name ? { name: name.trim() } : {}),
+    ...(!self && !sameRoles ? { roles } : {}),
+  };
+  const save = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await ok(api.PATCH('/api/v1/users/{id}', { params: { path: { id: a.id } }, body }));
+      setOpen(false);
+      onSaved();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Button
+        size="xs"
+        variant="default"
+        aria-label={t('users.editTitle', { email: a.email })}
+        title={t('users.editTitle', { email: a.email })}
+        onClick={() => {
+          setName(a.name);
+          setRoles(a.roles);
+          setError(null);
+          setOpen(true);
+        }}
+      >
+        {t('users.edit')}
+      </Button>
+      <Modal
+        opened={open}
+        onClose={() => setOpen(false)}
+        title={t('users.editTitle', { email: a.email })}
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+      >
+        <form
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            void save();
+          }}
+        >
+          <Stack gap="sm">
+            <TextInput
+              label={t('users.name')}
+              required
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+            />
+            <MultiSelect
+              label={t('users.roles')}
+              data={ROLES.map((r) => ({ value: r, label: words(r) }))}
+              value={roles}
+              disabled={self}
+              description={self ? t('users.roles.self') : t('users.roles.change')}
+              onChange={(v) => setRoles(v as Role[])}
+              error={!roles.length ? t('users.roles.none') : undefined}
+            />
+            {error ? <ErrorNote error={error} /> : null}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setOpen(false)}>
+                {t('common.cancel')}
+              </Button>
+              <Button
+                type="submit"
+                loading={busy}
+                disabled={!roles.length || !name.trim() || !Object.keys(body).length}
+              >
+                {t('users.save')}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </>
   );
 }
 
