@@ -10,9 +10,10 @@
  * --jobs N runs the operations in N processes, each with its own federation (one per core is the most that
  * helps: a node is single-threaded, its embedded database too); each process takes the next operation when it
  * is free. --state FILE records every finished operation, and a run started again with the same FILE skips
- * them: the full run takes hours.
+ * them (and runs again any that failed): the full run takes hours. Each finished operation is recorded with
+ * the commit it ran against.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -283,7 +284,27 @@ async function fuzzInWorkers(
 interface RunState {
   seed: number;
   cases: number;
-  results: FuzzResult[];
+  results: StateResult[];
+}
+
+/** A finished operation and the commit its cases ran against (`-dirty`: with uncommitted changes). */
+type StateResult = FuzzResult & { commit?: string };
+
+function currentCommit(): string {
+  const git = (...args: string[]) =>
+    spawnSync('git', args, { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+  const head = git('rev-parse', '--short=12', 'HEAD');
+  if (head.status !== 0) return 'unknown';
+  const dirty = git(
+    'status',
+    '--porcelain',
+    '--untracked-files=no',
+    '--',
+    'src',
+    'test',
+    'scripts',
+  ).stdout.trim();
+  return `${head.stdout.trim()}${dirty ? '-dirty' : ''}`;
 }
 
 function readState(file: string): RunState | null {
@@ -318,15 +339,19 @@ async function main(): Promise<number> {
       );
     args.seed = state.seed;
   }
-  const results: FuzzResult[] = state ? [...state.results] : [];
+  // Operations that failed are run again (after a fix, that is the point of resuming); the rest are kept.
+  const results: StateResult[] = state ? state.results.filter((r) => r.failures === 0) : [];
+  const again = state ? state.results.filter((r) => r.failures > 0).map((r) => r.key) : [];
+  if (again.length) console.log(`fuzz: running again what failed before: ${again.join(', ')}`);
   const finished = new Set(results.map((r) => r.key));
+  const commit = currentCommit();
   console.log(
     `fuzz: seed ${args.seed}, ${args.cases} cases per operation` +
       `${args.jobs > 1 ? `, ${args.jobs} jobs` : ''}` +
       `${finished.size ? `; ${finished.size} operations already done (${args.state})` : ''}; starting a federation…`,
   );
   const done = (r: FuzzResult) => {
-    results.push(r);
+    results.push({ ...r, commit });
     if (args.state) writeState(args.state, { seed: args.seed, cases: args.cases, results });
   };
   const started = Date.now();

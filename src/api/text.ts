@@ -49,3 +49,18 @@ export const UNSTORABLE_TEXT = 'text may not hold NUL characters or unpaired UTF
 export function storable(text: string): string {
   return text.replaceAll('\u0000', '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD');
 }
+
+/**
+ * A value someone else sent (a key id, an algorithm, a claim) as text short enough to quote in a reason: a
+ * string cut at `max` characters, anything else named by its JSON kind. Never `String(value)` or a template of
+ * it: an array nested 100,000 levels deep overflows the stack when turned into text.
+ */
+export function quoteUntrusted(value: unknown, max = 80): string {
+  if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}…` : value;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (value === undefined) return '(none)';
+  return Array.isArray(value) ? '(an array)' : `(${typeof value === 'object' ? 'an object' : typeof value})`;
+}
+
+/** A value someone else sent where only a string means anything (a key id to look up): itself, or ''. */
+export const stringOrEmpty = (value: unknown): string => (typeof value === 'string' ? value : '');

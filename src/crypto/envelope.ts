@@ -7,7 +7,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
-import { unstorableTextAt } from '../api/text.ts';
+import { quoteUntrusted, stringOrEmpty, unstorableTextAt } from '../api/text.ts';
 
 export const MESSAGE_TYPES = [
   'request',
@@ -132,13 +132,14 @@ export async function openMessage(
   if (outer.alg !== 'ECDH-ES+A256KW' || outer.enc !== 'A256GCM')
     throw new EnvelopeError(
       'malformed',
-      `unsupported JWE algorithms ${String(outer.alg)}/${String(outer.enc)}`,
+      `unsupported JWE algorithms ${quoteUntrusted(outer.alg)}/${quoteUntrusted(outer.enc)}`,
     );
-  const decryptionKey = outer.kid === opts.ownKid ? opts.ownKey : opts.previousKeys?.get(String(outer.kid));
+  const decryptionKey =
+    outer.kid === opts.ownKid ? opts.ownKey : opts.previousKeys?.get(stringOrEmpty(outer.kid));
   if (!decryptionKey)
     throw new EnvelopeError(
       'not-for-us',
-      `the message is encrypted to key ${String(outer.kid)}, not to this node`,
+      `the message is encrypted to key ${quoteUntrusted(outer.kid)}, not to this node`,
     );
   let jws: string;
   try {
@@ -153,15 +154,18 @@ export async function openMessage(
   let kid: string;
   try {
     const header = decodeProtectedHeader(jws);
-    kid = String(header.kid ?? '');
+    kid = stringOrEmpty(header.kid);
   } catch {
     throw new EnvelopeError('malformed', 'the decrypted content is not a compact JWS');
   }
   const signer = opts.signerKey(kid);
   if (!signer)
     throw opts.isRevoked?.(kid)
-      ? new EnvelopeError('revoked-signer', `signing key ${kid} was revoked`)
-      : new EnvelopeError('unknown-signer', `signing key ${kid || '(none)'} is not in the trust list`);
+      ? new EnvelopeError('revoked-signer', `signing key ${quoteUntrusted(kid)} was revoked`)
+      : new EnvelopeError(
+          'unknown-signer',
+          `signing key ${quoteUntrusted(kid || undefined)} is not in the trust list`,
+        );
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, signer.key, { algorithms: ['EdDSA'] }));

@@ -10,6 +10,7 @@
 import type { KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
+import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -110,13 +111,15 @@ export async function verifyManifest(
 ): Promise<Manifest> {
   let kid: string;
   try {
-    kid = String(decodeProtectedHeader(jws).kid ?? '');
+    kid = stringOrEmpty(decodeProtectedHeader(jws).kid);
   } catch {
     throw new Error('the manifest is not a compact JWS');
   }
   const trusted = signer(kid);
   if (!trusted)
-    throw new Error(`the manifest is signed with key ${kid || '(none)'}, which is not in the trust list`);
+    throw new Error(
+      `the manifest is signed with key ${quoteUntrusted(kid || undefined)}, which is not in the trust list`,
+    );
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, trusted.key, { algorithms: ['EdDSA'] }));

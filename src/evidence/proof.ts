@@ -5,6 +5,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { quoteUntrusted } from '../api/text.ts';
 import { canonicalJson } from '../audit/ledger.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { leafHash, verifyInclusion } from '../ledger/merkle.ts';
@@ -47,7 +48,7 @@ export function checkLedgerProof(
     return ['the ledger entry is not JSON'];
   }
   if (entry.seq !== proof.index)
-    problems.push(`the entry says it is number ${String(entry.seq)}, not ${proof.index}`);
+    problems.push(`the entry says it is number ${quoteUntrusted(entry.seq)}, not ${proof.index}`);
   if (entry.digest !== sha256hex(canonicalJson(proof.record)))
     problems.push('the ledger entry does not commit to the record given with it');
   const detail = (proof.record as { detail?: { manifest?: unknown } }).detail;

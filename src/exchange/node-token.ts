@@ -6,6 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
+import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
 import type { TrustList } from './trust-list.ts';
 
 const NodeTokenSchema = z
@@ -49,12 +50,15 @@ export async function verifyNodeAuthorization(
   const jws = match[1]!;
   let kid: string;
   try {
-    kid = String(decodeProtectedHeader(jws).kid ?? '');
+    kid = stringOrEmpty(decodeProtectedHeader(jws).kid);
   } catch {
     throw new Error('the node token is not a compact JWS');
   }
   const signer = opts.trust.signer(kid);
-  if (!signer) throw new Error(`the node token is signed with key ${kid || '(none)'}, not in the trust list`);
+  if (!signer)
+    throw new Error(
+      `the node token is signed with key ${quoteUntrusted(kid || undefined)}, not in the trust list`,
+    );
   // A retired key signs no new token: tokens live minutes, so any token signed with it now is new.
   if (signer.validUntil && opts.now > signer.validUntil)
     throw new Error(

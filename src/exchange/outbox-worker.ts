@@ -4,6 +4,7 @@
  * Messages of one case to one party go strictly in order: a later one waits while an earlier one is pending.
  */
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { stringOrEmpty } from '../api/text.ts';
 import { sha256b64url, verifyReceipt } from '../crypto/envelope.ts';
 import type { NodeCore } from '../node/core.ts';
 import { outbox } from '../store/schema.ts';
@@ -78,7 +79,7 @@ async function send(core: NodeCore, row: OutboxRow): Promise<Outcome> {
   }
   if (res.ok) {
     try {
-      const receipt = String(body.receipt ?? '');
+      const receipt = stringOrEmpty(body.receipt);
       const claims = await verifyReceipt(receipt, peer.signing.key);
       if (
         claims.ref !== row.messageId ||

@@ -7,7 +7,7 @@
 
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { storable } from '../api/text.ts';
+import { quoteUntrusted, storable } from '../api/text.ts';
 import { appendLedger } from '../audit/ledger.ts';
 import { caseColumnsOf } from '../cases/case-columns.ts';
 import { appendEvent, type CaseRow, recordTransition } from '../cases/record-transition.ts';
@@ -254,8 +254,8 @@ async function refuse(
 ) {
   // Reasons quote what the sender wrote (a key id, a claim): made storable before the database and the ledger.
   const reason = storable(refusal.reason);
-  const sender = claims?.from === undefined ? null : storable(String(claims.from));
-  const messageId = claims?.id === undefined ? null : storable(String(claims.id));
+  const sender = claims?.from === undefined ? null : storable(quoteUntrusted(claims.from, 200));
+  const messageId = claims?.id === undefined ? null : storable(quoteUntrusted(claims.id, 200));
   core.log.warn({ reason, sender, messageId }, 'inbound message refused');
   await core.db.transaction(async (tx) => {
     await tx.insert(inboundRefusals).values({

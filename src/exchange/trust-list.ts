@@ -16,6 +16,7 @@
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
 import { jwkThumbprint, type PublicJwk, publicKeyFromJwk } from '../crypto/keys.ts';
 
 const JwkSchema = z.object({ kty: z.literal('OKP'), crv: z.enum(['Ed25519', 'X25519']), x: z.string() });
@@ -206,7 +207,7 @@ export class TrustList {
       throw new Error('the JWS header is not JSON');
     }
     const trust = TrustList.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    return { trust, claimedSigner: typeof header.kid === 'string' ? header.kid : null };
+    return { trust, claimedSigner: stringOrEmpty(header.kid) || null };
   }
 
   party(code: string): TrustedParty | undefined {
@@ -304,13 +305,15 @@ function verifyTrustListJws(jws: string, signers: PublicJwk[]): { payload: strin
     throw new Error('the JWS header is not JSON');
   }
   if (header.alg !== 'EdDSA' || header.typ !== JWS_TYP)
-    throw new Error(`not a signed trust list (alg ${header.alg}, typ ${header.typ})`);
+    throw new Error(
+      `not a signed trust list (alg ${quoteUntrusted(header.alg)}, typ ${quoteUntrusted(header.typ)})`,
+    );
   if (signers.length === 0)
     throw new Error('the trust list is signed, but this node has no trustListSigner configured to check it');
-  const signer = signers.find((k) => trustAdminKid(k) === header.kid);
+  const signer = signers.find((k) => trustAdminKid(k) === stringOrEmpty(header.kid));
   if (!signer)
     throw new Error(
-      `signed with ${header.kid}, not with the configured administrator key ${signers.map(trustAdminKid).join(' or ')}`,
+      `signed with ${quoteUntrusted(header.kid)}, not with the configured administrator key ${signers.map(trustAdminKid).join(' or ')}`,
     );
   const expected = trustAdminKid(signer);
   const ok = verify(null, Buffer.from(`${h}.${p}`), publicKeyFromJwk(signer), Buffer.from(s, 'base64url'));

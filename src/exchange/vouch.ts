@@ -16,6 +16,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
 import { canonicalJson } from '../audit/ledger.ts';
 import { jwkThumbprint, type PublicJwk } from '../crypto/keys.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
@@ -105,12 +106,13 @@ export function checkVouch(
   }
   if (header.alg !== 'EdDSA' || header.typ !== TYP)
     throw new Error('the officer signature is not a Comity vouch');
-  const officer = trust.officer(String(header.kid ?? ''));
+  const kid = stringOrEmpty(header.kid);
+  const officer = trust.officer(kid);
   if (!officer)
     throw new Error(
-      trust.isRevoked(String(header.kid))
-        ? `the officer key ${header.kid} was revoked`
-        : `the officer key ${header.kid ?? '(none)'} is not in the trust list`,
+      trust.isRevoked(kid)
+        ? `the officer key ${quoteUntrusted(kid)} was revoked`
+        : `the officer key ${quoteUntrusted(header.kid)} is not in the trust list`,
     );
   if (officer.party !== c.from)
     throw new Error(`the officer key ${officer.kid} belongs to ${officer.party}, not ${c.from}`);
