@@ -660,6 +660,38 @@ try {
   );
 
   await step(
+    "the administrator edits the node's profile and screening policy in forms; the node records both",
+    async () => {
+      await admin.getByRole('link', { name: 'Parties' }).click();
+      const profile = admin.getByRole('form', { name: /^Profile of BOR/ });
+      await profile.getByLabel('Central authority').fill('Ministry of Justice of Borealis, MLA unit');
+      await profile.getByLabel('Is UNCC-NCII a crime here?').click();
+      await admin.getByRole('option', { name: 'yes', exact: true }).click();
+      await profile.getByLabel('Maximum penalty for UNCC-NCII, in years').fill('3');
+      await profile.getByLabel('Why (recorded with the change)').fill('Act 12/2026 in force.');
+      await accessible(admin, 'profile and policy forms');
+      await shot(admin, 'settings');
+      await profile.getByRole('button', { name: 'Save' }).click();
+      await profile.getByRole('status').getByText('Saved.').waitFor();
+
+      const policy = admin.getByRole('form', { name: 'Screening policy' });
+      await policy.getByLabel('Most identifiers in one request').fill('30');
+      await policy
+        .getByLabel('Why (recorded with the change)')
+        .fill('Bulk requests from the CSAM task force.');
+      await policy.getByRole('button', { name: 'Save' }).click();
+      await policy.getByRole('status').getByText('Saved.').waitFor();
+
+      const borAdmin = await apiAs(bor, 'admin@bor.example');
+      const saved = (await borAdmin('/api/v1/node/profile')) as unknown as Record<string, any>;
+      assert.equal(saved.centralAuthority, 'Ministry of Justice of Borealis, MLA unit');
+      assert.deepEqual(saved.law['UNCC-NCII'], { criminalised: true, maxPenaltyYears: 3 });
+      const rules = (await borAdmin('/api/v1/node/policy')) as unknown as Record<string, any>;
+      assert.equal(rules.proportionality.maxIdentifiers, 30);
+    },
+  );
+
+  await step(
     'in Arabic the layout mirrors: right to left, the navigation on the right, still accessible',
     async () => {
       const context = await browser!.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ar' });
