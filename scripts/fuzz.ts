@@ -240,6 +240,9 @@ async function fuzzInWorkers(
   let count = 0;
   await Promise.all(
     Array.from({ length: args.jobs }, (_, index) => {
+      // What this job holds, so that a job that dies mid-operation cannot pass for one that finished.
+      let holding: string | null = null;
+      let reported = false;
       const child = spawn(
         process.execPath,
         [
@@ -255,19 +258,23 @@ async function fuzzInWorkers(
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (line.startsWith(READY)) {
           queue ??= pending(JSON.parse(line.slice(READY.length)) as string[], args, finished);
-          child.stdin.write(`${queue.shift() ?? ''}\n`);
+          holding = queue.shift() ?? null;
+          child.stdin.write(`${holding ?? ''}\n`);
         } else if (line.startsWith(RESULT)) {
           const r = JSON.parse(line.slice(RESULT.length)) as FuzzResult;
+          if (r.key === holding) holding = null;
           done(r);
           console.log(progressLine(r, `${padLeft(++count, 2)} job ${index}`));
           if (r.failures > 0) console.log(formatResult(r, { replay: 'script' }));
-        } else if (line.startsWith(AFTERMATH))
+        } else if (line.startsWith(AFTERMATH)) {
+          reported = true;
           aftermath.push(...(JSON.parse(line.slice(AFTERMATH.length)) as string[]));
-        else console.log(line);
+        } else console.log(line);
       });
       return new Promise<void>((resolve) =>
-        child.on('exit', (code) => {
-          if (code !== 0 && code !== 1) aftermath.push(`job ${index} ended with code ${code}`);
+        child.on('exit', (code, signal) => {
+          if (holding) aftermath.push(`job ${index} ended during ${holding} without its result`);
+          if (!reported) aftermath.push(`job ${index} ended (${signal ?? `code ${code}`}) without reporting`);
           resolve();
         }),
       );
@@ -339,18 +346,23 @@ async function main(): Promise<number> {
       );
     args.seed = state.seed;
   }
-  // Operations that failed are run again (after a fix, that is the point of resuming); the rest are kept.
-  const results: StateResult[] = state ? state.results.filter((r) => r.failures === 0) : [];
-  const again = state ? state.results.filter((r) => r.failures > 0).map((r) => r.key) : [];
+  // Operations that failed are run again (after a fix, that is the point of resuming); their record stays in
+  // the state until the new result replaces it.
+  const results: StateResult[] = state ? [...state.results] : [];
+  const again = results.filter((r) => r.failures > 0).map((r) => r.key);
   if (again.length) console.log(`fuzz: running again what failed before: ${again.join(', ')}`);
-  const finished = new Set(results.map((r) => r.key));
+  const finished = new Set(results.filter((r) => r.failures === 0).map((r) => r.key));
   const commit = currentCommit();
   console.log(
     `fuzz: seed ${args.seed}, ${args.cases} cases per operation` +
       `${args.jobs > 1 ? `, ${args.jobs} jobs` : ''}` +
       `${finished.size ? `; ${finished.size} operations already done (${args.state})` : ''}; starting a federation…`,
   );
+  const thisRun: FuzzResult[] = [];
   const done = (r: FuzzResult) => {
+    thisRun.push(r);
+    const before = results.findIndex((x) => x.key === r.key);
+    if (before >= 0) results.splice(before, 1);
     results.push({ ...r, commit });
     if (args.state) writeState(args.state, { seed: args.seed, cases: args.cases, results });
   };
@@ -372,7 +384,6 @@ async function main(): Promise<number> {
       },
     );
   }
-  const thisRun = results.filter((r) => !finished.has(r.key));
   const total = results.reduce((n, r) => n + r.cases, 0);
   const failed = results.reduce((n, r) => n + r.failures, 0);
   const seconds = (Date.now() - started) / 1000;

@@ -56,6 +56,7 @@ export function storable(text: string): string {
  * it: an array nested 100,000 levels deep overflows the stack when turned into text.
  */
 export function quoteUntrusted(value: unknown, max = 80): string {
+  if (value === '') return '(empty)';
   if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}…` : value;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (value === undefined) return '(none)';

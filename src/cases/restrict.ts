@@ -3,12 +3,15 @@
  * whatever their role; oversight still sees it redacted. The restriction is this node's own: it is not sent to
  * the other party. Setting and lifting it are case events.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
+import { quoteUntrusted } from '../api/text.ts';
+import { authorize } from '../authz/authorize.ts';
 import type { NodeCore } from '../node/core.ts';
 import { cases, users } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
-import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
+import { caseResource, loadCaseFor, lockCase, logAccess, requireAllowed } from './guard.ts';
+import type { CaseRow } from './record-transition.ts';
 import { appendNote } from './record-transition.ts';
 
 export async function restrictCase(
@@ -26,15 +29,20 @@ export async function restrictCase(
         'unprocessable',
         'Name yourself among the users: otherwise you would lose the case.',
       );
-    const found = await core.db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(inArray(users.id, named), eq(users.party, ctx.user.party), eq(users.disabled, false)));
-    const unknown = named.filter((u) => !found.some((f) => f.id === u));
+    // Only users who could read the case: naming anyone else would promise access the policies do not give.
+    const readers = new Set((await readersOf(core, ctx.user.party, row)).map((u) => u.id));
+    const unknown = named.filter((u) => !readers.has(u));
     if (unknown.length)
-      throw new AppError('unprocessable', `Not active users of this node: ${unknown.join(', ')}.`, {
-        errors: unknown.map((u) => ({ field: 'users', message: `unknown user ${u}` })),
-      });
+      throw new AppError(
+        'unprocessable',
+        `Not active users of this node who may read this case: ${unknown.map((u) => quoteUntrusted(u)).join(', ')}.`,
+        {
+          errors: unknown.map((u) => ({
+            field: 'users',
+            message: `not a reader of this case: ${quoteUntrusted(u)}`,
+          })),
+        },
+      );
   }
   await core.db.transaction(async (tx) => {
     await lockCase(tx, id);
@@ -49,9 +57,6 @@ export async function restrictCase(
   });
 }
 
-/** Roles that can read cases at all (oversight reads them redacted, and a restriction does not change that). */
-const CASE_ROLES = new Set(['officer', 'reviewer', 'admin', 'contact-24-7', 'executor']);
-
 export interface Colleague {
   id: string;
   name: string;
@@ -59,9 +64,22 @@ export interface Colleague {
   roles: string[];
 }
 
+/** The active users of this node whom the policies let read the case were it not restricted. */
+async function readersOf(core: NodeCore, party: string, row: CaseRow): Promise<Colleague[]> {
+  const resource = { ...caseResource(row), restrictedTo: null };
+  const rows = await core.db
+    .select({ id: users.id, name: users.name, email: users.email, roles: users.roles })
+    .from(users)
+    .where(and(eq(users.party, party), eq(users.disabled, false)))
+    .orderBy(users.name);
+  return rows
+    .map((u) => ({ ...u, roles: u.roles as string[] }))
+    .filter((u) => authorize({ id: u.id, party, roles: u.roles }, 'read', resource));
+}
+
 /**
- * The users a case can be restricted to: active accounts of this node with a role that reads cases. Only for
- * those who may restrict this case (the same policy decision), so the list is no directory for everyone.
+ * The users a case can be restricted to: active accounts of this node that the policies let read it. Only for
+ * those who may restrict this case (the same decision), and the listing is logged like a read.
  */
 export async function restrictionCandidates(
   core: NodeCore,
@@ -70,12 +88,6 @@ export async function restrictionCandidates(
 ): Promise<Colleague[]> {
   const row = await loadCaseFor(core, ctx, id, { action: 'restrict' });
   await requireAllowed(core, ctx, 'restrict', caseResource(row));
-  const rows = await core.db
-    .select({ id: users.id, name: users.name, email: users.email, roles: users.roles })
-    .from(users)
-    .where(and(eq(users.party, ctx.user.party), eq(users.disabled, false)))
-    .orderBy(users.name);
-  return rows
-    .map((u) => ({ ...u, roles: u.roles as string[] }))
-    .filter((u) => u.roles.some((r) => CASE_ROLES.has(r)));
+  await logAccess(core, ctx, { action: 'restriction-candidates', caseId: id, outcome: 'allowed' });
+  return readersOf(core, ctx.user.party, row);
 }

@@ -152,9 +152,10 @@ export async function openMessage(
     throw new EnvelopeError('undecryptable', 'the message cannot be decrypted with this node key');
   }
   let kid: string;
+  let claimedKid: unknown;
   try {
-    const header = decodeProtectedHeader(jws);
-    kid = stringOrEmpty(header.kid);
+    claimedKid = decodeProtectedHeader(jws).kid;
+    kid = stringOrEmpty(claimedKid);
   } catch {
     throw new EnvelopeError('malformed', 'the decrypted content is not a compact JWS');
   }
@@ -164,7 +165,7 @@ export async function openMessage(
       ? new EnvelopeError('revoked-signer', `signing key ${quoteUntrusted(kid)} was revoked`)
       : new EnvelopeError(
           'unknown-signer',
-          `signing key ${quoteUntrusted(kid || undefined)} is not in the trust list`,
+          `signing key ${quoteUntrusted(claimedKid)} is not in the trust list`,
         );
   let payload: Uint8Array;
   try {

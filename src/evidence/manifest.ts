@@ -110,15 +110,17 @@ export async function verifyManifest(
   signer: (kid: string) => { party: string; key: KeyObject } | undefined,
 ): Promise<Manifest> {
   let kid: string;
+  let claimedKid: unknown;
   try {
-    kid = stringOrEmpty(decodeProtectedHeader(jws).kid);
+    claimedKid = decodeProtectedHeader(jws).kid;
+    kid = stringOrEmpty(claimedKid);
   } catch {
     throw new Error('the manifest is not a compact JWS');
   }
   const trusted = signer(kid);
   if (!trusted)
     throw new Error(
-      `the manifest is signed with key ${quoteUntrusted(kid || undefined)}, which is not in the trust list`,
+      `the manifest is signed with key ${quoteUntrusted(claimedKid)}, which is not in the trust list`,
     );
   let payload: Uint8Array;
   try {

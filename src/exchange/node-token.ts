@@ -49,16 +49,16 @@ export async function verifyNodeAuthorization(
   if (!match) throw new Error(`send a node token as "Authorization: ${SCHEME} <jws>"`);
   const jws = match[1]!;
   let kid: string;
+  let claimedKid: unknown;
   try {
-    kid = stringOrEmpty(decodeProtectedHeader(jws).kid);
+    claimedKid = decodeProtectedHeader(jws).kid;
+    kid = stringOrEmpty(claimedKid);
   } catch {
     throw new Error('the node token is not a compact JWS');
   }
   const signer = opts.trust.signer(kid);
   if (!signer)
-    throw new Error(
-      `the node token is signed with key ${quoteUntrusted(kid || undefined)}, not in the trust list`,
-    );
+    throw new Error(`the node token is signed with key ${quoteUntrusted(claimedKid)}, not in the trust list`);
   // A retired key signs no new token: tokens live minutes, so any token signed with it now is new.
   if (signer.validUntil && opts.now > signer.validUntil)
     throw new Error(

@@ -3,7 +3,7 @@
  * not go backwards, and records every change in the ledger (which keys were added, retired, revoked), so that
  * other states and oversight bodies can see when this node began or stopped trusting a key.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { desc, eq } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
@@ -86,7 +86,8 @@ export async function recordTrustList(
 ): Promise<boolean> {
   const previous = await lastRecorded(tx);
   const digest = trust.digest();
-  if (previous?.digest === digest) return false;
+  // The same content signed by another key is a change too (a handover, or a key configured by hand).
+  if (previous?.digest === digest && previous.signedBy === trust.signedBy) return false;
   const serial = trust.file.serial ?? null;
   if (previous?.serial != null && (serial === null || serial < previous.serial))
     throw new AppError(
@@ -117,18 +118,32 @@ export async function recordTrustList(
   return true;
 }
 
+/** One install at a time per node: each one checks its signature against the key in force when it runs. */
+const installing = new WeakMap<NodeCore, Promise<unknown>>();
+
 /**
  * Installs a new signed trust list at run time (an administrator's upload): checked, recorded, saved, in force.
  * A list signed with the key that the list in force names as `nextSigner` hands the administrator key over:
  * the list that named it is kept (the node's way back to its configured key at start) and the old key signs
  * nothing the node accepts from then on.
  */
-export async function installTrustList(core: NodeCore, text: string, by: string): Promise<TrustList> {
+export function installTrustList(core: NodeCore, text: string, by: string): Promise<TrustList> {
+  const run = (installing.get(core) ?? Promise.resolve()).then(
+    () => install(core, text.trim(), by),
+    () => install(core, text.trim(), by),
+  );
+  installing.set(core, run);
+  return run;
+}
+
+async function install(core: NodeCore, text: string, by: string): Promise<TrustList> {
   const current = core.trustSource.signer;
-  const next = current ? core.trust.file.nextSigner : undefined;
+  const named = current ? core.trust.file.nextSigner : undefined;
+  // A list that names the key in force as the next one announces nothing.
+  const next = named && trustAdminKid(named) !== trustAdminKid(current!) ? named : undefined;
   let trust: TrustList;
   try {
-    trust = TrustList.parse(text.trim(), current ? [current, ...(next ? [next] : [])] : undefined);
+    trust = TrustList.parse(text, current ? [current, ...(next ? [next] : [])] : undefined);
   } catch (e) {
     throw new AppError('unprocessable', `The trust list was not accepted: ${(e as Error).message}`);
   }
@@ -137,20 +152,24 @@ export async function installTrustList(core: NodeCore, text: string, by: string)
   } catch (e) {
     throw new AppError('unprocessable', (e as Error).message);
   }
-  const handover = next && trust.signedBy === trustAdminKid(next);
-  await core.db.transaction((tx) => recordTrustList(core, tx, trust, by));
+  const handover = next !== undefined && trust.signedBy === trustAdminKid(next);
+  const path = core.trustSource.path;
+  await core.db.transaction(async (tx) => {
+    await recordTrustList(core, tx, trust, by);
+    // The files change before the ledger entry commits: should the commit fail, the next start records the
+    // list it finds. The handover line goes first; a stop between the two writes leaves the list file equal
+    // to that line, which the walk at start accepts (see walkHandovers).
+    if (handover) appendFileSync(handoversPath(path), `${readFileSync(path, 'utf8').trim()}\n`);
+    writeFileSync(`${path}.tmp`, `${text}\n`);
+    renameSync(`${path}.tmp`, path);
+  });
   if (handover) {
-    appendFileSync(
-      handoversPath(core.trustSource.path),
-      `${readFileSync(core.trustSource.path, 'utf8').trim()}\n`,
-    );
     core.trustSource.signer = next;
     core.log.warn(
       { from: trustAdminKid(current!), to: trust.signedBy },
       'trust-list administrator key handed over',
     );
   }
-  writeFileSync(core.trustSource.path, `${text.trim()}\n`);
   core.trust = trust;
   return trust;
 }

@@ -200,14 +200,8 @@ export class TrustList {
   static inspect(text: string): { trust: TrustList; claimedSigner: string | null } {
     const parts = text.trim().split('.');
     if (parts.length !== 3) return { trust: TrustList.parse(text.trim()), claimedSigner: null };
-    let header: { kid?: unknown };
-    try {
-      header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
-    } catch {
-      throw new Error('the JWS header is not JSON');
-    }
     const trust = TrustList.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    return { trust, claimedSigner: stringOrEmpty(header.kid) || null };
+    return { trust, claimedSigner: claimedKid(text.trim()) };
   }
 
   party(code: string): TrustedParty | undefined {
@@ -273,27 +267,49 @@ export const handoversPath = (trustListPath: string) => `${trustListPath}.handov
 /**
  * The administrator key in force: from the configured one, through every kept list that the key then in force
  * signed and that names a next key. Lines signed by other keys are skipped: an operator who configures a new
- * key by hand (after a compromise, say) starts the walk there.
+ * key by hand (after a compromise, say) starts the walk there. A line signed by the key in force that does not
+ * verify or parse stops the node with the file and line named.
+ *
+ * Also returns the last handover taken and the key that signed it: a node stopped between keeping that line
+ * and writing the new list still holds that list in force, and may load it.
  */
-export function walkHandovers(path: string, configured: PublicJwk): PublicJwk {
+export function walkHandovers(
+  path: string,
+  configured: PublicJwk,
+): { signer: PublicJwk; last: { text: string; signer: PublicJwk } | null } {
   let lines: string[];
   try {
-    lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    lines = readFileSync(path, 'utf8').split('\n');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return configured;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { signer: configured, last: null };
     throw new Error(`cannot read the trust-list handovers ${path}: ${(e as Error).message}`);
   }
   let signer = configured;
-  for (const line of lines) {
+  let last: { text: string; signer: PublicJwk } | null = null;
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || claimedKid(line) !== trustAdminKid(signer)) return;
     let list: TrustList;
     try {
-      list = TrustList.parse(line.trim(), signer);
-    } catch {
-      continue;
+      list = TrustList.parse(line, signer);
+    } catch (e) {
+      throw new Error(`${path}, line ${i + 1}: ${(e as Error).message}`);
     }
-    if (list.file.nextSigner) signer = list.file.nextSigner;
+    if (!list.file.nextSigner) throw new Error(`${path}, line ${i + 1}: the list names no next key`);
+    last = { text: line, signer };
+    signer = list.file.nextSigner;
+  });
+  return { signer, last };
+}
+
+/** The key id a compact JWS's header claims, unchecked; null when it has none or is not a JWS. */
+function claimedKid(jws: string): string | null {
+  try {
+    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    return stringOrEmpty(header?.kid) || null;
+  } catch {
+    return null;
   }
-  return signer;
 }
 
 function verifyTrustListJws(jws: string, signers: PublicJwk[]): { payload: string; kid: string } {

@@ -7,7 +7,7 @@ import { formatPath } from '../api/errors.ts';
 import { AdminKeySchema } from '../exchange/trust-list.ts';
 
 const PROXY_ADDRESS_HINT =
-  'an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, uniquelocal';
+  'an IP address, a CIDR range (10.0.0.0/8, not /0) or one of loopback, linklocal, uniquelocal';
 
 /** What `trustProxy` accepts: what the proxy-addr module underneath Fastify understands. */
 function isProxyAddress(value: string): boolean {
@@ -17,7 +17,8 @@ function isProxyAddress(value: string): boolean {
   if (!version || rest.length) return false;
   if (bits === undefined) return true;
   const n = Number(bits);
-  return /^\d{1,3}$/.test(bits) && n <= (version === 4 ? 32 : 128);
+  // A /0 range would believe any client's X-Forwarded-For: every address could then forge its own.
+  return /^\d{1,3}$/.test(bits) && n >= 1 && n <= (version === 4 ? 32 : 128);
 }
 
 export const NodeConfigSchema = z

@@ -1,6 +1,7 @@
 /**
  * Starts one node: database (migrated), keys, trust list, HTTP server and the two workers (outbox, screening).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app.ts';
@@ -69,18 +70,38 @@ export function nodeKeys(dataDir: string, party: string): NodeKeys {
   return loadOrCreateNodeKeys(join(dataDir, 'keys'), party);
 }
 
+/**
+ * The trust list in force, signed by the administrator key in force; or, after a stop in the middle of a
+ * handover, the list that named that key, exactly as kept.
+ */
+function loadTrustList(path: string, walk: ReturnType<typeof walkHandovers> | undefined): TrustList {
+  let text: string | null = null;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch {
+    // TrustList.load says what is wrong with the file.
+  }
+  if (walk?.last && text === walk.last.text) return TrustList.load(path, walk.last.signer);
+  return TrustList.load(path, walk?.signer);
+}
+
 export async function startNode(config: NodeConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
   const log = opts.log ?? createLogger(config);
   const keys = nodeKeys(config.dataDir, config.party);
   // The administrator key in force: the configured one, or the one it was handed over to since.
-  const trustListSigner = config.trustListSigner
+  const walk = config.trustListSigner
     ? walkHandovers(handoversPath(config.trustList), config.trustListSigner)
     : undefined;
-  const trust = TrustList.load(config.trustList, trustListSigner);
+  const trustListSigner = walk?.signer;
+  const trust = loadTrustList(config.trustList, walk);
   if (!config.trustListSigner)
     log.warn('no trustListSigner configured: the trust list is accepted without an administrator signature');
   checkOwnEntry(trust, keys, config.trustList);
   const inMemory = config.databaseUrl === MEMORY_DATABASE;
+  if (inMemory)
+    log.warn(
+      'the database is kept in memory only (memory://): cases, accounts and the ledger are lost at stop',
+    );
   const unlock = config.databaseUrl && !inMemory ? () => {} : lockDataDir(config.dataDir);
   let database: Database;
   try {

@@ -268,13 +268,11 @@ try {
       const who = ntk.getByLabel('Who may see it on this node');
       await who.focus();
       await who.dispatchEvent('click');
-      await reviewer
-        .getByRole('option', { name: 'Executing agency, Borealis (executor)' })
-        .dispatchEvent('click');
+      await reviewer.getByRole('option', { name: 'Officer, Borealis (officer)' }).dispatchEvent('click');
       await reviewer.keyboard.press('Escape');
       await ntk.getByRole('button', { name: 'Restrict to these users' }).click();
       const named = ntk.getByTestId('restricted-to');
-      await named.getByText('Executing agency, Borealis').waitFor();
+      await named.getByText('Officer, Borealis').waitFor();
       await named.getByText('Central authority reviewer, Borealis').waitFor();
       await accessible(reviewer, 'need to know');
       await ntk.getByRole('button', { name: 'Lift the restriction' }).click();

@@ -14,6 +14,7 @@ import { type MessageClaims, sealMessage } from '../../src/crypto/envelope.ts';
 import { type PublicJwk, rotateNodeKeys } from '../../src/crypto/keys.ts';
 import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
 import {
+  handoversPath,
   signTrustList,
   TrustList,
   type TrustListFile,
@@ -372,40 +373,87 @@ describe(`handing the administrator key over (${engine})`, () => {
     const admin2 = generateKeyPairSync('ed25519').privateKey;
     const jwk2 = createPublicKey(admin2).export({ format: 'jwk' }) as { x: string };
     const next = { kty: 'OKP' as const, crv: 'Ed25519' as const, x: jwk2.x };
+    const [kid1, kid2] = [trustAdminKid(admin1.publicJwk), trustAdminKid(next)];
     const install = (text: string) => borAdmin.put('/api/v1/node/trust-list', { trustList: text });
+    const refusedAs = async (text: string, reason: RegExp) => {
+      const res = await install(text);
+      expect(res.status).toBe(422);
+      expect(res.body.detail).toMatch(reason);
+    };
+    const lastRecord = async () =>
+      (await bor().db.select().from(ledgerEntries).where(eq(ledgerEntries.type, 'trust-list'))).at(-1)!
+        .record as Record<string, unknown>;
+    const handovers = () => readFileSync(handoversPath(bor().trustSource.path), 'utf8').trim().split('\n');
 
     // Before any handover is announced, the new key is a stranger.
-    expect((await install(signTrustList({ ...currentList(), serial: 100 }, admin2))).status).toBe(422);
+    await refusedAs(
+      signTrustList({ ...currentList(), serial: 100 }, admin2),
+      new RegExp(`signed with ${kid2}, not with the configured administrator key ${kid1}$`),
+    );
 
     // The configured key announces the next one; the ledger says so.
-    const announce = { ...currentList(), serial: 101, nextSigner: next };
-    expect((await install(signTrustList(announce, admin1.privateKey))).status).toBe(200);
-    const announced = await bor().db.select().from(ledgerEntries).where(eq(ledgerEntries.type, 'trust-list'));
-    expect(announced.at(-1)!.record).toMatchObject({
-      serial: 101,
-      signedBy: trustAdminKid(admin1.publicJwk),
-      nextSigner: trustAdminKid(next),
-    });
+    const announce = signTrustList({ ...currentList(), serial: 101, nextSigner: next }, admin1.privateKey);
+    expect((await install(announce)).status).toBe(200);
+    expect(await lastRecord()).toMatchObject({ serial: 101, signedBy: kid1, nextSigner: kid2 });
     // A third key is still refused, however the list is worded.
     const stranger = generateKeyPairSync('ed25519').privateKey;
-    expect((await install(signTrustList({ ...currentList(), serial: 102 }, stranger))).status).toBe(422);
+    await refusedAs(
+      signTrustList({ ...currentList(), serial: 102 }, stranger),
+      new RegExp(`not with the configured administrator key ${kid1} or ${kid2}$`),
+    );
 
-    // The first list signed with the next key hands over: from now on the old key signs nothing accepted.
-    const { nextSigner: _, ...plain } = currentList();
-    const handed = await install(signTrustList({ ...plain, serial: 102 }, admin2));
+    // The first list signed with the next key hands over, and is a ledger entry of its own even with the same
+    // content; the list that named the key is kept. From now on the old key signs nothing accepted.
+    const handed = await install(signTrustList({ ...currentList(), serial: 101, nextSigner: next }, admin2));
     expect(handed.status).toBe(200);
-    expect(handed.body.signedBy).toBe(trustAdminKid(next));
-    const old = await install(signTrustList({ ...plain, serial: 103 }, admin1.privateKey));
-    expect(old.status).toBe(422);
-    expect(old.body.detail).toMatch(/not with the configured administrator key/);
+    expect(handed.body.signedBy).toBe(kid2);
+    expect(await lastRecord()).toMatchObject({ serial: 101, signedBy: kid2 });
+    expect(handovers()).toEqual([announce]);
+    const { nextSigner: _, ...plain } = currentList();
+    await refusedAs(
+      signTrustList({ ...plain, serial: 103 }, admin1.privateKey),
+      new RegExp(`signed with ${kid1}, not with the configured administrator key ${kid2}$`),
+    );
 
     // The node's config still names the first key: at start it walks the kept handover to the second.
     const start = await fed.stop('BOR');
     await start();
-    expect(bor().trust.signedBy).toBe(trustAdminKid(next));
+    expect(bor().trust.signedBy).toBe(kid2);
     expect(bor().trustSource.signer).toEqual(next);
     expect((await install(signTrustList({ ...plain, serial: 104 }, admin2))).status).toBe(200);
-    expect((await install(signTrustList({ ...plain, serial: 105 }, admin1.privateKey))).status).toBe(422);
+    await refusedAs(signTrustList({ ...plain, serial: 105 }, admin1.privateKey), /not with the configured/);
+
+    // An operator who puts the new key in the config by hand starts the walk there: the old line is skipped.
+    await (await fed.stop('BOR'))({ trustListSigner: next });
+    expect(bor().trustSource.signer).toEqual(next);
+    expect((await install(signTrustList({ ...plain, serial: 106 }, admin2))).status).toBe(200);
+
+    // A stop in the middle of the next handover (to a third key), after the list that names it was kept and
+    // before the new list was written (nor its ledger entry committed), leaves that list in force: the node
+    // starts on it, with the third key in force.
+    const admin3 = generateKeyPairSync('ed25519').privateKey;
+    const third = {
+      kty: 'OKP' as const,
+      crv: 'Ed25519' as const,
+      x: (createPublicKey(admin3).export({ format: 'jwk' }) as { x: string }).x,
+    };
+    const announce3 = signTrustList({ ...plain, serial: 107, nextSigner: third }, admin2);
+    expect((await install(announce3)).status).toBe(200);
+    const cut = await fed.stop('BOR');
+    writeFileSync(handoversPath(bor().trustSource.path), `${announce}\n${announce3}\n`);
+    await cut();
+    expect(bor().trust.signedBy).toBe(kid2);
+    expect(bor().trustSource.signer).toEqual(third);
+    expect((await install(signTrustList({ ...plain, serial: 108 }, admin3))).status).toBe(200);
+
+    // A kept line signed by the key in force that does not verify stops the node with the line named.
+    const broken = await fed.stop('BOR');
+    const [h, p] = announce3.split('.');
+    writeFileSync(handoversPath(bor().trustSource.path), `${announce}\n${h}.${p}.${'A'.repeat(86)}\n`);
+    await expect(broken()).rejects.toThrow(/\.handovers, line 2: the signature does not verify/);
+    writeFileSync(handoversPath(bor().trustSource.path), `${announce}\n${announce3}\n`);
+    await broken();
+    expect(bor().trust.file.serial).toBe(108);
   });
 });
 

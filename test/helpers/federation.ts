@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { NodeConfig } from '../../src/node/config.ts';
 import { type Demo, type DemoOptions, demoTrustAdmin, settle, startDemo } from '../../src/node/demo.ts';
 import { MEMORY_DATABASE } from '../../src/store/db.ts';
 
@@ -83,8 +84,11 @@ export interface TestFederation {
    * any is found.
    */
   secret(value: string): void;
-  /** Stops one node and returns a function that starts it again on the same port and data. */
-  stop(party: string): Promise<() => Promise<void>>;
+  /**
+   * Stops one node and returns a function that starts it again on the same port and data (with `change` laid
+   * over its config, e.g. another `trustListSigner`).
+   */
+  stop(party: string): Promise<(change?: Partial<NodeConfig>) => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -187,7 +191,7 @@ export async function startTestFederation(
         throw new Error('a federation in memory cannot restart a node: its data would be gone');
       await demo.nodes[party]!.close();
       stopped.add(party);
-      return async () => {
+      return async (change = {}) => {
         // Restart the whole federation object for that party only: reuse startDemo's wiring by starting the
         // single node again with the same config.
         const { startNode, createLogger } = await import('../../src/node/node.ts');
@@ -202,6 +206,7 @@ export async function startTestFederation(
           settings: options.settings ?? {},
           ...(databaseUrls ? { databaseUrl: databaseUrls[party as keyof typeof databaseUrls] } : {}),
           ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+          ...change,
         };
         demo.nodes[party] = await startNode(config, { log: createLogger(config) });
         stopped.delete(party);

@@ -33,6 +33,8 @@ describe('readNodeConfig', () => {
 
   it.each([
     [['10.0.0.0/33'], /trustProxy\[0\]: an IP address, a CIDR range/],
+    [['0.0.0.0/0'], /trustProxy\[0\]: an IP address, a CIDR range \(10\.0\.0\.0\/8, not \/0\)/],
+    [['::/0'], /trustProxy\[0\]/],
     [['proxy.example'], /trustProxy\[0\]: an IP address, a CIDR range/],
     [['10.0.0.1', '1.2.3.4/8/9'], /trustProxy\[1\]/],
     [[], /trustProxy/],

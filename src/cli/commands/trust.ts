@@ -27,8 +27,18 @@ function readText(path: string): string {
   }
 }
 
-function publicJwkOfPem(path: string): PublicJwk {
-  const { x } = createPublicKey(createPrivateKey(readText(path))).export({ format: 'jwk' }) as { x: string };
+/** The public half of an Ed25519 private key in PEM; any other kind of key is refused by name. */
+function publicJwkOfPem(path: string, what = 'the administrator key'): PublicJwk {
+  let key: ReturnType<typeof createPrivateKey>;
+  try {
+    key = createPrivateKey(readText(path));
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${path}: ${what} is not a private key in PEM`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new CliError(`${path}: ${what} must be Ed25519, not ${key.asymmetricKeyType ?? 'a secret key'}`);
+  const { x } = createPublicKey(key).export({ format: 'jwk' }) as { x: string };
   return { kty: 'OKP', crv: 'Ed25519', x };
 }
 
@@ -57,14 +67,7 @@ function adminKeyOf(value: string, option = '--next-signer'): PublicJwk {
     if (!parsed.success) throw new CliError(`${option}: not an Ed25519 public JWK: ${value}`);
     return parsed.data;
   }
-  try {
-    return publicJwkOfPem(value);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(
-      `--next-signer: ${value} is not an Ed25519 private key in PEM (or give the public JWK)`,
-    );
-  }
+  return publicJwkOfPem(value, option);
 }
 
 function signList(
@@ -81,6 +84,7 @@ function signList(
     );
   // Checks the list as a node would before signing it (active keys for every party).
   new TrustList(parsed.data);
+  const signer = publicJwkOfPem(opts.key, '--key');
   const jws = signTrustList(parsed.data, createPrivateKey(readText(opts.key)));
   const out = opts.out ?? `${file.replace(/\.json$/, '')}.jws`;
   writeFileSync(out, `${jws}\n`);
@@ -89,7 +93,7 @@ function signList(
     {
       out,
       serial: parsed.data.serial ?? null,
-      signedBy: trustAdminKid(publicJwkOfPem(opts.key)),
+      signedBy: trustAdminKid(signer),
       nextSigner: next,
     },
     () =>
