@@ -690,7 +690,7 @@ try {
   );
 
   await step(
-    'in Arabic the layout mirrors: right to left, the navigation on the right, still accessible',
+    'in Arabic the layout mirrors: right to left, the navigation on the right, pages translated, still accessible',
     async () => {
       const context = await browser!.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ar' });
       const page = await context.newPage();
@@ -707,6 +707,13 @@ try {
       await page.getByRole('link', { name: 'الوارد' }).waitFor();
       await accessible(page, 'the inbox in Arabic');
       await shot(page, 'rtl-inbox');
+      // The whole interface is translated, not only the frame.
+      await page.getByRole('link', { name: 'الحساب' }).click();
+      await page.getByRole('heading', { name: 'الحساب وعوامل التحقق الثانية' }).waitFor();
+      await page.getByRole('link', { name: 'طلب جديد' }).click();
+      await page.getByRole('heading', { name: 'طلب جديد', level: 2 }).waitFor();
+      await accessible(page, 'the request wizard in Arabic');
+      await shot(page, 'rtl-wizard');
       await context.close();
     },
   );

@@ -1,8 +1,10 @@
 /**
- * Every string the UI shows goes through `t`. English is the only language so far; a translation is one more
- * object of the same shape. Right-to-left languages (Arabic is a UN language) set `dir` on <html>, and the
- * layout uses logical properties (start/end), so it mirrors.
+ * Every string the UI shows goes through `t`. English, and Arabic (./i18n-ar.ts); a translation is one more
+ * object of the same shape, chosen by the browser's language. Right-to-left languages (Arabic is a UN language)
+ * set `dir` on <html>, and the layout uses logical properties (start/end), so it mirrors.
  */
+import { ar } from './i18n-ar';
+
 const en = {
   'app.name': 'Comity',
   'app.tagline': 'Cross-border cooperation against cybercrime',
@@ -316,33 +318,6 @@ const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
-/**
- * Arabic, a first part: the frame (sign-in, navigation, header, list titles). Keys it lacks fall back to
- * English; it is here to keep the right-to-left layout honest (test/e2e/run.ts opens the app in Arabic).
- */
-const ar: Partial<Record<MessageKey, string>> = {
-  'app.tagline': 'التعاون عبر الحدود في مكافحة الجريمة السيبرانية',
-  'auth.title': 'تسجيل الدخول',
-  'auth.email': 'البريد الإلكتروني',
-  'auth.password': 'كلمة المرور',
-  'auth.submit': 'تسجيل الدخول',
-  'auth.signOut': 'تسجيل الخروج',
-  'nav.menu': 'القائمة',
-  'nav.inbox': 'الوارد',
-  'nav.outbox': 'الصادر',
-  'nav.new': 'طلب جديد',
-  'nav.contact': 'على مدار الساعة',
-  'nav.parties': 'الأطراف',
-  'nav.ledger': 'السجل',
-  'nav.oversight': 'الرقابة',
-  'nav.users': 'المستخدمون',
-  'nav.account': 'الحساب',
-  'header.node': 'عقدة {party}',
-  'header.user': '{name}، {roles} في {party}',
-  'list.inbox': 'الطلبات الواردة',
-  'list.outbox': 'الطلبات الصادرة',
-};
-
 const catalogues: Record<string, Partial<Record<MessageKey, string>>> = { en, ar };
 const RTL = new Set(['ar', 'fa', 'he', 'ur']);
 
