@@ -1,7 +1,7 @@
 /**
  * Arabic (a UN official language): every key of the English catalogue, so a missing one fails the build.
- * Written by the developers, not yet reviewed by a professional legal translator; names of states, actions and
- * verdicts shown as badges (`words`) stay in their English codes.
+ * Written by the developers, not yet reviewed by a professional legal translator. `arWords` names the codes
+ * (states, actions, verdicts, rules…) that `words` shows.
  */
 import type { MessageKey } from './i18n';
 
@@ -314,4 +314,109 @@ export const ar: Record<MessageKey, string> = {
   'users.created': 'تم إنشاء الحساب {email}.',
   'users.officerKey.listed': 'مفتاح الموظف {kid}، مدرج في قائمة الثقة',
   'users.officerKey.unlisted': 'مفتاح الموظف {kid}، غير مدرج بعد في قائمة الثقة: الطلبات الطارئة تنتظره',
+};
+
+/** Codes shown as words (`words`): states, actions, verdicts, rules, grounds, roles, types… */
+export const arWords: Readonly<Record<string, string>> = {
+  // Request types, urgency, channels, data
+  preservation: 'التحفظ العاجل',
+  'traffic-disclosure': 'الكشف عن بيانات الحركة',
+  'stored-data': 'البيانات المخزنة',
+  'real-time-traffic': 'بيانات الحركة الآنية',
+  interception: 'اعتراض المحتوى',
+  extradition: 'التسليم',
+  information: 'تبادل المعلومات',
+  'joint-investigation': 'التحقيق المشترك',
+  'asset-freeze': 'تجميد العائدات',
+  routine: 'عادي',
+  urgent: 'عاجل',
+  emergency: 'طارئ',
+  'central-authority': 'السلطة المركزية',
+  '24-7': 'على مدار الساعة',
+  subscriber: 'بيانات المشترك',
+  traffic: 'بيانات الحركة',
+  content: 'بيانات المحتوى',
+  // States
+  draft: 'مسودة',
+  submitted: 'مُرسَل',
+  received: 'مُستلَم',
+  screening: 'قيد الفحص',
+  'in-review': 'قيد المراجعة',
+  accepted: 'مقبول',
+  'accepted-with-conditions': 'مقبول بشروط',
+  executing: 'قيد التنفيذ',
+  delivered: 'مُسلَّم',
+  closed: 'مُغلق',
+  postponed: 'مؤجَّل',
+  consultation: 'قيد التشاور',
+  refused: 'مرفوض',
+  incomplete: 'غير مكتمل',
+  withdrawn: 'مسحوب',
+  // Actions
+  submit: 'إرسال',
+  receive: 'استلام',
+  screen: 'فحص',
+  'finish-screening': 'إنهاء الفحص',
+  accept: 'قبول',
+  'accept-with-conditions': 'قبول بشروط',
+  postpone: 'تأجيل',
+  resume: 'استئناف',
+  consult: 'تشاور',
+  'answer-consultation': 'الرد على التشاور',
+  refuse: 'رفض',
+  'mark-incomplete': 'وسم كغير مكتمل',
+  amend: 'تعديل',
+  execute: 'تنفيذ',
+  deliver: 'تسليم',
+  close: 'إغلاق',
+  withdraw: 'سحب',
+  // Verdicts and outcomes of the screen
+  clear: 'لا مانع',
+  review: 'يحتاج إلى مراجعة',
+  'refuse-recommended': 'يوصى بالرفض',
+  concern: 'شاغل',
+  ground: 'سبب للرفض',
+  missing: 'ناقص',
+  // Rules
+  completeness: 'الاكتمال',
+  'party-status': 'صفة الطرف',
+  'dual-criminality': 'ازدواجية التجريم',
+  seriousness: 'الجسامة',
+  proportionality: 'التناسب',
+  intent: 'القصد',
+  'security-research': 'البحث الأمني',
+  persecution: 'الاضطهاد',
+  'political-offence': 'الجريمة السياسية',
+  expression: 'حرية التعبير',
+  'death-penalty': 'عقوبة الإعدام',
+  'data-protection': 'حماية البيانات',
+  // Grounds (those that are not also rules)
+  'non-conforming': 'غير مطابق للاتفاقية',
+  'essential-interests': 'المصالح الأساسية',
+  'domestic-law': 'القانون الوطني',
+  'legal-system': 'النظام القانوني',
+  'no-dual-criminality': 'انتفاء ازدواجية التجريم',
+  'human-rights': 'حقوق الإنسان',
+  'ne-bis-in-idem': 'عدم جواز المحاكمة على الفعل مرتين',
+  'ongoing-proceedings': 'إجراءات جارية',
+  // Conditions
+  'use-limitation': 'تقييد الاستخدام',
+  'death-penalty-assurance': 'ضمان بعدم تطبيق عقوبة الإعدام',
+  retention: 'مدة الاحتفاظ',
+  confidentiality: 'السرية',
+  'onward-transfer': 'النقل اللاحق',
+  other: 'أخرى',
+  // Roles of users and of subjects
+  officer: 'موظف',
+  reviewer: 'مراجع',
+  'contact-24-7': 'جهة اتصال على مدار الساعة',
+  executor: 'جهة التنفيذ',
+  oversight: 'الرقابة',
+  admin: 'مدير',
+  suspect: 'مشتبه به',
+  accused: 'متهم',
+  convicted: 'مُدان',
+  victim: 'ضحية',
+  witness: 'شاهد',
+  'account-holder': 'صاحب الحساب',
 };

@@ -3,7 +3,7 @@
  * object of the same shape, chosen by the browser's language. Right-to-left languages (Arabic is a UN language)
  * set `dir` on <html>, and the layout uses logical properties (start/end), so it mirrors.
  */
-import { ar } from './i18n-ar';
+import { ar, arWords } from './i18n-ar';
 
 const en = {
   'app.name': 'Comity',
@@ -332,7 +332,12 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
 }
 
-/** Names of states, actions, verdicts… shown as words: "accept-with-conditions" → "accept with conditions". */
+const wordCatalogues: Record<string, Readonly<Record<string, string>>> = { ar: arWords };
+
+/**
+ * Names of states, actions, verdicts… shown as words: "accept-with-conditions" → "accept with conditions" in
+ * English, its translation where the language has one.
+ */
 export function words(code: string): string {
-  return code.replaceAll('-', ' ');
+  return wordCatalogues[language]?.[code] ?? code.replaceAll('-', ' ');
 }
