@@ -15,54 +15,42 @@ afterAll(() => fed?.close());
 const PROXY = '127.0.0.1';
 const STRANGER = '192.0.2.10';
 
-function signIn(from: string, headers: Record<string, string>, email = 'nobody@arc.example') {
+/** A cookie sign-in to ARC as if from `from`, with the forwarded headers given. */
+function signIn(
+  from: string,
+  headers: Record<string, string>,
+  email = 'nobody@arc.example',
+  password = 'wrong',
+) {
   return fed.demo.nodes.ARC!.app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
     remoteAddress: from,
     headers: { host: 'comity.arc.example', ...headers },
-    payload: { email, password: 'wrong', session: 'cookie' },
+    payload: { email, password, session: 'cookie' },
   });
 }
+const officer = (from: string, headers: Record<string, string>) =>
+  signIn(from, headers, 'officer@arc.example', 'test-password-0');
 
 describe('a node behind a TLS-terminating proxy', () => {
   it('sets Secure on the session cookie when the trusted proxy says the client used HTTPS', async () => {
-    const viaHttps = await fed.demo.nodes.ARC!.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      remoteAddress: PROXY,
-      headers: {
-        host: 'comity.arc.example',
-        'x-forwarded-proto': 'https',
-        'x-forwarded-for': '198.51.100.20',
-      },
-      payload: { email: 'officer@arc.example', password: 'test-password-0', session: 'cookie' },
+    const viaHttps = await officer(PROXY, {
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': '198.51.100.20',
     });
     expect(viaHttps.statusCode).toBe(200);
     expect(String(viaHttps.headers['set-cookie'])).toMatch(/;\s*Secure/);
 
-    const viaHttp = await fed.demo.nodes.ARC!.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      remoteAddress: PROXY,
-      headers: { host: 'comity.arc.example', 'x-forwarded-for': '198.51.100.21' },
-      payload: { email: 'officer@arc.example', password: 'test-password-0', session: 'cookie' },
-    });
+    const viaHttp = await officer(PROXY, { 'x-forwarded-for': '198.51.100.21' });
     expect(viaHttp.statusCode).toBe(200);
     expect(String(viaHttp.headers['set-cookie'])).not.toMatch(/Secure/);
   });
 
   it('ignores forwarded headers from anyone but the proxy', async () => {
-    const forged = await fed.demo.nodes.ARC!.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      remoteAddress: STRANGER,
-      headers: {
-        host: 'comity.arc.example',
-        'x-forwarded-proto': 'https',
-        'x-forwarded-for': '198.51.100.22',
-      },
-      payload: { email: 'officer@arc.example', password: 'test-password-0', session: 'cookie' },
+    const forged = await officer(STRANGER, {
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': '198.51.100.22',
     });
     expect(forged.statusCode).toBe(200);
     expect(String(forged.headers['set-cookie'])).not.toMatch(/Secure/);
