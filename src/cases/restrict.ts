@@ -11,8 +11,7 @@ import type { NodeCore } from '../node/core.ts';
 import { cases, users } from '../store/schema.ts';
 import type { RequestContext } from './actor.ts';
 import { caseResource, loadCaseFor, lockCase, logAccess, requireAllowed } from './guard.ts';
-import type { CaseRow } from './record-transition.ts';
-import { appendNote } from './record-transition.ts';
+import { appendNote, type CaseRow } from './record-transition.ts';
 
 export async function restrictCase(
   core: NodeCore,

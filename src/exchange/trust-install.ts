@@ -128,10 +128,10 @@ const installing = new WeakMap<NodeCore, Promise<unknown>>();
  * nothing the node accepts from then on.
  */
 export function installTrustList(core: NodeCore, text: string, by: string): Promise<TrustList> {
-  const run = (installing.get(core) ?? Promise.resolve()).then(
-    () => install(core, text.trim(), by),
-    () => install(core, text.trim(), by),
-  );
+  // The previous install's failure is its caller's to hear; this one waits only for it to end.
+  const run = (installing.get(core) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => install(core, text.trim(), by));
   installing.set(core, run);
   return run;
 }

@@ -302,6 +302,27 @@ export function walkHandovers(
   return { signer, last };
 }
 
+/**
+ * What a node puts in force at start: the administrator key it walks to from the configured one (see
+ * `walkHandovers`) and the list signed with it; or, after a stop in the middle of a handover, the list that
+ * named that key, exactly as kept. Without a configured key, the list as it is.
+ */
+export function loadTrustListInForce(
+  path: string,
+  configured: PublicJwk | undefined,
+): { trust: TrustList; signer?: PublicJwk } {
+  if (!configured) return { trust: TrustList.load(path) };
+  const walk = walkHandovers(handoversPath(path), configured);
+  let text: string | null = null;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch {
+    // TrustList.load says what is wrong with the file.
+  }
+  const signedBy = walk.last && text === walk.last.text ? walk.last.signer : walk.signer;
+  return { trust: TrustList.load(path, signedBy), signer: walk.signer };
+}
+
 /** The key id a compact JWS's header claims, unchecked; null when it has none or is not a JWS. */
 function claimedKid(jws: string): string | null {
   try {

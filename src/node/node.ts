@@ -1,7 +1,6 @@
 /**
  * Starts one node: database (migrated), keys, trust list, HTTP server and the two workers (outbox, screening).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app.ts';
@@ -15,7 +14,7 @@ import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import { checkOwnEntry, recordTrustList } from '../exchange/trust-install.ts';
-import { handoversPath, TrustList, walkHandovers } from '../exchange/trust-list.ts';
+import { loadTrustListInForce } from '../exchange/trust-list.ts';
 import { type Database, MEMORY_DATABASE, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
 import { DEFAULT_SETTINGS, type NodeCore } from './core.ts';
@@ -70,30 +69,10 @@ export function nodeKeys(dataDir: string, party: string): NodeKeys {
   return loadOrCreateNodeKeys(join(dataDir, 'keys'), party);
 }
 
-/**
- * The trust list in force, signed by the administrator key in force; or, after a stop in the middle of a
- * handover, the list that named that key, exactly as kept.
- */
-function loadTrustList(path: string, walk: ReturnType<typeof walkHandovers> | undefined): TrustList {
-  let text: string | null = null;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch {
-    // TrustList.load says what is wrong with the file.
-  }
-  if (walk?.last && text === walk.last.text) return TrustList.load(path, walk.last.signer);
-  return TrustList.load(path, walk?.signer);
-}
-
 export async function startNode(config: NodeConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
   const log = opts.log ?? createLogger(config);
   const keys = nodeKeys(config.dataDir, config.party);
-  // The administrator key in force: the configured one, or the one it was handed over to since.
-  const walk = config.trustListSigner
-    ? walkHandovers(handoversPath(config.trustList), config.trustListSigner)
-    : undefined;
-  const trustListSigner = walk?.signer;
-  const trust = loadTrustList(config.trustList, walk);
+  const { trust, signer: trustListSigner } = loadTrustListInForce(config.trustList, config.trustListSigner);
   if (!config.trustListSigner)
     log.warn('no trustListSigner configured: the trust list is accepted without an administrator signature');
   checkOwnEntry(trust, keys, config.trustList);
