@@ -34,6 +34,18 @@ export const OFFENCE_CODES = [
 ] as const;
 export type OffenceCode = (typeof OFFENCE_CODES)[number];
 
+/**
+ * Elements of intent a state's law may add to an offence (a profile's `law[code].requires`), beyond the
+ * Convention's "intentionally, without right": the `intent` rule acts on these. Other entries in `requires` are
+ * recorded and shown but no rule reads them.
+ */
+export const INTENT_ELEMENTS = [
+  'dishonest-intent',
+  'malicious-intent',
+  'criminal-intent',
+  'intent-to-defraud',
+] as const;
+
 export const URGENCIES = ['routine', 'urgent', 'emergency'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 

@@ -666,6 +666,10 @@ try {
       await profile.getByLabel('Is UNCC-NCII a crime here?').click();
       await admin.getByRole('option', { name: 'yes', exact: true }).click();
       await profile.getByLabel('Maximum penalty for UNCC-NCII, in years').fill('3');
+      // An element the law adds to the offence, typed in; BOR's intent element for illegal access is kept.
+      const elements = profile.getByLabel('Elements the law adds to UNCC-NCII');
+      await elements.fill('intent-to-cause-distress');
+      await elements.press('Enter');
       await profile.getByLabel('Why (recorded with the change)').fill('Act 12/2026 in force.');
       await accessible(admin, 'profile and policy forms');
       await shot(admin, 'settings');
@@ -683,7 +687,12 @@ try {
       const borAdmin = await apiAs(bor, 'admin@bor.example');
       const saved = (await borAdmin('/api/v1/node/profile')) as unknown as Record<string, any>;
       assert.equal(saved.centralAuthority, 'Ministry of Justice of Borealis, MLA unit');
-      assert.deepEqual(saved.law['UNCC-NCII'], { criminalised: true, maxPenaltyYears: 3 });
+      assert.deepEqual(saved.law['UNCC-NCII'], {
+        criminalised: true,
+        maxPenaltyYears: 3,
+        requires: ['intent-to-cause-distress'],
+      });
+      assert.deepEqual(saved.law['UNCC-ILLEGAL-ACCESS']?.requires, ['dishonest-intent']);
       const rules = (await borAdmin('/api/v1/node/policy')) as unknown as Record<string, any>;
       assert.equal(rules.proportionality.maxIdentifiers, 30);
     },

@@ -215,6 +215,10 @@ export const ar: Record<MessageKey, string> = {
   'parties.law.maxPenaltyOf': 'العقوبة القصوى لـ {code}، بالسنوات',
   'parties.law.statute': 'النص القانوني',
   'parties.law.statuteOf': 'النص القانوني لـ {code}',
+  'parties.law.requires': 'عناصر إضافية',
+  'parties.law.requiresOf': 'العناصر التي يضيفها القانون إلى {code}',
+  'parties.law.requires.hint':
+    'العناصر الإضافية: ما يضيفه قانونكم إلى الجريمة فوق ما تنص عليه الاتفاقية، مثل dishonest-intent (المادة 7(2) من اتفاقية الأمم المتحدة). تعمل قاعدة القصد على {elements}؛ أما القيم الأخرى فتُسجَّل وتُنشر ولا تقرؤها أي قاعدة.',
   'parties.policy.title': 'سياسة الفحص',
   'parties.policy.hint':
     'القواعد المعطّلة لا تُطبَّق على الطلبات الواردة؛ وتحدد العتبات ما تثيره قاعدتا التناسب والجسامة.',

@@ -4,7 +4,7 @@
  * do the facts allege it? The Convention does not require intent beyond "intentionally, without right", which
  * is what its critics feared; a state that does must see it alleged before it assists.
  */
-import type { OffenceCode } from '../catalogue.ts';
+import { INTENT_ELEMENTS, type OffenceCode } from '../catalogue.ts';
 import type { PartyProfile } from '../parties.ts';
 import { findSignal, lexiconFor, quote, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
@@ -15,17 +15,12 @@ const INTENT_OFFENCES: readonly OffenceCode[] = [
   'UNCC-DATA-INTERFERENCE',
   'UNCC-SYSTEM-INTERFERENCE',
 ];
-const INTENT_ELEMENTS = new Set([
-  'dishonest-intent',
-  'malicious-intent',
-  'criminal-intent',
-  'intent-to-defraud',
-]);
+const INTENT: ReadonlySet<string> = new Set(INTENT_ELEMENTS);
 
 /** Whether the requested state requires dishonest or malicious intent for this offence. */
 export function requiresIntent(requested: PartyProfile, code: OffenceCode): boolean {
   if (code === 'UNCC-ILLEGAL-ACCESS' && requested.declarations?.dishonestIntentForAccess) return true;
-  return (requested.law?.[code]?.requires ?? []).some((e) => INTENT_ELEMENTS.has(e));
+  return (requested.law?.[code]?.requires ?? []).some((e) => INTENT.has(e));
 }
 
 export const intent: Rule = (request, { requested }) => {

@@ -20,7 +20,12 @@ import {
 } from '@mantine/core';
 import type React from 'react';
 import { useState } from 'react';
-import { INSTRUMENTS, OFFENCE_CODES, type OffenceCode } from '../../../src/domain/catalogue.ts';
+import {
+  INSTRUMENTS,
+  INTENT_ELEMENTS,
+  OFFENCE_CODES,
+  type OffenceCode,
+} from '../../../src/domain/catalogue.ts';
 import { RULE_NAMES } from '../../../src/domain/safeguards/types.ts';
 import { api, ok, type User } from '../api';
 import { t, words } from '../i18n';
@@ -308,7 +313,7 @@ function ProfileForm() {
         value={value.languages ?? []}
         onChange={(languages) => set({ languages })}
       />
-      <Table.ScrollContainer minWidth={640}>
+      <Table.ScrollContainer minWidth={820}>
         <Table aria-labelledby="law-h">
           <Table.Caption id="law-h">{t('parties.law.caption')}</Table.Caption>
           <Table.Thead>
@@ -317,6 +322,7 @@ function ProfileForm() {
               <Table.Th>{t('parties.law.criminalised')}</Table.Th>
               <Table.Th>{t('parties.law.maxPenalty')}</Table.Th>
               <Table.Th>{t('parties.law.statute')}</Table.Th>
+              <Table.Th>{t('parties.law.requires')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -371,12 +377,32 @@ function ProfileForm() {
                       }
                     />
                   </Table.Td>
+                  <Table.Td>
+                    <TagsInput
+                      aria-label={t('parties.law.requiresOf', { code })}
+                      aria-describedby="law-requires-hint"
+                      disabled={!entry}
+                      data={[...INTENT_ELEMENTS]}
+                      maxTags={20}
+                      value={entry?.requires ?? []}
+                      onChange={(requires) =>
+                        entry &&
+                        setLaw(code, {
+                          ...entry,
+                          requires: requires.length > 0 ? requires.map((r) => r.slice(0, 60)) : undefined,
+                        })
+                      }
+                    />
+                  </Table.Td>
                 </Table.Tr>
               );
             })}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
+      <Text id="law-requires-hint" size="sm" c="dimmed">
+        {t('parties.law.requires.hint', { elements: INTENT_ELEMENTS.join(', ') })}
+      </Text>
     </>,
   );
 }
