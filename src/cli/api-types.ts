@@ -1,5 +1,6 @@
 /** The shapes the CLI reads from the API, taken from the server's own schemas so the two cannot drift. */
 import type { z } from 'zod';
+import type { AccountSchema } from '../api/routes/users.ts';
 import type { CaseSchema, CaseSummarySchema, HistoryEntrySchema, UserSchema } from '../api/schemas.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import type { ProfileInput } from '../domain/safeguards/bundle.ts';
@@ -9,6 +10,8 @@ export type CaseSummary = z.infer<typeof CaseSummarySchema>;
 export type Case = z.infer<typeof CaseSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type User = z.infer<typeof UserSchema>;
+/** An account as administrators see it (GET /api/v1/users). */
+export type Account = z.infer<typeof AccountSchema>;
 export type Request = Partial<InterchangeRequest>;
 export type { Finding };
 /** GET/PUT /api/v1/node/profile and /api/v1/node/policy. */

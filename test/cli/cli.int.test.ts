@@ -399,3 +399,61 @@ describe('tokens and the catalogue', () => {
     expect(again.code).toBe(1);
   });
 });
+
+describe('comity trust officers', () => {
+  it("adds a new officer's key to the trust list, signed and installed, and retires it when the account is disabled", async () => {
+    const adminDir = join(scratch, 'arc-admin');
+    const run = (args: string[]) => comity(args, { configDir: adminDir });
+    expect((await run(['login', '--email', 'admin@arc.example', '--password', PASSWORD])).code).toBe(0);
+    const admin = await fed.as('admin@arc.example');
+    const made = await admin.post('/api/v1/users', {
+      email: 'duty2@arc.example',
+      name: 'Second duty officer',
+      roles: ['officer'],
+      password: 'a long enough password',
+    });
+    expect(made.status).toBe(201);
+    const kid: string = made.body.officerKey.kid;
+    expect(made.body.officerKey.inTrustList).toBe(false);
+
+    const { nextSigner: _, ...inForce } = fed.demo.nodes.ARC!.core.trust.file;
+    const list = writeJson('officers.json', { ...inForce, serial: 40 });
+    const before = readFileSync(list, 'utf8');
+    const dry = await run(['trust', 'officers', list]);
+    expect(dry.code).toBe(0);
+    expect(lines(dry.stdout)[0]).toBe(`${list}: 1 to add (nothing written: give --update).`);
+    expect(dry.stdout).toMatch(
+      new RegExp(`${kid}\\s+Second duty officer\\s+duty2@arc.example\\s+-\\s+no\\s+add`),
+    );
+    expect(readFileSync(list, 'utf8')).toBe(before);
+
+    const key = join(fed.dir, 'trust-admin-ed25519.pem');
+    const publish = async (expected: string) => {
+      const updated = await run(['trust', 'officers', list, '--update']);
+      expect(lines(updated.stdout)[0]).toMatch(new RegExp(`^Wrote ${list}: ${expected}; serial \\d+\\.`));
+      expect((await run(['trust', 'sign', list, '--key', key])).code).toBe(0);
+      const installed = await run(['trust', 'install', list.replace(/\.json$/, '.jws')]);
+      expect(installed.stderr).toBe('');
+      const users = (await admin.get('/api/v1/users')).body.items as Record<string, any>[];
+      return users.find((u) => u.email === 'duty2@arc.example')!.officerKey.inTrustList as boolean;
+    };
+    expect(await publish('1 added')).toBe(true);
+    expect(fed.demo.nodes.ARC!.core.trust.officer(kid)?.name).toBe('Second duty officer');
+    const shown = await run(['trust', 'show', list.replace(/\.json$/, '.jws')]);
+    expect(lines(shown.stdout)).toContainEqual(
+      expect.stringMatching(new RegExp(`^ARC\\s+${kid}\\s+officer: Second duty officer\\s+active$`)),
+    );
+
+    expect((await admin.patch(`/api/v1/users/${made.body.id}`, { disabled: true })).status).toBe(200);
+    await publish('1 retired');
+    expect(fed.demo.nodes.ARC!.core.trust.officer(kid)).toBeUndefined();
+    const again = await run(['trust', 'officers', list]);
+    expect(lines(again.stdout)[0]).toBe(
+      `${list} lists the officer keys of ARC's accounts as they should be; nothing to change.`,
+    );
+
+    expect(lines((await run(['trust', 'officers', list.replace(/\.json$/, '.jws')])).stderr)).toEqual([
+      `error: ${list.replace(/\.json$/, '.jws')} is a signed list: give the JSON file it was signed from`,
+    ]);
+  });
+});

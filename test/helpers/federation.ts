@@ -98,6 +98,7 @@ export interface Client {
   get(path: string): Promise<{ status: number; body: any }>;
   post(path: string, body?: unknown): Promise<{ status: number; body: any }>;
   put(path: string, body: unknown): Promise<{ status: number; body: any }>;
+  patch(path: string, body: unknown): Promise<{ status: number; body: any }>;
 }
 
 export function client(url: string, token: string): Client {
@@ -123,6 +124,7 @@ export function client(url: string, token: string): Client {
     get: (p) => call('GET', p),
     post: (p, b) => call('POST', p, b ?? {}),
     put: (p, b) => call('PUT', p, b),
+    patch: (p, b) => call('PATCH', p, b),
   };
 }
 

@@ -14,7 +14,7 @@ import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 
-const AccountSchema = z
+export const AccountSchema = z
   .object({
     id: z.string(),
     email: z.string(),

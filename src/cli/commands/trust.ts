@@ -18,6 +18,7 @@ import { type CommonOptions, signedInClient, withCommonOptions } from '../connec
 import { CliError } from '../errors.ts';
 import { readJsonFile } from '../files.ts';
 import { emit, table } from '../output.ts';
+import { registerTrustOfficers } from './trust-officers.ts';
 
 function readText(path: string): string {
   try {
@@ -126,17 +127,16 @@ function show(file: string, opts: { signer?: string; json?: boolean }): void {
   const next = trust.file.nextSigner ? trustAdminKid(trust.file.nextSigner) : null;
   emit(
     { digest: trust.digest(), signedBy: trust.signedBy, checked: Boolean(opts.signer), ...trust.file },
-    () =>
-      [
-        `${file}: serial ${trust.file.serial ?? '-'}, ${signature}${next ? `, hands over to ${next}` : ''}`,
-        table(
-          ['PARTY', 'KEY', 'USE', 'STATUS'],
-          trust.file.parties.flatMap((p) => [
-            ...p.keys.map((k) => [p.code, k.kid, k.use, k.status]),
-            ...p.officers.map((o) => [p.code, o.kid, `officer: ${o.name}`, o.status]),
-          ]),
-        ),
-      ].join('\n'),
+    () => [
+      `${file}: serial ${trust.file.serial ?? '-'}, ${signature}${next ? `, hands over to ${next}` : ''}`,
+      ...table(
+        ['PARTY', 'KEY', 'USE', 'STATUS'],
+        trust.file.parties.flatMap((p) => [
+          ...p.keys.map((k) => [p.code, k.kid, k.use, k.status]),
+          ...p.officers.map((o) => [p.code, o.kid, `officer: ${o.name}`, o.status]),
+        ]),
+      ),
+    ],
   );
 }
 
@@ -210,6 +210,7 @@ export function registerTrust(program: Command): void {
       .command('install <file>')
       .description('install a signed trust list on the node you are signed in to'),
   ).action(install);
+  registerTrustOfficers(trust);
   const keys = program.command('keys').description("the node's own keys");
   keys
     .command('rotate')
