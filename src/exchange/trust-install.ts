@@ -11,7 +11,7 @@ import type { NodeKeys } from '../crypto/keys.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { ledgerEntries } from '../store/schema.ts';
-import { handoversPath, TrustList, trustAdminKid } from './trust-list.ts';
+import { handoversPath, loadTrustListInForce, TrustList, trustAdminKid } from './trust-list.ts';
 
 /** Throws unless the list names this node's current keys as its current keys. */
 export function checkOwnEntry(trust: TrustList, keys: NodeKeys, where: string): void {
@@ -34,7 +34,7 @@ interface TrustRecord {
   keys: Record<string, string>;
 }
 
-async function lastRecorded(tx: Tx): Promise<TrustRecord | null> {
+async function lastRecorded(tx: Pick<Tx, 'select'>): Promise<TrustRecord | null> {
   const row = (
     await tx
       .select({ record: ledgerEntries.record })
@@ -121,6 +121,64 @@ export async function recordTrustList(
 /** One install at a time per node: each one checks its signature against the key in force when it runs. */
 const installing = new WeakMap<NodeCore, Promise<unknown>>();
 
+/** Runs `work` after the install (or refresh) under way on this node, if any, has ended. */
+function queued<T>(core: NodeCore, work: () => Promise<T>): Promise<T> {
+  // The previous run's failure is its caller's to hear; this one waits only for it to end.
+  const run = (installing.get(core) ?? Promise.resolve()).catch(() => undefined).then(work);
+  installing.set(core, run);
+  return run;
+}
+
+/** The digest of a recorded list this process could not find in its file, so that it warns once, not every poll. */
+const missing = new WeakMap<NodeCore, string>();
+
+/**
+ * Several processes of one node share its database (PostgreSQL); an administrator's upload reaches one of them.
+ * Each process compares the list last recorded in the ledger with its own and, when they differ, reads the
+ * trust-list file again (the installing process wrote it before it committed) and puts it in force if it is the
+ * recorded one. A process that cannot see that file (another host, no shared folder) keeps its list and says so
+ * once. Returns whether the list in force changed.
+ */
+export function followRecordedTrustList(core: NodeCore): Promise<boolean> {
+  return queued(core, async () => {
+    const recorded = await lastRecorded(core.db);
+    const same = (t: TrustList) => recorded?.digest === t.digest() && recorded.signedBy === t.signedBy;
+    if (!recorded || same(core.trust)) return false;
+    let loaded: ReturnType<typeof loadTrustListInForce> | null = null;
+    try {
+      loaded = loadTrustListInForce(core.trustSource.path, core.trustSource.signer);
+    } catch (e) {
+      core.log.debug({ err: e }, 'trust list file not readable while following the ledger');
+    }
+    if (!loaded || !same(loaded.trust)) {
+      if (missing.get(core) !== recorded.digest) {
+        missing.set(core, recorded.digest);
+        core.log.warn(
+          { recorded: recorded.digest, file: core.trustSource.path },
+          'another process of this node installed a trust list that is not in this process’s file: install it here too',
+        );
+      }
+      return false;
+    }
+    const handedOver =
+      loaded.signer &&
+      core.trustSource.signer &&
+      trustAdminKid(loaded.signer) !== trustAdminKid(core.trustSource.signer);
+    core.trust = loaded.trust;
+    if (loaded.signer) core.trustSource.signer = loaded.signer;
+    missing.delete(core);
+    core.log.info(
+      {
+        digest: recorded.digest,
+        serial: recorded.serial,
+        ...(handedOver ? { signer: loaded.trust.signedBy } : {}),
+      },
+      'trust list installed by another process of this node put in force',
+    );
+    return true;
+  });
+}
+
 /**
  * Installs a new signed trust list at run time (an administrator's upload): checked, recorded, saved, in force.
  * A list signed with the key that the list in force names as `nextSigner` hands the administrator key over:
@@ -128,12 +186,7 @@ const installing = new WeakMap<NodeCore, Promise<unknown>>();
  * nothing the node accepts from then on.
  */
 export function installTrustList(core: NodeCore, text: string, by: string): Promise<TrustList> {
-  // The previous install's failure is its caller's to hear; this one waits only for it to end.
-  const run = (installing.get(core) ?? Promise.resolve())
-    .catch(() => undefined)
-    .then(() => install(core, text.trim(), by));
-  installing.set(core, run);
-  return run;
+  return queued(core, () => install(core, text.trim(), by));
 }
 
 async function install(core: NodeCore, text: string, by: string): Promise<TrustList> {

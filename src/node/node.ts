@@ -13,7 +13,7 @@ import { loadOrCreateSecretKey, secretBox } from '../crypto/secret-box.ts';
 import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
-import { checkOwnEntry, recordTrustList } from '../exchange/trust-install.ts';
+import { checkOwnEntry, followRecordedTrustList, recordTrustList } from '../exchange/trust-install.ts';
 import { loadTrustListInForce } from '../exchange/trust-list.ts';
 import { type Database, MEMORY_DATABASE, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
@@ -103,6 +103,7 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     witness?: WorkerLoop;
     transfer?: WorkerLoop;
     retention?: WorkerLoop;
+    trust?: WorkerLoop;
   } = {};
   // Stopping the node aborts a transfer in flight; the next start resumes it from the receiver's offset.
   const transfers = new AbortController();
@@ -176,13 +177,23 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     log,
   );
   loops.retention = startWorkerLoop('retention', () => shredExpired(core), settings.retentionIntervalMs, log);
+  // Another process of this node (one PostgreSQL database) may install a trust list: follow the ledger.
+  loops.trust = startWorkerLoop('trust', () => followRecordedTrustList(core), settings.pollIntervalMs, log);
   loops.outbox.wake();
   loops.transfer.wake();
   loops.retention.wake();
   loops.screening.wake();
   loops.checkpoints.wake();
   log.info({ url, engine: database.engine }, 'node started');
-  const { outbox, screening, checkpoints, witness, transfer, retention } = loops as Required<typeof loops>;
+  const {
+    outbox,
+    screening,
+    checkpoints,
+    witness,
+    transfer,
+    retention,
+    trust: trustLoop,
+  } = loops as Required<typeof loops>;
   return {
     core,
     app,
@@ -206,6 +217,7 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
       await outbox.stop();
       await screening.stop();
       await checkpoints.stop();
+      await trustLoop.stop();
       await app.close();
       await database.close();
       unlock();

@@ -286,7 +286,8 @@ export const ledgerEntries = pgTable(
     record: jsonb('record').notNull(),
     at: at('at').notNull(),
   },
-  (t) => [index('ledger_entries_case_idx').on(t.caseId)],
+  // By type: the last entry of a kind (the trust list in force) is found without scanning the whole log.
+  (t) => [index('ledger_entries_case_idx').on(t.caseId), index('ledger_entries_type_idx').on(t.type, t.seq)],
 );
 
 /** Hashes (base64) of the complete aligned subtrees of the ledger's Merkle tree: O(log n) rows per proof. */

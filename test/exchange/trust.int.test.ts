@@ -8,11 +8,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureUser } from '../../src/auth/sessions.ts';
 import { type MessageClaims, sealMessage } from '../../src/crypto/envelope.ts';
 import { type PublicJwk, rotateNodeKeys } from '../../src/crypto/keys.ts';
 import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
+import { followRecordedTrustList } from '../../src/exchange/trust-install.ts';
 import {
   handoversPath,
   signTrustList,
@@ -142,6 +143,32 @@ describe(`the signed trust list (${engine})`, () => {
     const back = await borAdmin.put('/api/v1/node/trust-list', { trustList: signed({ ...list, serial: 4 }) });
     expect(back.status).toBe(409);
     expect(back.body.detail).toMatch(/serial 4 is lower/);
+  });
+
+  it('puts a list installed by another process of the node in force, where that process’s file holds it', async () => {
+    // A second process of BOR shares its database and files but holds what it loaded at its start.
+    const stale = bor().trust;
+    const process2 = { ...bor(), trust: stale, trustSource: { ...bor().trustSource } };
+    const list = { ...currentList(), serial: 6 };
+    list.parties.find((p) => p.code === 'CAL')!.name = 'Caldera (renamed again)';
+    expect((await borAdmin.put('/api/v1/node/trust-list', { trustList: signed(list) })).status).toBe(200);
+    const installed = bor().trust.digest();
+
+    expect(await followRecordedTrustList(process2)).toBe(true);
+    expect(process2.trust.digest()).toBe(installed);
+    expect(process2.trust.party('CAL')!.name).toBe('Caldera (renamed again)');
+    expect(await followRecordedTrustList(process2)).toBe(false);
+
+    // On another host, without the new file: it keeps its list rather than trusting one it cannot check.
+    const elsewhere = join(fed.dir, 'elsewhere.jws');
+    writeFileSync(elsewhere, signed(stale.file as TrustListFile));
+    const process3 = { ...bor(), trust: stale, trustSource: { ...bor().trustSource, path: elsewhere } };
+    expect(await followRecordedTrustList(process3)).toBe(false);
+    expect(process3.trust).toBe(stale);
+
+    // The node's own loop does the same: a process that fell behind catches up within a poll.
+    bor().trust = stale;
+    await vi.waitFor(() => expect(bor().trust.digest()).toBe(installed), { timeout: 10_000 });
   });
 });
 

@@ -1,0 +1,1 @@
+CREATE INDEX "ledger_entries_type_idx" ON "ledger_entries" USING btree ("type","seq");
