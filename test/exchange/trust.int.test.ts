@@ -23,6 +23,7 @@ import {
 } from '../../src/exchange/trust-list.ts';
 import { signVouch } from '../../src/exchange/vouch.ts';
 import { demoTrustAdmin } from '../../src/node/demo.ts';
+import { openDatabase } from '../../src/store/db.ts';
 import { cases, inboundRefusals, ledgerEntries, outbox, users } from '../../src/store/schema.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import {
@@ -146,9 +147,17 @@ describe(`the signed trust list (${engine})`, () => {
   });
 
   it('puts a list installed by another process of the node in force, where that process’s file holds it', async () => {
-    // A second process of BOR shares its database and files but holds what it loaded at its start.
+    // A second process of BOR shares its database (on PostgreSQL through a pool of its own) and its files, but
+    // holds the list it loaded at its start.
     const stale = bor().trust;
-    const process2 = { ...bor(), trust: stale, trustSource: { ...bor().trustSource } };
+    const url = fed.databaseUrl('BOR');
+    const pool = url ? await openDatabase({ url }) : null;
+    const process2 = {
+      ...bor(),
+      db: pool?.db ?? bor().db,
+      trust: stale,
+      trustSource: { ...bor().trustSource },
+    };
     const list = { ...currentList(), serial: 6 };
     list.parties.find((p) => p.code === 'CAL')!.name = 'Caldera (renamed again)';
     expect((await borAdmin.put('/api/v1/node/trust-list', { trustList: signed(list) })).status).toBe(200);
@@ -158,6 +167,7 @@ describe(`the signed trust list (${engine})`, () => {
     expect(process2.trust.digest()).toBe(installed);
     expect(process2.trust.party('CAL')!.name).toBe('Caldera (renamed again)');
     expect(await followRecordedTrustList(process2)).toBe(false);
+    await pool?.close();
 
     // On another host, without the new file: it keeps its list rather than trusting one it cannot check.
     const elsewhere = join(fed.dir, 'elsewhere.jws');
