@@ -12,6 +12,7 @@ import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
 import type { UserActor } from '../cases/actor.ts';
+import { vouches } from '../domain/roles.ts';
 import { newOfficerKey } from '../exchange/vouch.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
@@ -280,9 +281,6 @@ export interface NewUser {
   officerKey?: { pem: string; kid: string };
 }
 
-/** Officers and 24/7 contacts vouch for emergency requests with a key of their own (exchange/vouch.ts). */
-export const VOUCHING_ROLES = ['officer', 'contact-24-7'];
-
 /** The sealed officer key columns for a new account in these roles. */
 export function officerKeyColumns(
   core: NodeCore,
@@ -290,7 +288,7 @@ export function officerKeyColumns(
   roles: readonly string[],
   given?: { pem: string; kid: string },
 ): { officerKey: string; officerKid: string } | Record<string, never> {
-  if (!roles.some((r) => VOUCHING_ROLES.includes(r))) return {};
+  if (!vouches(roles)) return {};
   const key = given ?? newOfficerKey(party);
   return { officerKey: core.secrets.seal(key.pem), officerKid: key.kid };
 }

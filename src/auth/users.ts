@@ -132,6 +132,8 @@ export async function updateAccount(
       .set({
         ...(change.name !== undefined ? { name: change.name.trim() } : {}),
         ...(change.roles ? { roles: change.roles } : {}),
+        // Made an officer or 24/7 contact: the account gets a key to vouch with (the trust list must then list it).
+        ...(change.roles && !before.officerKey ? officerKeyColumns(core, core.party, change.roles) : {}),
         ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
       })
       .where(eq(users.id, id));

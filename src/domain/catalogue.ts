@@ -34,10 +34,18 @@ export const OFFENCE_CODES = [
 ] as const;
 export type OffenceCode = (typeof OFFENCE_CODES)[number];
 
+/** The offences for which a state may require dishonest or malicious intent (UNCC art. 7(2) and the like). */
+export const INTENT_OFFENCES: readonly OffenceCode[] = [
+  'UNCC-ILLEGAL-ACCESS',
+  'UNCC-ILLEGAL-INTERCEPTION',
+  'UNCC-DATA-INTERFERENCE',
+  'UNCC-SYSTEM-INTERFERENCE',
+];
+
 /**
- * Elements of intent a state's law may add to an offence (a profile's `law[code].requires`), beyond the
- * Convention's "intentionally, without right": the `intent` rule acts on these. Other entries in `requires` are
- * recorded and shown but no rule reads them.
+ * Elements of intent a state's law may add to one of those offences (a profile's `law[code].requires`), beyond
+ * the Convention's "intentionally, without right": the `intent` rule acts on these, for those offences only.
+ * Other entries in `requires` are recorded and shown but no rule reads them.
  */
 export const INTENT_ELEMENTS = [
   'dishonest-intent',

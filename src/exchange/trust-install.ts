@@ -10,7 +10,7 @@ import { appendLedger } from '../audit/ledger.ts';
 import type { NodeKeys } from '../crypto/keys.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
-import { ledgerEntries } from '../store/schema.ts';
+import { ledgerEntries, ledgerHead } from '../store/schema.ts';
 import { handoversPath, loadTrustListInForce, TrustList, trustAdminKid } from './trust-list.ts';
 
 /** Throws unless the list names this node's current keys as its current keys. */
@@ -44,6 +44,20 @@ async function lastRecorded(tx: Pick<Tx, 'select'>): Promise<TrustRecord | null>
       .limit(1)
   )[0];
   return (row?.record as TrustRecord | undefined) ?? null;
+}
+
+/** What a list's record says of it: its serial and the status of each key. */
+type Standing = Pick<TrustRecord, 'serial' | 'keys'>;
+const standingOf = (t: TrustList): Standing => ({ serial: t.file.serial ?? null, keys: t.keyStatuses() });
+
+/** Why a list may not follow another in force (a lower serial, a revoked key trusted again), or null. */
+function stepBack(before: Standing, after: Standing): string | null {
+  if (before.serial != null && (after.serial === null || after.serial < before.serial))
+    return `The trust list's serial ${after.serial ?? '(none)'} is lower than the one in force (${before.serial}): an old list cannot come back.`;
+  const back = Object.entries(after.keys)
+    .filter(([kid, status]) => before.keys[kid] === 'revoked' && status !== 'revoked')
+    .map(([kid]) => kid);
+  return back.length ? `A revoked key cannot be trusted again: ${back.join(', ')}.` : null;
 }
 
 /** What changed between two key-status maps. */
@@ -84,23 +98,17 @@ export async function recordTrustList(
   trust: TrustList,
   by: string | null,
 ): Promise<boolean> {
+  // Two processes of one node may install at once: the ledger head's lock (taken again by appendLedger) orders
+  // them, so each compares its list with the one the other recorded, not with what was in force before both.
+  await tx.select({ id: ledgerHead.id }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
   const previous = await lastRecorded(tx);
   const digest = trust.digest();
   // The same content signed by another key is a change too (a handover, or a key configured by hand).
   if (previous?.digest === digest && previous.signedBy === trust.signedBy) return false;
-  const serial = trust.file.serial ?? null;
-  if (previous?.serial != null && (serial === null || serial < previous.serial))
-    throw new AppError(
-      'conflict',
-      `The trust list's serial ${serial ?? '(none)'} is lower than the one in force (${previous.serial}): an old list cannot come back.`,
-    );
-  const keys = trust.keyStatuses();
+  const { serial, keys } = standingOf(trust);
+  const refusal = previous ? stepBack(previous, { serial, keys }) : null;
+  if (refusal) throw new AppError('conflict', refusal);
   const changed = changes(previous?.keys ?? {}, keys);
-  if (changed.reactivated.some((kid) => previous?.keys[kid] === 'revoked'))
-    throw new AppError(
-      'conflict',
-      `A revoked key cannot be trusted again: ${changed.reactivated.join(', ')}.`,
-    );
   await appendLedger(core, tx, {
     type: 'trust-list',
     party: core.party,
@@ -129,15 +137,16 @@ function queued<T>(core: NodeCore, work: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** The digest of a recorded list this process could not find in its file, so that it warns once, not every poll. */
-const missing = new WeakMap<NodeCore, string>();
+/** The digest of a recorded list this process could not put in force, so that it says so once, not every poll. */
+const refused = new WeakMap<NodeCore, string>();
 
 /**
  * Several processes of one node share its database (PostgreSQL); an administrator's upload reaches one of them.
  * Each process compares the list last recorded in the ledger with its own and, when they differ, reads the
  * trust-list file again (the installing process wrote it before it committed) and puts it in force if it is the
- * recorded one. A process that cannot see that file (another host, no shared folder) keeps its list and says so
- * once. Returns whether the list in force changed.
+ * recorded one, signed by the administrator key in force here (or the one it hands over to), holding this node's
+ * keys, and not a step back. Otherwise the process keeps its list and logs why, once. Returns whether the list in
+ * force changed.
  */
 export function followRecordedTrustList(core: NodeCore): Promise<boolean> {
   return queued(core, async () => {
@@ -145,33 +154,39 @@ export function followRecordedTrustList(core: NodeCore): Promise<boolean> {
     const same = (t: TrustList) => recorded?.digest === t.digest() && recorded.signedBy === t.signedBy;
     if (!recorded || same(core.trust)) return false;
     let loaded: ReturnType<typeof loadTrustListInForce> | null = null;
+    let why: string | null = null;
     try {
       loaded = loadTrustListInForce(core.trustSource.path, core.trustSource.signer);
+      if (!same(loaded.trust))
+        why = `the file holds another list (digest ${loaded.trust.digest()}): install the recorded one here too`;
+      else {
+        checkOwnEntry(loaded.trust, core.keys, core.trustSource.path);
+        why = stepBack(standingOf(core.trust), standingOf(loaded.trust));
+      }
     } catch (e) {
-      core.log.debug({ err: e }, 'trust list file not readable while following the ledger');
+      why = (e as Error).message;
     }
-    if (!loaded || !same(loaded.trust)) {
-      if (missing.get(core) !== recorded.digest) {
-        missing.set(core, recorded.digest);
+    if (why !== null || !loaded) {
+      if (refused.get(core) !== recorded.digest) {
+        refused.set(core, recorded.digest);
         core.log.warn(
-          { recorded: recorded.digest, file: core.trustSource.path },
-          'another process of this node installed a trust list that is not in this process’s file: install it here too',
+          { recorded: recorded.digest, file: core.trustSource.path, reason: why },
+          'the trust list recorded by another process of this node is not put in force here',
         );
       }
       return false;
     }
-    const handedOver =
-      loaded.signer &&
-      core.trustSource.signer &&
-      trustAdminKid(loaded.signer) !== trustAdminKid(core.trustSource.signer);
+    const from = core.trustSource.signer;
     core.trust = loaded.trust;
     if (loaded.signer) core.trustSource.signer = loaded.signer;
-    missing.delete(core);
+    refused.delete(core);
     core.log.info(
       {
         digest: recorded.digest,
         serial: recorded.serial,
-        ...(handedOver ? { signer: loaded.trust.signedBy } : {}),
+        ...(from && loaded.signer && trustAdminKid(from) !== trustAdminKid(loaded.signer)
+          ? { administratorKey: trustAdminKid(loaded.signer) }
+          : {}),
       },
       'trust list installed by another process of this node put in force',
     );
@@ -208,7 +223,8 @@ async function install(core: NodeCore, text: string, by: string): Promise<TrustL
   const handover = next !== undefined && trust.signedBy === trustAdminKid(next);
   const path = core.trustSource.path;
   await core.db.transaction(async (tx) => {
-    await recordTrustList(core, tx, trust, by);
+    // The same list again changes nothing, not even the file: it may be another process's to write just now.
+    if (!(await recordTrustList(core, tx, trust, by))) return;
     // The files change before the ledger entry commits: should the commit fail, the next start records the
     // list it finds. The handover line goes first; a stop between the two writes leaves the list file equal
     // to that line, which the walk at start accepts (see walkHandovers).

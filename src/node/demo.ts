@@ -14,14 +14,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
-import { ensureUser, userActorOf, VOUCHING_ROLES } from '../auth/sessions.ts';
+import { ensureUser, userActorOf } from '../auth/sessions.ts';
 import type { RequestContext } from '../cases/actor.ts';
 import { createCase } from '../cases/create-case.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { takeAction } from '../cases/take-action.ts';
 import type { PublicJwk } from '../crypto/keys.ts';
 import { InterchangeRequestSchema } from '../domain/request.ts';
-import type { Role } from '../domain/roles.ts';
+import { type Role, vouches } from '../domain/roles.ts';
 import {
   createPackage,
   evidencePaths,
@@ -290,7 +290,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
           { kid: keys.signing.kid, use: 'sig' as const, jwk: keys.signing.publicJwk },
           { kid: keys.encryption.kid, use: 'enc' as const, jwk: keys.encryption.publicJwk },
         ],
-        officers: DEMO_ACCOUNTS.filter((a) => a.roles.some((r) => VOUCHING_ROLES.includes(r))).map((a) => {
+        officers: DEMO_ACCOUNTS.filter((a) => vouches(a.roles)).map((a) => {
           const key = demoOfficerKey(dir, p.code, a.local);
           return { kid: key.kid, name: `${a.title}, ${p.name}`, jwk: key.jwk };
         }),
@@ -331,9 +331,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
           roles: a.roles,
           password,
           demo: true,
-          ...(a.roles.some((r) => VOUCHING_ROLES.includes(r))
-            ? { officerKey: demoOfficerKey(dir, node.core.party, a.local) }
-            : {}),
+          ...(vouches(a.roles) ? { officerKey: demoOfficerKey(dir, node.core.party, a.local) } : {}),
         });
     let seeded = false;
     const [{ count } = { count: 0 }] = await nodes

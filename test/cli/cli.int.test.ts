@@ -406,15 +406,19 @@ describe('comity trust officers', () => {
     const run = (args: string[]) => comity(args, { configDir: adminDir });
     expect((await run(['login', '--email', 'admin@arc.example', '--password', PASSWORD])).code).toBe(0);
     const admin = await fed.as('admin@arc.example');
+    // A reviewer made an officer: only then does the account get a key to vouch with.
     const made = await admin.post('/api/v1/users', {
       email: 'duty2@arc.example',
       name: 'Second duty officer',
-      roles: ['officer'],
+      roles: ['reviewer'],
       password: 'a long enough password',
     });
     expect(made.status).toBe(201);
-    const kid: string = made.body.officerKey.kid;
-    expect(made.body.officerKey.inTrustList).toBe(false);
+    expect(made.body.officerKey).toBeNull();
+    const promoted = await admin.patch(`/api/v1/users/${made.body.id}`, { roles: ['officer'] });
+    expect(promoted.status).toBe(200);
+    const kid: string = promoted.body.officerKey.kid;
+    expect(promoted.body.officerKey.inTrustList).toBe(false);
 
     const { nextSigner: _, ...inForce } = fed.demo.nodes.ARC!.core.trust.file;
     const list = writeJson('officers.json', { ...inForce, serial: 40 });
@@ -423,21 +427,21 @@ describe('comity trust officers', () => {
     expect(dry.code).toBe(0);
     expect(lines(dry.stdout)[0]).toBe(`${list}: 1 to add (nothing written: give --update).`);
     expect(dry.stdout).toMatch(
-      new RegExp(`${kid}\\s+Second duty officer\\s+duty2@arc.example\\s+-\\s+no\\s+add`),
+      new RegExp(`${kid}\\s+Second duty officer\\s+duty2@arc.example\\s+-\\s+-\\s+add`),
     );
     expect(readFileSync(list, 'utf8')).toBe(before);
 
     const key = join(fed.dir, 'trust-admin-ed25519.pem');
     const publish = async (expected: string) => {
       const updated = await run(['trust', 'officers', list, '--update']);
-      expect(lines(updated.stdout)[0]).toMatch(new RegExp(`^Wrote ${list}: ${expected}; serial \\d+\\.`));
+      expect(lines(updated.stdout)[0]).toMatch(new RegExp(`^Wrote ${list}: ${expected}\\.`));
       expect((await run(['trust', 'sign', list, '--key', key])).code).toBe(0);
       const installed = await run(['trust', 'install', list.replace(/\.json$/, '.jws')]);
       expect(installed.stderr).toBe('');
       const users = (await admin.get('/api/v1/users')).body.items as Record<string, any>[];
       return users.find((u) => u.email === 'duty2@arc.example')!.officerKey.inTrustList as boolean;
     };
-    expect(await publish('1 added')).toBe(true);
+    expect(await publish('1 added; serial 41')).toBe(true);
     expect(fed.demo.nodes.ARC!.core.trust.officer(kid)?.name).toBe('Second duty officer');
     const shown = await run(['trust', 'show', list.replace(/\.json$/, '.jws')]);
     expect(lines(shown.stdout)).toContainEqual(
@@ -445,7 +449,7 @@ describe('comity trust officers', () => {
     );
 
     expect((await admin.patch(`/api/v1/users/${made.body.id}`, { disabled: true })).status).toBe(200);
-    await publish('1 retired');
+    await publish('1 retired; serial 42');
     expect(fed.demo.nodes.ARC!.core.trust.officer(kid)).toBeUndefined();
     const again = await run(['trust', 'officers', list]);
     expect(lines(again.stdout)[0]).toBe(

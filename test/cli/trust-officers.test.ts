@@ -5,7 +5,7 @@ import { reconcileOfficers } from '../../src/cli/commands/trust-officers.ts';
 
 const jwk = (x: string) => ({ kty: 'OKP', crv: 'Ed25519', x });
 
-function account(n: number, over: Partial<Account> = {}, listed = false): Account {
+function account(n: number, over: Partial<Account> = {}): Account {
   return {
     id: `01J0000000000000000000000${n}`,
     email: `person${n}@arc.example`,
@@ -15,7 +15,7 @@ function account(n: number, over: Partial<Account> = {}, listed = false): Accoun
     disabled: false,
     demo: false,
     secondFactor: true,
-    officerKey: { kid: `ARC:officer:${n}`, jwk: jwk(`x${n}`), inTrustList: listed },
+    officerKey: { kid: `ARC:officer:${n}`, jwk: jwk(`x${n}`), inTrustList: false },
     createdAt: '2026-11-28T10:00:00.000Z',
     ...over,
   };
@@ -24,28 +24,42 @@ function account(n: number, over: Partial<Account> = {}, listed = false): Accoun
 describe('reconcileOfficers', () => {
   it("adds the key of an enabled account the list lacks, with the account's name, and leaves the input alone", () => {
     const before = [{ kid: 'ARC:officer:1', name: 'Person 1', jwk: jwk('x1'), status: 'active' as const }];
-    const { rows, officers } = reconcileOfficers(before, [account(1, {}, true), account(2)]);
+    const inForce = new Map([['ARC:officer:1', 'active' as const]]);
+    const { rows, officers } = reconcileOfficers(before, [account(1), account(2)], inForce);
     expect(officers).toEqual([
       before[0],
       { kid: 'ARC:officer:2', name: 'Person 2', jwk: jwk('x2'), status: 'active' },
     ]);
     expect(rows.map((r) => [r.kid, r.inFile, r.inForce, r.change])).toEqual([
-      ['ARC:officer:1', 'active', true, null],
-      ['ARC:officer:2', null, false, 'add'],
+      ['ARC:officer:1', 'active', 'active', null],
+      ['ARC:officer:2', null, null, 'add'],
     ]);
     expect(before).toHaveLength(1);
   });
 
   it('retires the key of a disabled account and makes it active again when the account is enabled again', () => {
     const listed = [{ kid: 'ARC:officer:3', name: 'Person 3', jwk: jwk('x3') }];
-    const off = reconcileOfficers(listed, [account(3, { disabled: true }, true)]);
-    expect(off.rows[0]).toMatchObject({ change: 'retire', inFile: 'active', disabled: true });
+    const off = reconcileOfficers(listed, [account(3, { disabled: true })]);
+    expect(off.rows[0]).toMatchObject({ change: 'retire', inFile: 'active', barred: 'disabled' });
     expect(off.officers[0]).toMatchObject({ status: 'retired' });
     expect(listed[0]).not.toHaveProperty('status');
 
     const on = reconcileOfficers(off.officers, [account(3)]);
     expect(on.rows[0]).toMatchObject({ change: 'reactivate', inFile: 'retired' });
     expect(on.officers[0]).toMatchObject({ status: 'active' });
+  });
+
+  it('retires the key of an account that is no longer an officer or 24/7 contact, and never adds one', () => {
+    const listed = [{ kid: 'ARC:officer:8', name: 'Person 8', jwk: jwk('x8') }];
+    const moved = account(8, { roles: ['reviewer'] });
+    const { rows, officers } = reconcileOfficers(listed, [moved, account(9, { roles: ['executor'] })]);
+    expect(officers).toEqual([{ ...listed[0], status: 'retired' }]);
+    expect(rows.map((r) => [r.kid, r.barred, r.change])).toEqual([
+      ['ARC:officer:8', 'not an officer', 'retire'],
+      ['ARC:officer:9', 'not an officer', null],
+    ]);
+    const contact = reconcileOfficers([], [account(10, { roles: ['contact-24-7'] })]);
+    expect(contact.rows[0]).toMatchObject({ change: 'add', barred: null });
   });
 
   it("never lists a disabled account's key and never brings a revoked key back", () => {
@@ -64,11 +78,12 @@ describe('reconcileOfficers', () => {
       { kid: 'ARC:officer:old', name: 'Someone before', jwk: jwk('old'), status: 'retired' as const },
     ];
     const reviewer = account(7, { roles: ['reviewer'], officerKey: null });
-    const { rows, officers } = reconcileOfficers(listed, [account(6), reviewer]);
+    const inForce = new Map([['ARC:officer:old', 'active' as const]]);
+    const { rows, officers } = reconcileOfficers(listed, [account(6), reviewer], inForce);
     expect(officers[0]).toMatchObject({ name: 'Person 6' });
-    expect(rows.map((r) => [r.kid, r.account, r.change])).toEqual([
-      ['ARC:officer:6', 'person6@arc.example', 'rename'],
-      ['ARC:officer:old', null, null],
+    expect(rows.map((r) => [r.kid, r.account, r.inFile, r.inForce, r.change])).toEqual([
+      ['ARC:officer:6', 'person6@arc.example', 'active', null, 'rename'],
+      ['ARC:officer:old', null, 'retired', 'active', null],
     ]);
   });
 });

@@ -666,9 +666,10 @@ try {
       await profile.getByLabel('Is UNCC-NCII a crime here?').click();
       await admin.getByRole('option', { name: 'yes', exact: true }).click();
       await profile.getByLabel('Maximum penalty for UNCC-NCII, in years').fill('3');
-      // An element the law adds to the offence, typed in; BOR's intent element for illegal access is kept.
+      // An element the law adds to the offence, typed in and spelt as the rules spell elements; BOR's intent
+      // element for illegal access is kept.
       const elements = profile.getByLabel('Elements the law adds to UNCC-NCII');
-      await elements.fill('intent-to-cause-distress');
+      await elements.fill('Intent to cause distress');
       await elements.press('Enter');
       await profile.getByLabel('Why (recorded with the change)').fill('Act 12/2026 in force.');
       await accessible(admin, 'profile and policy forms');

@@ -169,12 +169,25 @@ describe(`the signed trust list (${engine})`, () => {
     expect(await followRecordedTrustList(process2)).toBe(false);
     await pool?.close();
 
-    // On another host, without the new file: it keeps its list rather than trusting one it cannot check.
+    // It keeps its list rather than take one it cannot check: on another host, without the new file; with the
+    // recorded content signed by a key that is not the administrator's; or a list behind its own.
     const elsewhere = join(fed.dir, 'elsewhere.jws');
-    writeFileSync(elsewhere, signed(stale.file as TrustListFile));
-    const process3 = { ...bor(), trust: stale, trustSource: { ...bor().trustSource, path: elsewhere } };
-    expect(await followRecordedTrustList(process3)).toBe(false);
-    expect(process3.trust).toBe(stale);
+    const elsewhereAs = (text: string) => {
+      writeFileSync(elsewhere, text);
+      return { ...bor(), trust: stale, trustSource: { ...bor().trustSource, path: elsewhere } };
+    };
+    for (const text of [
+      signed(stale.file as TrustListFile),
+      signTrustList(list, generateKeyPairSync('ed25519').privateKey),
+    ]) {
+      const process3 = elsewhereAs(text);
+      expect(await followRecordedTrustList(process3)).toBe(false);
+      expect(process3.trust).toBe(stale);
+    }
+    const ahead = new TrustList({ ...currentList(), serial: 99 }, stale.signedBy);
+    const process4 = { ...bor(), trust: ahead, trustSource: { ...bor().trustSource } };
+    expect(await followRecordedTrustList(process4)).toBe(false);
+    expect(process4.trust).toBe(ahead);
 
     // The node's own loop does the same: a process that fell behind catches up within a poll.
     bor().trust = stale;
@@ -428,6 +441,9 @@ describe(`handing the administrator key over (${engine})`, () => {
       new RegExp(`signed with ${kid2}, not with the configured administrator key ${kid1}$`),
     );
 
+    // A second process of BOR that sleeps through the handover (see 'another process' above).
+    const behind = { ...bor(), trustSource: { ...bor().trustSource } };
+
     // The configured key announces the next one; the ledger says so.
     const announce = signTrustList({ ...currentList(), serial: 101, nextSigner: next }, admin1.privateKey);
     expect((await install(announce)).status).toBe(200);
@@ -446,6 +462,11 @@ describe(`handing the administrator key over (${engine})`, () => {
     expect(handed.body.signedBy).toBe(kid2);
     expect(await lastRecord()).toMatchObject({ serial: 101, signedBy: kid2 });
     expect(handovers()).toEqual([announce]);
+    // The process behind follows both steps at once: it walks the kept handover from the key it holds.
+    expect(behind.trustSource.signer).toEqual(admin1.publicJwk);
+    expect(await followRecordedTrustList(behind)).toBe(true);
+    expect(behind.trust.signedBy).toBe(kid2);
+    expect(behind.trustSource.signer).toEqual(next);
     const { nextSigner: _, ...plain } = currentList();
     await refusedAs(
       signTrustList({ ...plain, serial: 103 }, admin1.privateKey),

@@ -218,7 +218,7 @@ const en = {
   'parties.law.requires': 'Further elements',
   'parties.law.requiresOf': 'Elements the law adds to {code}',
   'parties.law.requires.hint':
-    'Further elements: what your law adds to an offence beyond the Convention, e.g. dishonest-intent (UNCC art. 7(2)). The intent rule acts on {elements}; other entries are recorded and published but no rule reads them.',
+    'Further elements: what your law adds to an offence beyond the Convention, e.g. dishonest-intent (UNCC art. 7(2)). The intent rule acts on {elements}, for {offences}; other entries are recorded and published but no rule reads them.',
   'parties.policy.title': 'Screening policy',
   'parties.policy.hint':
     'Rules switched off are not run on incoming requests; the thresholds decide what the proportionality and seriousness rules raise.',

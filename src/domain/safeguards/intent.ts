@@ -4,17 +4,11 @@
  * do the facts allege it? The Convention does not require intent beyond "intentionally, without right", which
  * is what its critics feared; a state that does must see it alleged before it assists.
  */
-import { INTENT_ELEMENTS, type OffenceCode } from '../catalogue.ts';
+import { INTENT_ELEMENTS, INTENT_OFFENCES, type OffenceCode } from '../catalogue.ts';
 import type { PartyProfile } from '../parties.ts';
 import { findSignal, lexiconFor, quote, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
 
-const INTENT_OFFENCES: readonly OffenceCode[] = [
-  'UNCC-ILLEGAL-ACCESS',
-  'UNCC-ILLEGAL-INTERCEPTION',
-  'UNCC-DATA-INTERFERENCE',
-  'UNCC-SYSTEM-INTERFERENCE',
-];
 const INTENT: ReadonlySet<string> = new Set(INTENT_ELEMENTS);
 
 /** Whether the requested state requires dishonest or malicious intent for this offence. */

@@ -23,6 +23,7 @@ import { useState } from 'react';
 import {
   INSTRUMENTS,
   INTENT_ELEMENTS,
+  INTENT_OFFENCES,
   OFFENCE_CODES,
   type OffenceCode,
 } from '../../../src/domain/catalogue.ts';
@@ -382,16 +383,14 @@ function ProfileForm() {
                       aria-label={t('parties.law.requiresOf', { code })}
                       aria-describedby="law-requires-hint"
                       disabled={!entry}
-                      data={[...INTENT_ELEMENTS]}
+                      data={INTENT_OFFENCES.includes(code) ? [...INTENT_ELEMENTS] : []}
                       maxTags={20}
                       value={entry?.requires ?? []}
-                      onChange={(requires) =>
-                        entry &&
-                        setLaw(code, {
-                          ...entry,
-                          requires: requires.length > 0 ? requires.map((r) => r.slice(0, 60)) : undefined,
-                        })
-                      }
+                      onChange={(typed) => {
+                        if (!entry) return;
+                        const requires = [...new Set(typed.map(elementName).filter(Boolean))];
+                        setLaw(code, { ...entry, requires: requires.length > 0 ? requires : undefined });
+                      }}
                     />
                   </Table.Td>
                 </Table.Tr>
@@ -401,11 +400,22 @@ function ProfileForm() {
         </Table>
       </Table.ScrollContainer>
       <Text id="law-requires-hint" size="sm" c="dimmed">
-        {t('parties.law.requires.hint', { elements: INTENT_ELEMENTS.join(', ') })}
+        {t('parties.law.requires.hint', {
+          elements: INTENT_ELEMENTS.join(', '),
+          offences: INTENT_OFFENCES.join(', '),
+        })}
       </Text>
     </>,
   );
 }
+
+/** An element as the screening rules spell it: "Dishonest intent " → "dishonest-intent" (at most 60 characters). */
+const elementName = (typed: string) =>
+  typed
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-')
+    .slice(0, 60);
 
 const loadPolicy = () => ok(api.GET('/api/v1/node/policy'));
 const THRESHOLDS = [
