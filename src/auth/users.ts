@@ -1,6 +1,7 @@
 /**
  * Accounts of this node, managed by its administrators: create, change roles, disable (every session ends at
- * once), reset second factors (the user enrols again at the next sign-in). Each change is a ledger event.
+ * once), reset second factors (the user enrols again at the next sign-in), give an officer a new key to vouch
+ * with. Each change is a ledger event.
  */
 import { createPrivateKey } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
@@ -8,7 +9,7 @@ import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import type { RequestContext } from '../cases/actor.ts';
 import type { PublicJwk } from '../crypto/keys.ts';
-import type { Role } from '../domain/roles.ts';
+import { type Role, vouches } from '../domain/roles.ts';
 import { officerPublicJwk } from '../exchange/vouch.ts';
 import type { NodeCore } from '../node/core.ts';
 import { passkeys, recoveryCodes, users } from '../store/schema.ts';
@@ -165,6 +166,28 @@ export async function resetSecondFactors(
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, id));
     await revokeSessions(core, tx, id);
     await recordAccountEvent(core, tx, 'second-factors-reset', { userId: id, by: ctx.user.id });
+  });
+  return accountOf(core, id);
+}
+
+/**
+ * Gives an officer or 24/7 contact a new key to vouch for emergency requests with, replacing the old one (revoked
+ * in the trust list, or feared compromised). The new key vouches once the trust list in force lists it
+ * (`comity trust officers`); the old one should then be revoked there.
+ */
+export async function renewOfficerKey(core: NodeCore, ctx: RequestContext, id: string): Promise<AccountView> {
+  const before = await accountOf(core, id);
+  if (!vouches(before.roles))
+    throw new AppError('conflict', 'Only officers and 24/7 contacts hold a key to vouch with.');
+  const columns = officerKeyColumns(core, core.party, before.roles);
+  await core.db.transaction(async (tx) => {
+    await tx.update(users).set(columns).where(eq(users.id, id));
+    await recordAccountEvent(core, tx, 'officer-key-renewed', {
+      userId: id,
+      by: ctx.user.id,
+      previous: before.officerKey?.kid ?? null,
+      kid: columns.officerKid,
+    });
   });
   return accountOf(core, id);
 }

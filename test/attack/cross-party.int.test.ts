@@ -154,6 +154,7 @@ const NOT_ABOUT_A_CASE: Record<string, string> = {
   'PUT /api/v1/node/policy': 'node settings; attacked by the CAL administrator on ARC below',
   'PATCH /api/v1/users/{id}': 'a user account of the node, not a case',
   'POST /api/v1/users/{id}/reset-second-factors': 'a user account of the node, not a case',
+  'POST /api/v1/users/{id}/officer-key': 'a user account of the node, not a case',
   'DELETE /api/v1/auth/mfa/passkeys/{id}': 'one of the caller’s own passkeys, not a case',
 };
 

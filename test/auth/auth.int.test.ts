@@ -388,6 +388,37 @@ describe(`lockout and administration (${engine})`, () => {
     expect(byEmail('officer@bor.example').officerKey).toMatchObject({ inTrustList: true });
   });
 
+  it('gives an officer a new key on request, recorded in the ledger; never to an account that does not vouch', async () => {
+    const officer = await newAccount(['contact-24-7']);
+    const before = (await admin.get('/api/v1/users')).body.items.find(
+      (a: { email: string }) => a.email === officer.email,
+    ).officerKey.kid as string;
+    const renewed = await admin.post(`/api/v1/users/${officer.id}/officer-key`);
+    expect(renewed.status).toBe(200);
+    const after = renewed.body.officerKey.kid as string;
+    expect(after).toMatch(/^BOR:officer:/);
+    expect(after).not.toBe(before);
+    const events = await fed.demo.nodes
+      .BOR!.core.db.select()
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.type, 'account-event'));
+    expect(events.map((e) => e.record)).toContainEqual(
+      expect.objectContaining({
+        event: 'officer-key-renewed',
+        userId: officer.id,
+        previous: before,
+        kid: after,
+      }),
+    );
+
+    const reviewer = await newAccount(['reviewer']);
+    const refused = await admin.post(`/api/v1/users/${reviewer.id}/officer-key`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toBe('Only officers and 24/7 contacts hold a key to vouch with.');
+    const self = await fed.as('reviewer@bor.example');
+    expect((await self.post(`/api/v1/users/${officer.id}/officer-key`)).status).toBe(403);
+  });
+
   it('refuses weak passwords and duplicate accounts', async () => {
     const short = await admin.post('/api/v1/users', {
       email: 'short@bor.example',

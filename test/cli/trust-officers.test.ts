@@ -1,7 +1,7 @@
 /** What `comity trust officers` does to a party's officers in a trust list, given the node's accounts. */
 import { describe, expect, it } from 'vitest';
 import type { Account } from '../../src/cli/api-types.ts';
-import { reconcileOfficers } from '../../src/cli/commands/trust-officers.ts';
+import { reconcileOfficers, warnings } from '../../src/cli/commands/trust-officers.ts';
 
 const jwk = (x: string) => ({ kty: 'OKP', crv: 'Ed25519', x });
 
@@ -85,5 +85,19 @@ describe('reconcileOfficers', () => {
       ['ARC:officer:6', 'person6@arc.example', 'active', null, 'rename'],
       ['ARC:officer:old', null, 'retired', 'active', null],
     ]);
+  });
+
+  it('names, for the administrator, accounts holding a revoked key and active keys that no account holds', () => {
+    const listed = [
+      { kid: 'ARC:officer:11', name: 'Person 11', jwk: jwk('x11'), status: 'revoked' as const },
+      { kid: 'ARC:officer:gone', name: 'Gone', jwk: jwk('gone') },
+      { kid: 'ARC:officer:left', name: 'Left', jwk: jwk('left'), status: 'retired' as const },
+    ];
+    const { rows } = reconcileOfficers(listed, [account(11), account(12, { disabled: true })]);
+    expect(warnings(rows)).toEqual([
+      'note: person11@arc.example holds a revoked key and cannot vouch for emergency requests.',
+      'note: ARC:officer:gone is an active key of no account of this node; retire or revoke by hand if the holder has gone.',
+    ]);
+    expect(warnings(reconcileOfficers([], [account(13)]).rows)).toEqual([]);
   });
 });

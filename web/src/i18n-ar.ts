@@ -298,6 +298,10 @@ export const ar: Record<MessageKey, string> = {
   'users.resetTitle': 'إعادة تعيين عوامل التحقق الثانية للحساب {email}',
   'users.resetConfirm':
     'تُحذف تطبيقات المصادقة ومفاتيح المرور ورموز الاسترداد الخاصة به وتنتهي كل جلساته فورًا؛ وعند تسجيل الدخول التالي يعدّ المستخدم عاملًا ثانيًا من جديد. لا تفعل ذلك إلا بعد التأكد من هوية الطالب (عند فقدان هاتف مثلًا).',
+  'users.renewKey': 'مفتاح جديد للموظف',
+  'users.renewKeyTitle': 'منح {email} مفتاح موظف جديدًا',
+  'users.renewKeyConfirm':
+    'يحصل الحساب على مفتاح جديد يشهد به على الطلبات الطارئة. تنتظر طلباته الطارئة حتى تدرجه قائمة الثقة النافذة (comity trust officers)؛ ألغوا المفتاح القديم {kid} فيها إن كان يُخشى أن يكون قد اختُرق.',
   'users.create': 'إنشاء حساب',
   'users.create.hint':
     'أعطِ المستخدم كلمة المرور عبر قناة غير البريد الإلكتروني. وعند أول تسجيل دخول يعدّ عاملًا ثانيًا.',
@@ -317,7 +321,8 @@ export const ar: Record<MessageKey, string> = {
   'users.password.short': 'تحتاج كلمة المرور إلى {n} حرفًا على الأقل.',
   'users.created': 'تم إنشاء الحساب {email}.',
   'users.officerKey.listed': 'مفتاح الموظف {kid}، مدرج في قائمة الثقة',
-  'users.officerKey.unlisted': 'مفتاح الموظف {kid}، غير مدرج بعد في قائمة الثقة: الطلبات الطارئة تنتظره',
+  'users.officerKey.unlisted':
+    'مفتاح الموظف {kid}، غير مدرج بعد في قائمة الثقة: الطلبات الطارئة تنتظره (يضيفه الأمر comity trust officers)',
 };
 
 /** Codes shown as words (`words`): states, actions, verdicts, rules, grounds, roles, types… */

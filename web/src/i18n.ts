@@ -299,6 +299,10 @@ const en = {
   'users.resetTitle': 'Reset second factors of {email}',
   'users.resetConfirm':
     'Its authenticator app, passkeys and recovery codes are deleted and every session ends at once; at the next sign-in the user sets up a second factor again. Do this only once you know who is asking (a lost phone, for example).',
+  'users.renewKey': 'New officer key',
+  'users.renewKeyTitle': 'Give {email} a new officer key',
+  'users.renewKeyConfirm':
+    'The account gets a new key to vouch for emergency requests with. Until the trust list in force lists it (comity trust officers), its emergency requests wait; revoke the old key {kid} there if it may be compromised.',
   'users.create': 'Create an account',
   'users.create.hint':
     'Give the user the password by another channel than the e-mail address. At the first sign-in they set up a second factor.',
@@ -318,7 +322,8 @@ const en = {
   'users.password.short': 'The password needs at least {n} characters.',
   'users.created': 'Account {email} created.',
   'users.officerKey.listed': 'Officer key {kid}, in the trust list',
-  'users.officerKey.unlisted': 'Officer key {kid}, not yet in the trust list: emergency requests wait for it',
+  'users.officerKey.unlisted':
+    'Officer key {kid}, not yet in the trust list: emergency requests wait for it (comity trust officers adds it)',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -5,6 +5,7 @@ import {
   createAccount,
   listAccounts,
   MIN_PASSWORD_LENGTH,
+  renewOfficerKey,
   resetSecondFactors,
   updateAccount,
 } from '../../auth/users.ts';
@@ -108,6 +109,21 @@ export function userRoutes(core: NodeCore): FastifyPluginAsyncZod {
         },
       },
       async (req) => resetSecondFactors(core, ctxOf(req), req.params.id),
+    );
+    app.post(
+      '/api/v1/users/:id/officer-key',
+      {
+        schema: {
+          tags,
+          summary:
+            'Give an officer or 24/7 contact a new key to vouch with (the old one revoked or feared compromised)',
+          description:
+            'The new key vouches once the trust list in force lists it (`comity trust officers`); revoke the old one there.',
+          params,
+          response: { 200: AccountSchema, ...problemResponses },
+        },
+      },
+      async (req) => renewOfficerKey(core, ctxOf(req), req.params.id),
     );
   };
 }

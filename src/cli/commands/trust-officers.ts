@@ -126,7 +126,7 @@ interface InForce {
 }
 
 /** Lines that need the administrator's judgement: nothing the command may decide alone. */
-function warnings(rows: readonly OfficerRow[]): string[] {
+export function warnings(rows: readonly OfficerRow[]): string[] {
   const out: string[] = [];
   const revoked = rows.filter((r) => r.account && !r.barred && r.inFile === 'revoked');
   if (revoked.length)

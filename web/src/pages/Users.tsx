@@ -169,6 +169,20 @@ function AccountRow({
               }}
             />
           ) : null}
+          {a.officerKey ? (
+            <ConfirmButton
+              size="xs"
+              label={t('users.renewKey')}
+              aria-label={t('users.renewKeyTitle', { email: a.email })}
+              title={t('users.renewKeyTitle', { email: a.email })}
+              message={t('users.renewKeyConfirm', { kid: a.officerKey.kid })}
+              confirmLabel={t('users.renewKey')}
+              onConfirm={async () => {
+                await ok(api.POST('/api/v1/users/{id}/officer-key', { params: { path: { id: a.id } } }));
+                onChange();
+              }}
+            />
+          ) : null}
         </Group>
       </Table.Td>
     </Table.Tr>
