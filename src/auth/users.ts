@@ -127,14 +127,15 @@ export async function updateAccount(
       'conflict',
       'Administrators cannot disable themselves or remove their own admin role.',
     );
+  // Made an officer or 24/7 contact: the account gets a key to vouch with (the trust list must then list it).
+  const newKey = change.roles && !before.officerKey ? officerKeyColumns(core, core.party, change.roles) : {};
   await core.db.transaction(async (tx) => {
     await tx
       .update(users)
       .set({
         ...(change.name !== undefined ? { name: change.name.trim() } : {}),
         ...(change.roles ? { roles: change.roles } : {}),
-        // Made an officer or 24/7 contact: the account gets a key to vouch with (the trust list must then list it).
-        ...(change.roles && !before.officerKey ? officerKeyColumns(core, core.party, change.roles) : {}),
+        ...newKey,
         ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
       })
       .where(eq(users.id, id));
@@ -144,6 +145,7 @@ export async function updateAccount(
       userId: id,
       by: ctx.user.id,
       ...(change.roles ? { roles: change.roles, rolesBefore: before.roles } : {}),
+      ...('officerKid' in newKey ? { officerKey: newKey.officerKid } : {}),
       ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
     });
   });
@@ -172,20 +174,30 @@ export async function resetSecondFactors(
 
 /**
  * Gives an officer or 24/7 contact a new key to vouch for emergency requests with, replacing the old one (revoked
- * in the trust list, or feared compromised). The new key vouches once the trust list in force lists it
- * (`comity trust officers`); the old one should then be revoked there.
+ * in the trust list, or feared compromised). The node sends the account's emergency requests again once the trust
+ * list in force lists the new key (`comity trust officers`, then sign and install); the old one should be revoked
+ * there. Demo accounts keep the keys the demo publishes.
  */
 export async function renewOfficerKey(core: NodeCore, ctx: RequestContext, id: string): Promise<AccountView> {
-  const before = await accountOf(core, id);
-  if (!vouches(before.roles))
-    throw new AppError('conflict', 'Only officers and 24/7 contacts hold a key to vouch with.');
-  const columns = officerKeyColumns(core, core.party, before.roles);
   await core.db.transaction(async (tx) => {
+    const row = (
+      await tx
+        .select({ roles: users.roles, demo: users.demo, kid: users.officerKid })
+        .from(users)
+        .where(eq(users.id, id))
+        .for('update')
+    )[0];
+    if (!row) throw new AppError('not-found', 'No such account on this node.');
+    if (!vouches(row.roles))
+      throw new AppError('conflict', 'Only officers and 24/7 contacts hold a key to vouch with.');
+    if (row.demo)
+      throw new AppError('conflict', 'A demo account keeps the key the demo publishes in its trust list.');
+    const columns = officerKeyColumns(core, core.party, row.roles);
     await tx.update(users).set(columns).where(eq(users.id, id));
     await recordAccountEvent(core, tx, 'officer-key-renewed', {
       userId: id,
       by: ctx.user.id,
-      previous: before.officerKey?.kid ?? null,
+      previous: row.kid,
       kid: columns.officerKid,
     });
   });

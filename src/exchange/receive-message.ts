@@ -30,7 +30,7 @@ import { receiveEvidenceManifest } from '../evidence/receive.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { cases, inboundRefusals, inbox } from '../store/schema.ts';
-import { checkVouch } from './vouch.ts';
+import { checkVouch, VouchError } from './vouch.ts';
 
 /** A refusal; `retry` tells the sender whether sending the same message later may succeed. */
 export class Refusal extends Error {
@@ -67,7 +67,8 @@ function vouchOf(
   try {
     return checkVouch(vouch, { case: claims.case, from: claims.from, request }, core.trust);
   } catch (e) {
-    throw new Refusal(400, `emergency request refused: ${(e as Error).message}`);
+    const reason = `emergency request refused: ${(e as Error).message}`;
+    throw e instanceof VouchError && e.retry ? new Refusal(409, reason, true) : new Refusal(400, reason);
   }
 }
 

@@ -102,6 +102,7 @@ export class TrustList {
   private readonly signers = new Map<string, Signer>();
   private readonly revokedKids = new Set<string>();
   private readonly officers = new Map<string, Officer>();
+  private readonly officerStatuses = new Map<string, 'active' | 'retired' | 'revoked'>();
   readonly file: ParsedList;
 
   /**
@@ -129,6 +130,7 @@ export class TrustList {
             ...(k.status === 'retired' ? { validUntil: new Date(k.retiredAt ?? 0) } : {}),
           });
       }
+      for (const o of p.officers) this.officerStatuses.set(o.kid, o.status);
       for (const o of p.officers)
         if (o.status === 'active')
           this.officers.set(o.kid, {
@@ -220,6 +222,11 @@ export class TrustList {
   /** An active officer key, by key id. */
   officer(kid: string): Officer | undefined {
     return this.officers.get(kid);
+  }
+
+  /** The status of an officer key in the list, or undefined when the list does not name it. */
+  officerStatus(kid: string): 'active' | 'retired' | 'revoked' | undefined {
+    return this.officerStatuses.get(kid);
   }
 
   parties(): TrustedParty[] {

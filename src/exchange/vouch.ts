@@ -88,6 +88,16 @@ export function signVouch(
  * Checks the vouch of an emergency request received from `from`; returns who vouched, or throws with the
  * reason. The officer's key must be active in the trust list under the sending party.
  */
+/** Why a vouch was refused; `retry` when the same vouch may be accepted later (a key not listed yet). */
+export class VouchError extends Error {
+  constructor(
+    message: string,
+    readonly retry = false,
+  ) {
+    super(message);
+  }
+}
+
 export function checkVouch(
   jws: unknown,
   c: { case: string; from: string; request: InterchangeRequest },
@@ -108,12 +118,16 @@ export function checkVouch(
     throw new Error('the officer signature is not a Comity vouch');
   const kid = stringOrEmpty(header.kid);
   const officer = trust.officer(kid);
-  if (!officer)
-    throw new Error(
-      trust.isRevoked(kid)
-        ? `the officer key ${quoteUntrusted(kid)} was revoked`
-        : `the officer key ${quoteUntrusted(header.kid)} is not in the trust list`,
+  if (!officer) {
+    const status = trust.officerStatus(kid);
+    if (status === 'revoked') throw new VouchError(`the officer key ${quoteUntrusted(kid)} was revoked`);
+    if (status === 'retired') throw new VouchError(`the officer key ${quoteUntrusted(kid)} was retired`);
+    // A key the list does not name yet may be a new officer's whose entry is on its way: the sender may retry.
+    throw new VouchError(
+      `the officer key ${quoteUntrusted(header.kid)} is not in the trust list (yet)`,
+      true,
     );
+  }
   if (officer.party !== c.from)
     throw new Error(`the officer key ${officer.kid} belongs to ${officer.party}, not ${c.from}`);
   if (!verify(null, Buffer.from(`${h}.${p}`), officer.key, Buffer.from(s, 'base64url')))

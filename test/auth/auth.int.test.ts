@@ -398,6 +398,7 @@ describe(`lockout and administration (${engine})`, () => {
     const after = renewed.body.officerKey.kid as string;
     expect(after).toMatch(/^BOR:officer:/);
     expect(after).not.toBe(before);
+    expect(renewed.body.officerKey.inTrustList).toBe(false);
     const events = await fed.demo.nodes
       .BOR!.core.db.select()
       .from(ledgerEntries)
@@ -415,6 +416,10 @@ describe(`lockout and administration (${engine})`, () => {
     const refused = await admin.post(`/api/v1/users/${reviewer.id}/officer-key`);
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toBe('Only officers and 24/7 contacts hold a key to vouch with.');
+    const demo = (await admin.get('/api/v1/users')).body.items.find(
+      (a: { email: string }) => a.email === 'officer@bor.example',
+    );
+    expect((await admin.post(`/api/v1/users/${demo.id}/officer-key`)).status).toBe(409);
     const self = await fed.as('reviewer@bor.example');
     expect((await self.post(`/api/v1/users/${officer.id}/officer-key`)).status).toBe(403);
   });

@@ -92,11 +92,13 @@ describe('reconcileOfficers', () => {
       { kid: 'ARC:officer:11', name: 'Person 11', jwk: jwk('x11'), status: 'revoked' as const },
       { kid: 'ARC:officer:gone', name: 'Gone', jwk: jwk('gone') },
       { kid: 'ARC:officer:left', name: 'Left', jwk: jwk('left'), status: 'retired' as const },
+      { kid: 'ARC:officer:12', name: 'Person 12', jwk: jwk('x12'), status: 'revoked' as const },
     ];
+    // A disabled account with a revoked key needs no word: it may not vouch anyway.
     const { rows } = reconcileOfficers(listed, [account(11), account(12, { disabled: true })]);
     expect(warnings(rows)).toEqual([
       'note: person11@arc.example holds a revoked key and cannot vouch for emergency requests.',
-      'note: ARC:officer:gone is an active key of no account of this node; retire or revoke by hand if the holder has gone.',
+      'note: ARC:officer:gone is an active key of no account of this node; retire or revoke by hand (the holder has gone, or the account has a new key).',
     ]);
     expect(warnings(reconcileOfficers([], [account(13)]).rows)).toEqual([]);
   });

@@ -302,7 +302,7 @@ const en = {
   'users.renewKey': 'New officer key',
   'users.renewKeyTitle': 'Give {email} a new officer key',
   'users.renewKeyConfirm':
-    'The account gets a new key to vouch for emergency requests with. Until the trust list in force lists it (comity trust officers), its emergency requests wait; revoke the old key {kid} there if it may be compromised.',
+    'The account gets a new key to vouch for emergency requests with. Until the trust list in force here lists it, this node refuses to send its emergency requests (urgent ones go as usual): add it with comity trust officers, then sign and install the list and send it to the other parties. If the old key {kid} may be compromised, revoke it there; emergency requests not yet delivered with it are then refused.',
   'users.create': 'Create an account',
   'users.create.hint':
     'Give the user the password by another channel than the e-mail address. At the first sign-in they set up a second factor.',

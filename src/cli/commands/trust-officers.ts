@@ -136,7 +136,7 @@ export function warnings(rows: readonly OfficerRow[]): string[] {
   const orphans = rows.filter((r) => !r.account && r.inFile === 'active');
   if (orphans.length)
     out.push(
-      `note: ${orphans.map((r) => r.kid).join(', ')} ${orphans.length === 1 ? 'is an active key' : 'are active keys'} of no account of this node; retire or revoke by hand if the holder has gone.`,
+      `note: ${orphans.map((r) => r.kid).join(', ')} ${orphans.length === 1 ? 'is an active key' : 'are active keys'} of no account of this node; retire or revoke by hand (the holder has gone, or the account has a new key).`,
     );
   return out;
 }

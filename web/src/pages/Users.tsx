@@ -20,6 +20,7 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useState } from 'react';
+import { vouches } from '../../../src/domain/roles.ts';
 import { type Account, api, ok, type User } from '../api';
 import { t, words } from '../i18n';
 import { ConfirmButton, ErrorNote, Loading, useLoad } from '../ui';
@@ -169,13 +170,13 @@ function AccountRow({
               }}
             />
           ) : null}
-          {a.officerKey ? (
+          {vouches(a.roles) && !a.demo ? (
             <ConfirmButton
               size="xs"
               label={t('users.renewKey')}
               aria-label={t('users.renewKeyTitle', { email: a.email })}
               title={t('users.renewKeyTitle', { email: a.email })}
-              message={t('users.renewKeyConfirm', { kid: a.officerKey.kid })}
+              message={t('users.renewKeyConfirm', { kid: a.officerKey?.kid ?? '-' })}
               confirmLabel={t('users.renewKey')}
               onConfirm={async () => {
                 await ok(api.POST('/api/v1/users/{id}/officer-key', { params: { path: { id: a.id } } }));
