@@ -103,6 +103,7 @@ export class TrustList {
   private readonly revokedKids = new Set<string>();
   private readonly officers = new Map<string, Officer>();
   private readonly officerStatuses = new Map<string, 'active' | 'retired' | 'revoked'>();
+  private cachedDigest: string | undefined;
   readonly file: ParsedList;
 
   /**
@@ -235,7 +236,9 @@ export class TrustList {
 
   /** SHA-256 of the list's canonical content: what the ledger records. */
   digest(): string {
-    return createHash('sha256').update(JSON.stringify(this.file)).digest('hex');
+    // The list never changes once made: hashed once (the trust loop asks every few seconds).
+    this.cachedDigest ??= createHash('sha256').update(JSON.stringify(this.file)).digest('hex');
+    return this.cachedDigest;
   }
 
   /** Every key of the list with its status, for the ledger's record of a change. */

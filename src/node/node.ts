@@ -178,7 +178,13 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
   );
   loops.retention = startWorkerLoop('retention', () => shredExpired(core), settings.retentionIntervalMs, log);
   // Another process of this node (one PostgreSQL database) may install a trust list: follow the ledger.
-  loops.trust = startWorkerLoop('trust', () => followRecordedTrustList(core), settings.pollIntervalMs, log);
+  // Every fifth poll: a list installed elsewhere is in force here within seconds, at a fifth of the queries.
+  loops.trust = startWorkerLoop(
+    'trust',
+    () => followRecordedTrustList(core),
+    settings.pollIntervalMs * 5,
+    log,
+  );
   loops.outbox.wake();
   loops.transfer.wake();
   loops.retention.wake();
