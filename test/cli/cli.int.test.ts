@@ -459,5 +459,5 @@ describe('comity trust officers', () => {
     expect(lines((await run(['trust', 'officers', list.replace(/\.json$/, '.jws')])).stderr)).toEqual([
       `error: ${list.replace(/\.json$/, '.jws')} is a signed list: give the JSON file it was signed from`,
     ]);
-  });
+  }, 240_000); // some fifteen CLI processes, each starting Node and tsx: slow on a loaded machine
 });
