@@ -18,6 +18,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { decodeTotpSecret, totp } from '../../src/auth/totp.ts';
 import { startDemo } from '../../src/node/demo.ts';
 import { freePort } from '../helpers/federation.ts';
+import { copyPgliteTemplate } from '../helpers/pglite-template.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = 'test-output/screenshots';
@@ -145,6 +146,7 @@ async function selectOption(page: Page, label: string, option: string): Promise<
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-e2e-'));
 const ports = { ARC: await freePort(), BOR: await freePort(), CAL: await freePort() };
+for (const party of Object.keys(ports)) await copyPgliteTemplate(join(dir, party, 'db'));
 const demo = await startDemo({
   dir,
   ports,

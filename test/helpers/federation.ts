@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { NodeConfig } from '../../src/node/config.ts';
 import { type Demo, type DemoOptions, demoTrustAdmin, settle, startDemo } from '../../src/node/demo.ts';
 import { MEMORY_DATABASE } from '../../src/store/db.ts';
+import { copyPgliteTemplate } from './pglite-template.ts';
 
 export const PASSWORD = 'test-password-0';
 
@@ -159,6 +160,8 @@ export async function startTestFederation(
     ...(databaseUrls ? { databaseUrls } : {}),
     ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
   };
+  // Embedded databases in folders start from a migrated copy (./pglite-template.ts) instead of a fresh initdb.
+  if (!databaseUrls) for (const party of Object.keys(ports)) await copyPgliteTemplate(join(dir, party, 'db'));
   const demo = await startDemo(options);
   const secrets = new Set<string>([PASSWORD]);
   const stopped = new Set<string>();
