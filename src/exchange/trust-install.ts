@@ -3,15 +3,15 @@
  * not go backwards, and records every change in the ledger (which keys were added, retired, revoked), so that
  * other states and oversight bodies can see when this node began or stopped trusting a key.
  */
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { desc, eq } from 'drizzle-orm';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
-import type { NodeKeys } from '../crypto/keys.ts';
+import type { NodeKeys, PublicJwk } from '../crypto/keys.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
-import { ledgerEntries, ledgerHead } from '../store/schema.ts';
-import { handoversPath, loadTrustListInForce, TrustList, trustAdminKid } from './trust-list.ts';
+import { ledgerEntries, ledgerHead, trustLists } from '../store/schema.ts';
+import { handoversPath, TrustList, trustAdminKid } from './trust-list.ts';
 
 /** Throws unless the list names this node's current keys as its current keys. */
 export function checkOwnEntry(trust: TrustList, keys: NodeKeys, where: string): void {
@@ -28,6 +28,7 @@ export function checkOwnEntry(trust: TrustList, keys: NodeKeys, where: string): 
 }
 
 interface TrustRecord {
+  seq: number;
   digest: string;
   serial: number | null;
   signedBy: string | null;
@@ -37,14 +38,21 @@ interface TrustRecord {
 async function lastRecorded(tx: Pick<Tx, 'select'>): Promise<TrustRecord | null> {
   const row = (
     await tx
-      .select({ record: ledgerEntries.record })
+      .select({ seq: ledgerEntries.seq, record: ledgerEntries.record })
       .from(ledgerEntries)
       .where(eq(ledgerEntries.type, 'trust-list'))
       .orderBy(desc(ledgerEntries.seq))
       .limit(1)
   )[0];
-  return (row?.record as TrustRecord | undefined) ?? null;
+  return row ? { ...(row.record as Omit<TrustRecord, 'seq'>), seq: row.seq } : null;
 }
+
+/** Whether a record is of this list: the same content signed by the same key (a re-signed list is a change). */
+const recordOf = (r: Pick<TrustRecord, 'digest' | 'signedBy'>, t: TrustList) =>
+  r.digest === t.digest() && r.signedBy === t.signedBy;
+
+/** The text kept for a list: its signed JWS, or its JSON where no administrator key is configured. */
+const textOf = (t: TrustList) => t.text ?? JSON.stringify(t.file);
 
 /** What a list's record says of it: its serial and the status of each key. */
 type Standing = Pick<TrustRecord, 'serial' | 'keys'>;
@@ -89,27 +97,33 @@ function changes(before: Record<string, string>, after: Record<string, string>) 
 }
 
 /**
- * Records the list in the ledger when it differs from the last one recorded; refuses a lower serial than the
- * one in force, and a revoked key coming back.
+ * Records the list in the ledger, with its text, when it differs from the last one recorded; refuses a lower
+ * serial than the one in force, and a revoked key coming back. Returns the `seq` of the list's record.
  */
 export async function recordTrustList(
   core: NodeCore,
   tx: Tx,
   trust: TrustList,
   by: string | null,
-): Promise<boolean> {
+): Promise<{ seq: number; changed: boolean }> {
   // Two processes of one node may install at once: the ledger head's lock (taken again by appendLedger) orders
   // them, so each compares its list with the one the other recorded, not with what was in force before both.
   await tx.select({ id: ledgerHead.id }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
   const previous = await lastRecorded(tx);
+  if (previous && recordOf(previous, trust)) {
+    // Recorded before texts were kept (migration 0007): kept now, for the node's other processes.
+    await tx
+      .insert(trustLists)
+      .values({ seq: previous.seq, text: textOf(trust) })
+      .onConflictDoNothing();
+    return { seq: previous.seq, changed: false };
+  }
   const digest = trust.digest();
-  // The same content signed by another key is a change too (a handover, or a key configured by hand).
-  if (previous?.digest === digest && previous.signedBy === trust.signedBy) return false;
   const { serial, keys } = standingOf(trust);
   const refusal = previous ? stepBack(previous, { serial, keys }) : null;
   if (refusal) throw new AppError('conflict', refusal);
   const changed = changes(previous?.keys ?? {}, keys);
-  await appendLedger(core, tx, {
+  const seq = await appendLedger(core, tx, {
     type: 'trust-list',
     party: core.party,
     record: {
@@ -122,8 +136,45 @@ export async function recordTrustList(
       ...(by ? { installedBy: by } : {}),
     },
   });
+  await tx.insert(trustLists).values({ seq, text: textOf(trust) });
   core.log.info({ digest, serial, changes: changed }, 'trust list recorded');
-  return true;
+  return { seq, changed: true };
+}
+
+/**
+ * The administrator keys a new list may be signed with: the one in force, and the next one the list in force
+ * names (a list signed with that one hands the key over). None where no key is configured.
+ */
+function signersFor(core: NodeCore): { keys: PublicJwk[] | undefined; next: PublicJwk | undefined } {
+  const current = core.trustSource.signer;
+  if (!current) return { keys: undefined, next: undefined };
+  const named = core.trust.file.nextSigner;
+  // A list that names the key in force as the next one announces nothing.
+  const next = named && trustAdminKid(named) !== trustAdminKid(current) ? named : undefined;
+  return { keys: [current, ...(next ? [next] : [])], next };
+}
+
+/**
+ * Writes a list where this process reads it at start, unless the file holds it already (processes sharing a
+ * folder). On a handover, the list that named the new key is kept first: a stop between the two writes leaves
+ * the list file equal to that line, which the walk at start accepts (see walkHandovers).
+ */
+function keepOnDisk(path: string, list: TrustList, handedOverBy: TrustList | null): void {
+  if (handedOverBy) {
+    const line = textOf(handedOverBy);
+    const kept = existsSync(handoversPath(path)) ? readFileSync(handoversPath(path), 'utf8').split('\n') : [];
+    if (!kept.some((l) => l.trim() === line)) appendFileSync(handoversPath(path), `${line}\n`);
+  }
+  const text = textOf(list);
+  let onDisk: string | null = null;
+  try {
+    onDisk = readFileSync(path, 'utf8').trim();
+  } catch {
+    // Not there yet: written below.
+  }
+  if (onDisk === text) return;
+  writeFileSync(`${path}.tmp`, `${text}\n`);
+  renameSync(`${path}.tmp`, path);
 }
 
 /** One install at a time per node: each one checks its signature against the key in force when it runs. */
@@ -137,61 +188,141 @@ function queued<T>(core: NodeCore, work: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** The digest of a recorded list this process could not put in force, so that it says so once, not every poll. */
-const refused = new WeakMap<NodeCore, string>();
-
 /**
- * Several processes of one node share its database (PostgreSQL); an administrator's upload reaches one of them.
- * Each process compares the list last recorded in the ledger with its own and, when they differ, reads the
- * trust-list file again (the installing process wrote it before it committed) and puts it in force if it is the
- * recorded one, signed by the administrator key in force here (or the one it hands over to), holding this node's
- * keys, and not a step back. Otherwise the process keeps its list and logs why, once. Returns whether the list in
- * force changed.
+ * Puts in force, one after the other, the lists recorded after the one in force here, reading their texts from
+ * the database: each must be the list its ledger entry records, signed by the administrator key in force at
+ * that step (or the one it hands over to), hold this node's keys, and not step back. Each is also written to
+ * this process's trust-list file (and a handover to its handovers file), so that a restart keeps it. Stops at
+ * the first it cannot take, and says why.
  */
-export function followRecordedTrustList(core: NodeCore): Promise<boolean> {
-  return queued(core, async () => {
-    const recorded = await lastRecorded(core.db);
-    const same = (t: TrustList) => recorded?.digest === t.digest() && recorded.signedBy === t.signedBy;
-    if (!recorded || same(core.trust)) return false;
-    let loaded: ReturnType<typeof loadTrustListInForce> | null = null;
-    let why: string | null = null;
+async function catchUp(
+  core: NodeCore,
+): Promise<{ changed: boolean; blocked: { seq: number; why: string } | null }> {
+  const recorded = await lastRecorded(core.db);
+  if (!recorded || recordOf(recorded, core.trust)) {
+    if (recorded) core.trustSource.seq = recorded.seq;
+    return { changed: false, blocked: null };
+  }
+  const rows = await core.db
+    .select({ seq: trustLists.seq, text: trustLists.text, record: ledgerEntries.record })
+    .from(trustLists)
+    .innerJoin(ledgerEntries, eq(ledgerEntries.seq, trustLists.seq))
+    .where(gt(trustLists.seq, core.trustSource.seq ?? 0))
+    .orderBy(asc(trustLists.seq));
+  let changed = false;
+  for (const row of rows) {
+    let why: string | null;
     try {
-      loaded = loadTrustListInForce(core.trustSource.path, core.trustSource.signer);
-      if (!same(loaded.trust))
-        why = `the file holds another list (digest ${loaded.trust.digest()}): install the recorded one here too`;
-      else {
-        checkOwnEntry(loaded.trust, core.keys, core.trustSource.path);
-        why = stepBack(standingOf(core.trust), standingOf(loaded.trust));
-      }
+      why = takeRecorded(core, row.seq, row.text, row.record as TrustRecord);
     } catch (e) {
       why = (e as Error).message;
     }
-    if (why !== null || !loaded) {
-      if (refused.get(core) !== recorded.digest) {
-        refused.set(core, recorded.digest);
-        core.log.warn(
-          { recorded: recorded.digest, file: core.trustSource.path, reason: why },
-          'the trust list recorded by another process of this node is not put in force here',
-        );
-      }
-      return false;
+    if (why !== null) return { changed, blocked: { seq: row.seq, why } };
+    changed = true;
+  }
+  return recordOf(recorded, core.trust)
+    ? { changed, blocked: null }
+    : {
+        changed,
+        blocked: {
+          seq: recorded.seq,
+          why: 'no kept text leads from the list in force here to that one (recorded by an earlier version of Comity?): install it here too',
+        },
+      };
+}
+
+/** One step of `catchUp`: puts a recorded list in force here, or says why not. */
+function takeRecorded(core: NodeCore, seq: number, text: string, record: TrustRecord): string | null {
+  const { keys, next } = signersFor(core);
+  const list = TrustList.parse(text, keys);
+  if (!recordOf(record, list)) return `the text kept for it is not the list its ledger entry records`;
+  checkOwnEntry(list, core.keys, `recorded at ledger entry ${seq}`);
+  const back = stepBack(standingOf(core.trust), standingOf(list));
+  if (back) return back;
+  const handover = next !== undefined && list.signedBy === trustAdminKid(next);
+  keepOnDisk(core.trustSource.path, list, handover ? core.trust : null);
+  const from = core.trustSource.signer;
+  core.trust = list;
+  core.trustSource.seq = seq;
+  if (handover) core.trustSource.signer = next;
+  core.log.info(
+    {
+      seq,
+      digest: record.digest,
+      serial: record.serial,
+      ...(handover && from ? { administratorKey: { from: trustAdminKid(from), to: list.signedBy } } : {}),
+    },
+    'trust list recorded by another process of this node put in force',
+  );
+  return null;
+}
+
+/** The entry of a recorded list this process could not put in force, so that it says so once, not every poll. */
+const refused = new WeakMap<NodeCore, number>();
+
+/**
+ * Several processes of one node share its database (PostgreSQL), on one host or several; an administrator's
+ * upload reaches one of them. Each process compares the list last recorded in the ledger with its own and, when
+ * they differ, catches up from the texts the database keeps (see `catchUp`). What it cannot take it logs, once,
+ * and keeps its list. Returns whether the list in force changed.
+ */
+export function followRecordedTrustList(core: NodeCore): Promise<boolean> {
+  return queued(core, async () => {
+    const { changed, blocked } = await catchUp(core);
+    if (!blocked) refused.delete(core);
+    else if (refused.get(core) !== blocked.seq) {
+      refused.set(core, blocked.seq);
+      core.log.warn(
+        { seq: blocked.seq, file: core.trustSource.path, reason: blocked.why },
+        'a trust list recorded by another process of this node is not put in force here',
+      );
     }
-    const from = core.trustSource.signer;
-    core.trust = loaded.trust;
-    if (loaded.signer) core.trustSource.signer = loaded.signer;
-    refused.delete(core);
-    core.log.info(
-      {
-        digest: recorded.digest,
-        serial: recorded.serial,
-        ...(from && loaded.signer && trustAdminKid(from) !== trustAdminKid(loaded.signer)
-          ? { administratorKey: trustAdminKid(loaded.signer) }
-          : {}),
-      },
-      'trust list installed by another process of this node put in force',
-    );
-    return true;
+    return changed;
   });
+}
+
+/**
+ * What a node does with the list it loaded at start. A new list is recorded. A list the ledger recorded before
+ * the last one means that this process missed an install made through another (the file on this host is
+ * behind): it catches up from the texts the database keeps, and does not start if it cannot. To bring an older
+ * list back on purpose, an administrator installs it with a higher serial.
+ */
+export async function takeTrustListAtStart(core: NodeCore): Promise<void> {
+  const trust = core.trust;
+  const behind = await core.db.transaction(async (tx) => {
+    await tx.select({ id: ledgerHead.id }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
+    const last = await lastRecorded(tx);
+    if (last && !recordOf(last, trust)) {
+      const [earlier] = await tx
+        .select({ seq: ledgerEntries.seq })
+        .from(ledgerEntries)
+        .where(
+          and(
+            eq(ledgerEntries.type, 'trust-list'),
+            sql`${ledgerEntries.record}->>'digest' = ${trust.digest()}`,
+            trust.signedBy === null
+              ? sql`${ledgerEntries.record}->>'signedBy' is null`
+              : sql`${ledgerEntries.record}->>'signedBy' = ${trust.signedBy}`,
+          ),
+        )
+        .orderBy(desc(ledgerEntries.seq))
+        .limit(1);
+      if (earlier) return { seq: earlier.seq, last: last.seq };
+    }
+    core.trustSource.seq = (await recordTrustList(core, tx, trust, null)).seq;
+    return null;
+  });
+  if (!behind) return;
+  core.trustSource.seq = behind.seq;
+  const { blocked } = await catchUp(core);
+  if (blocked)
+    throw new Error(
+      `the trust list ${core.trustSource.path} is the one recorded at ledger entry ${behind.seq}, behind the one recorded at ${behind.last}, and this node cannot catch up at entry ${blocked.seq}: ${blocked.why}`,
+    );
+  core.log.warn(
+    { file: core.trustSource.path, was: behind.seq, now: core.trustSource.seq },
+    'the trust-list file was behind the ledger (a list was installed through another process): caught up',
+  );
 }
 
 /**
@@ -206,12 +337,10 @@ export function installTrustList(core: NodeCore, text: string, by: string): Prom
 
 async function install(core: NodeCore, text: string, by: string): Promise<TrustList> {
   const current = core.trustSource.signer;
-  const named = current ? core.trust.file.nextSigner : undefined;
-  // A list that names the key in force as the next one announces nothing.
-  const next = named && trustAdminKid(named) !== trustAdminKid(current!) ? named : undefined;
+  const { keys, next } = signersFor(core);
   let trust: TrustList;
   try {
-    trust = TrustList.parse(text, current ? [current, ...(next ? [next] : [])] : undefined);
+    trust = TrustList.parse(text, keys);
   } catch (e) {
     throw new AppError('unprocessable', `The trust list was not accepted: ${(e as Error).message}`);
   }
@@ -221,16 +350,12 @@ async function install(core: NodeCore, text: string, by: string): Promise<TrustL
     throw new AppError('unprocessable', (e as Error).message);
   }
   const handover = next !== undefined && trust.signedBy === trustAdminKid(next);
-  const path = core.trustSource.path;
-  await core.db.transaction(async (tx) => {
-    // The same list again changes nothing, not even the file: it may be another process's to write just now.
-    if (!(await recordTrustList(core, tx, trust, by))) return;
+  const { seq } = await core.db.transaction(async (tx) => {
+    const recorded = await recordTrustList(core, tx, trust, by);
     // The files change before the ledger entry commits: should the commit fail, the next start records the
-    // list it finds. The handover line goes first; a stop between the two writes leaves the list file equal
-    // to that line, which the walk at start accepts (see walkHandovers).
-    if (handover) appendFileSync(handoversPath(path), `${readFileSync(path, 'utf8').trim()}\n`);
-    writeFileSync(`${path}.tmp`, `${text}\n`);
-    renameSync(`${path}.tmp`, path);
+    // list it finds. The same list again changes nothing, not even the file.
+    if (recorded.changed) keepOnDisk(core.trustSource.path, trust, handover ? core.trust : null);
+    return recorded;
   });
   if (handover) {
     core.trustSource.signer = next;
@@ -240,5 +365,6 @@ async function install(core: NodeCore, text: string, by: string): Promise<TrustL
     );
   }
   core.trust = trust;
+  core.trustSource.seq = seq;
   return trust;
 }

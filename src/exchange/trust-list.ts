@@ -109,10 +109,13 @@ export class TrustList {
   /**
    * @param signedBy the key id of the administrator key that signed the list, or null for an unsigned list
    *   (accepted only where no signer is configured, e.g. a trust list inside an exported evidence package).
+   * @param text the text it was parsed from (the signed JWS), kept for the other processes of the node and for
+   *   the handover file; null for a list made in code.
    */
   constructor(
     file: TrustListFile,
     readonly signedBy: string | null = null,
+    readonly text: string | null = null,
   ) {
     this.file = TrustListSchema.parse(file);
     for (const p of this.file.parties) {
@@ -193,7 +196,7 @@ export class TrustList {
     const parsed = TrustListSchema.safeParse(raw);
     if (!parsed.success)
       throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    return new TrustList(parsed.data, kid);
+    return new TrustList(parsed.data, kid, text);
   }
 
   /**

@@ -68,8 +68,11 @@ export interface NodeCore {
   secrets: SecretBox;
   /** The trust list in force; replaced as a whole when an administrator installs a new signed one. */
   trust: TrustList;
-  /** Where the trust list lives and the administrator key it must be signed with (if configured). */
-  trustSource: { path: string; signer?: PublicJwk };
+  /**
+   * Where the trust list lives, the administrator key it must be signed with (if configured), and the ledger
+   * `seq` of the record of the list in force (set once the node has recorded or found it).
+   */
+  trustSource: { path: string; signer?: PublicJwk; seq?: number };
   log: Logger;
   settings: NodeSettings;
   /** Where evidence files live: uploads in progress, sealed files, temporary openings. */

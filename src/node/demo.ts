@@ -30,7 +30,13 @@ import {
   sealPackage,
 } from '../evidence/packages.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
-import { handoversPath, signTrustList, type TrustListFile } from '../exchange/trust-list.ts';
+import {
+  handoversPath,
+  signTrustList,
+  TrustList,
+  type TrustListFile,
+  TrustListSchema,
+} from '../exchange/trust-list.ts';
 import { newOfficerKey, officerKid, officerPublicJwk } from '../exchange/vouch.ts';
 import { MEMORY_DATABASE } from '../store/db.ts';
 import { cases, evidencePackages, outbox, users } from '../store/schema.ts';
@@ -267,6 +273,27 @@ export function demoTrustAdmin(dir: string): {
   return { privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x } };
 }
 
+/**
+ * The demo's trust list, signed, to write over the one of the last run; null when that one is the same list
+ * signed by the same key.
+ */
+function issueDemoTrustList(
+  path: string,
+  trust: TrustListFile,
+  admin: ReturnType<typeof demoTrustAdmin>,
+): string | null {
+  let last: TrustList | null = null;
+  try {
+    last = TrustList.parse(readFileSync(path, 'utf8').trim(), admin.publicJwk);
+  } catch {
+    // None yet, or signed by another key (a handover in the last run): issued afresh.
+  }
+  if (!last) return signTrustList(trust, admin.privateKey);
+  const { serial, ...content } = last.file;
+  if (JSON.stringify(content) === JSON.stringify(TrustListSchema.parse(trust))) return null;
+  return signTrustList({ ...trust, serial: (serial ?? 0) + 1 }, admin.privateKey);
+}
+
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const dir = resolve(opts.dir ?? '.comity');
   const basePort = opts.basePort ?? Number(process.env.COMITY_DEMO_BASE_PORT ?? 4100);
@@ -301,9 +328,15 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   // administrator signs that node's list; docs/security.md).
   const admin = demoTrustAdmin(dir);
   const trustListPath = join(dir, 'trust-list.jws');
-  writeFileSync(trustListPath, `${signTrustList(trust, admin.privateKey)}\n`);
-  // The list is issued afresh by the demo's administrator key: a handover made in an earlier run no longer holds.
-  rmSync(handoversPath(trustListPath), { force: true });
+  // As an administrator would: the list of the last run is kept when nothing changed; a changed one (ports moved,
+  // or a list installed in the last run) is issued afresh with a higher serial, so that the nodes take it as a
+  // new list, not as an old one their ledger has since moved on from (even when the ports moved back).
+  const issued = issueDemoTrustList(trustListPath, trust, admin);
+  if (issued) {
+    writeFileSync(trustListPath, `${issued}\n`);
+    // The demo's administrator key signs it: a handover made in an earlier run no longer holds.
+    rmSync(handoversPath(trustListPath), { force: true });
+  }
 
   const nodes: Record<string, RunningNode> = {};
   try {

@@ -13,7 +13,7 @@ import { loadOrCreateSecretKey, secretBox } from '../crypto/secret-box.ts';
 import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
-import { checkOwnEntry, followRecordedTrustList, recordTrustList } from '../exchange/trust-install.ts';
+import { checkOwnEntry, followRecordedTrustList, takeTrustListAtStart } from '../exchange/trust-install.ts';
 import { loadTrustListInForce } from '../exchange/trust-list.ts';
 import { type Database, MEMORY_DATABASE, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
@@ -130,14 +130,13 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     evidenceDir: join(config.dataDir, 'evidence'),
   };
   await initLedger(core.db);
-  // The trust list in force is a ledger record; a changed one at start is recorded with what changed.
-  await core.db
-    .transaction((tx) => recordTrustList(core, tx, trust, null))
-    .catch(async (e) => {
-      await database.close();
-      unlock();
-      throw e;
-    });
+  // The trust list in force is a ledger record; a changed one at start is recorded with what changed, and a file
+  // behind the ledger catches up from the lists the database keeps.
+  await takeTrustListAtStart(core).catch(async (e) => {
+    await database.close();
+    unlock();
+    throw e;
+  });
   // Key changes are ledger events: every start records the keys the node signs and decrypts with.
   await appendLedgerAlone(core, {
     type: 'node-started',

@@ -290,6 +290,17 @@ export const ledgerEntries = pgTable(
   (t) => [index('ledger_entries_case_idx').on(t.caseId), index('ledger_entries_type_idx').on(t.type, t.seq)],
 );
 
+/**
+ * The signed text of every trust list the ledger records, by the `seq` of its `trust-list` entry: each process
+ * of the node (on any host) reads what another one installed from here, and checks its signature again.
+ */
+export const trustLists = pgTable('trust_lists', {
+  seq: bigint('seq', { mode: 'number' })
+    .primaryKey()
+    .references(() => ledgerEntries.seq),
+  text: text('text').notNull(),
+});
+
 /** Hashes (base64) of the complete aligned subtrees of the ledger's Merkle tree: O(log n) rows per proof. */
 export const ledgerSubtrees = pgTable(
   'ledger_subtrees',

@@ -4,9 +4,9 @@
  * emergency requests accepted only when a named officer of the requesting party vouches for them.
  */
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { count, eq } from 'drizzle-orm';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { count, desc, eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureUser } from '../../src/auth/sessions.ts';
@@ -16,6 +16,7 @@ import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/dom
 import { followRecordedTrustList } from '../../src/exchange/trust-install.ts';
 import {
   handoversPath,
+  loadTrustListInForce,
   signTrustList,
   TrustList,
   type TrustListFile,
@@ -24,7 +25,7 @@ import {
 import { signVouch } from '../../src/exchange/vouch.ts';
 import { demoTrustAdmin } from '../../src/node/demo.ts';
 import { openDatabase } from '../../src/store/db.ts';
-import { cases, inboundRefusals, ledgerEntries, outbox, users } from '../../src/store/schema.ts';
+import { cases, inboundRefusals, ledgerEntries, outbox, trustLists, users } from '../../src/store/schema.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import {
   type Client,
@@ -146,7 +147,7 @@ describe(`the signed trust list (${engine})`, () => {
     expect(back.body.detail).toMatch(/serial 4 is lower/);
   });
 
-  it('puts a list installed by another process of the node in force, where that process’s file holds it', async () => {
+  it('puts a list installed by another process of the node in force, on the same host or another', async () => {
     // A second process of BOR shares its database (on PostgreSQL through a pool of its own) and its files, but
     // holds the list it loaded at its start.
     const stale = bor().trust;
@@ -158,6 +159,11 @@ describe(`the signed trust list (${engine})`, () => {
       trust: stale,
       trustSource: { ...bor().trustSource },
     };
+    // A third runs on another host: a folder of its own, holding the list of its last start.
+    const elsewhere = join(fed.dir, 'elsewhere', 'trust-list.jws');
+    mkdirSync(dirname(elsewhere), { recursive: true });
+    writeFileSync(elsewhere, `${stale.text}\n`);
+    const process3 = { ...bor(), trust: stale, trustSource: { ...bor().trustSource, path: elsewhere } };
     const list = { ...currentList(), serial: 6 };
     list.parties.find((p) => p.code === 'CAL')!.name = 'Caldera (renamed again)';
     expect((await borAdmin.put('/api/v1/node/trust-list', { trustList: signed(list) })).status).toBe(200);
@@ -168,30 +174,73 @@ describe(`the signed trust list (${engine})`, () => {
     expect(process2.trust.party('CAL')!.name).toBe('Caldera (renamed again)');
     expect(await followRecordedTrustList(process2)).toBe(false);
     await pool?.close();
+    // The other host reads the list from the database, checks its signature, and keeps it for its next start.
+    expect(await followRecordedTrustList(process3)).toBe(true);
+    expect(process3.trust.digest()).toBe(installed);
+    expect(readFileSync(elsewhere, 'utf8').trim()).toBe(signed(list));
+    expect(TrustList.load(elsewhere, demoTrustAdmin(fed.dir).publicJwk).digest()).toBe(installed);
 
-    // It keeps its list rather than take one it cannot check: on another host, without the new file; with the
-    // recorded content signed by a key that is not the administrator's; or a list behind its own.
-    const elsewhere = join(fed.dir, 'elsewhere.jws');
-    const elsewhereAs = (text: string) => {
-      writeFileSync(elsewhere, text);
-      return { ...bor(), trust: stale, trustSource: { ...bor().trustSource, path: elsewhere } };
-    };
-    for (const text of [
-      signed(stale.file as TrustListFile),
-      signTrustList(list, generateKeyPairSync('ed25519').privateKey),
-    ]) {
-      const process3 = elsewhereAs(text);
-      expect(await followRecordedTrustList(process3)).toBe(false);
-      expect(process3.trust).toBe(stale);
+    // It keeps its list rather than take one it cannot check: a kept text signed by a key that is not the
+    // administrator's, or one that is not the list its ledger entry records (someone with write access to the
+    // database); or when nothing kept leads from its list (one ahead of the recorded ones).
+    const [last] = await bor()
+      .db.select({ seq: trustLists.seq, text: trustLists.text })
+      .from(trustLists)
+      .orderBy(desc(trustLists.seq))
+      .limit(1);
+    const tamper = (text: string) =>
+      bor().db.update(trustLists).set({ text }).where(eq(trustLists.seq, last!.seq));
+    for (const [text, why] of [
+      [signTrustList(list, generateKeyPairSync('ed25519').privateKey), /not with the configured/],
+      [signed({ ...list, serial: 7 }), /not the list its ledger entry records/],
+    ] as const) {
+      await tamper(text);
+      const process4 = {
+        ...bor(),
+        trust: stale,
+        trustSource: { ...process2.trustSource, seq: last!.seq - 1 },
+      };
+      const warn = vi.spyOn(process4.log, 'warn');
+      expect(await followRecordedTrustList(process4)).toBe(false);
+      expect(process4.trust).toBe(stale);
+      expect(warn).toHaveBeenCalledWith(
+        expect.objectContaining({ seq: last!.seq, reason: expect.stringMatching(why) }),
+        expect.stringMatching(/not put in force here/),
+      );
+      warn.mockRestore();
     }
+    await tamper(last!.text);
     const ahead = new TrustList({ ...currentList(), serial: 99 }, stale.signedBy);
-    const process4 = { ...bor(), trust: ahead, trustSource: { ...bor().trustSource } };
-    expect(await followRecordedTrustList(process4)).toBe(false);
-    expect(process4.trust).toBe(ahead);
+    const process5 = { ...bor(), trust: ahead, trustSource: { ...bor().trustSource } };
+    expect(await followRecordedTrustList(process5)).toBe(false);
+    expect(process5.trust).toBe(ahead);
 
     // The node's own loop does the same: a process that fell behind catches up within a poll.
     bor().trust = stale;
+    bor().trustSource.seq = process2.trustSource.seq! - 1;
     await vi.waitFor(() => expect(bor().trust.digest()).toBe(installed), { timeout: 10_000 });
+
+    // A process that starts on a file behind the ledger (it was stopped when the list was installed elsewhere)
+    // catches up at start rather than record the old list again; it does not start if it cannot.
+    await tamper(signed({ ...list, serial: 7 }));
+    const start = await fed.stop('BOR');
+    writeFileSync(bor().trustSource.path, `${stale.text}\n`);
+    await expect(start()).rejects.toThrow(/behind the one recorded at .*cannot catch up/);
+    writeFileSync(bor().trustSource.path, `${signed(list)}\n`);
+    await start();
+    await tamper(last!.text);
+    const again = await fed.stop('BOR');
+    writeFileSync(bor().trustSource.path, `${stale.text}\n`);
+    await again();
+    expect(bor().trust.digest()).toBe(installed);
+    expect(readFileSync(bor().trustSource.path, 'utf8').trim()).toBe(signed(list));
+    const lastRecorded = await bor()
+      .db.select({ seq: ledgerEntries.seq })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.type, 'trust-list'))
+      .orderBy(desc(ledgerEntries.seq))
+      .limit(1);
+    expect(lastRecorded[0]!.seq).toBe(last!.seq);
   });
 });
 
@@ -448,6 +497,11 @@ describe(`handing the administrator key over (${engine})`, () => {
 
     // A second process of BOR that sleeps through the handover (see 'another process' above).
     const behind = { ...bor(), trustSource: { ...bor().trustSource } };
+    // And one on another host, with its files in a folder of its own.
+    const away = join(fed.dir, 'away', 'trust-list.jws');
+    mkdirSync(dirname(away), { recursive: true });
+    writeFileSync(away, `${bor().trust.text}\n`);
+    const behindElsewhere = { ...bor(), trustSource: { ...bor().trustSource, path: away } };
 
     // The configured key announces the next one; the ledger says so.
     const announce = signTrustList({ ...currentList(), serial: 101, nextSigner: next }, admin1.privateKey);
@@ -472,6 +526,11 @@ describe(`handing the administrator key over (${engine})`, () => {
     expect(await followRecordedTrustList(behind)).toBe(true);
     expect(behind.trust.signedBy).toBe(kid2);
     expect(behind.trustSource.signer).toEqual(next);
+    // The one on another host too, and it keeps the handover: its next start walks to the new key.
+    expect(await followRecordedTrustList(behindElsewhere)).toBe(true);
+    expect(behindElsewhere.trust.signedBy).toBe(kid2);
+    expect(readFileSync(handoversPath(away), 'utf8').trim().split('\n')).toEqual([announce]);
+    expect(loadTrustListInForce(away, admin1.publicJwk).trust.signedBy).toBe(kid2);
     const { nextSigner: _, ...plain } = currentList();
     await refusedAs(
       signTrustList({ ...plain, serial: 103 }, admin1.privateKey),

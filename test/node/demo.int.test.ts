@@ -5,9 +5,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Demo, startDemo } from '../../src/node/demo.ts';
 import { MEMORY_DATABASE } from '../../src/store/db.ts';
+import { ledgerEntries } from '../../src/store/schema.ts';
 import { client, freePort } from '../helpers/federation.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-demo-'));
@@ -91,6 +93,25 @@ describe('the demo federation', () => {
     demo = await startDemo(options);
     expect(demo.seeded).toBe(false);
     expect(await states(url('ARC'), 'officer@arc.example')).toEqual(arc);
+    expect(await states(url('BOR'), 'reviewer@bor.example')).toEqual(bor);
+
+    // The trust list of the last run is kept when nothing moved; moved ports issue a new one with a higher
+    // serial, and so does moving them back (not an old list the ledger has moved on from).
+    const recorded = async () =>
+      (
+        await demo!.nodes
+          .ARC!.core.db.select({ record: ledgerEntries.record })
+          .from(ledgerEntries)
+          .where(eq(ledgerEntries.type, 'trust-list'))
+      ).map((r) => (r.record as { serial: number | null }).serial);
+    expect(await recorded()).toEqual([null]);
+    await demo.close();
+    demo = await startDemo({ ...options, ports: { ...ports, BOR: await freePort() } });
+    expect(await recorded()).toEqual([null, 1]);
+    await demo.close();
+    demo = await startDemo(options);
+    expect(await recorded()).toEqual([null, 1, 2]);
+    expect(demo.nodes.ARC!.core.trust.party('BOR')!.url).toBe(url('BOR'));
     expect(await states(url('BOR'), 'reviewer@bor.example')).toEqual(bor);
   }, 180_000);
 
