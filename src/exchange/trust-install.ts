@@ -3,6 +3,7 @@
  * not go backwards, and records every change in the ledger (which keys were added, retired, revoked), so that
  * other states and oversight bodies can see when this node began or stopped trusting a key.
  */
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
@@ -68,6 +69,30 @@ function stepBack(before: Standing, after: Standing): string | null {
   return back.length ? `A revoked key cannot be trusted again: ${back.join(', ')}.` : null;
 }
 
+/**
+ * Why a list signed with this administrator key may not be recorded: the ledger shows the key handed over (a
+ * list it signed named a next key, and that key has signed a list since). A process that missed the handover
+ * (on another host, with no kept line) would otherwise bring the old key back. A key an operator configures by
+ * hand after a compromise was never in the ledger, and is not refused.
+ */
+async function handedOver(tx: Pick<Tx, 'select'>, signedBy: string | null): Promise<string | null> {
+  if (signedBy === null) return null;
+  const records = await tx
+    .select({ seq: ledgerEntries.seq, record: ledgerEntries.record })
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.type, 'trust-list'))
+    .orderBy(asc(ledgerEntries.seq));
+  let named: { next: string; seq: number } | null = null;
+  for (const { seq, record } of records) {
+    const r = record as { signedBy: string | null; nextSigner?: string };
+    if (named && r.signedBy === named.next)
+      return `The administrator key ${signedBy} handed over to ${named.next} (ledger entry ${seq}): a list it signs is not taken any more.`;
+    if (r.signedBy === signedBy && r.nextSigner && r.nextSigner !== signedBy)
+      named = { next: r.nextSigner, seq };
+  }
+  return null;
+}
+
 /** What changed between two key-status maps. */
 function changes(before: Record<string, string>, after: Record<string, string>) {
   const out: {
@@ -120,7 +145,9 @@ export async function recordTrustList(
   }
   const digest = trust.digest();
   const { serial, keys } = standingOf(trust);
-  const refusal = previous ? stepBack(previous, { serial, keys }) : null;
+  const refusal = previous
+    ? (stepBack(previous, { serial, keys }) ?? (await handedOver(tx, trust.signedBy)))
+    : null;
   if (refusal) throw new AppError('conflict', refusal);
   const changed = changes(previous?.keys ?? {}, keys);
   const seq = await appendLedger(core, tx, {
@@ -173,8 +200,10 @@ function keepOnDisk(path: string, list: TrustList, handedOverBy: TrustList | nul
     // Not there yet: written below.
   }
   if (onDisk === text) return;
-  writeFileSync(`${path}.tmp`, `${text}\n`);
-  renameSync(`${path}.tmp`, path);
+  // A name of its own: two processes sharing the folder may write the same list at once.
+  const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, `${text}\n`);
+  renameSync(temporary, path);
 }
 
 /** One install at a time per node: each one checks its signature against the key in force when it runs. */
@@ -207,7 +236,7 @@ async function catchUp(
     .select({ seq: trustLists.seq, text: trustLists.text, record: ledgerEntries.record })
     .from(trustLists)
     .innerJoin(ledgerEntries, eq(ledgerEntries.seq, trustLists.seq))
-    .where(gt(trustLists.seq, core.trustSource.seq ?? 0))
+    .where(gt(trustLists.seq, core.trustSource.seq ?? -1))
     .orderBy(asc(trustLists.seq));
   let changed = false;
   for (const row of rows) {
@@ -220,7 +249,8 @@ async function catchUp(
     if (why !== null) return { changed, blocked: { seq: row.seq, why } };
     changed = true;
   }
-  return recordOf(recorded, core.trust)
+  // Another process may have recorded a list since `recorded` was read, and this one taken it too.
+  return recordOf(recorded, core.trust) || (core.trustSource.seq ?? -1) >= recorded.seq
     ? { changed, blocked: null }
     : {
         changed,
@@ -234,6 +264,8 @@ async function catchUp(
 /** One step of `catchUp`: puts a recorded list in force here, or says why not. */
 function takeRecorded(core: NodeCore, seq: number, text: string, record: TrustRecord): string | null {
   const { keys, next } = signersFor(core);
+  // Without an administrator key, anyone who can write to the database could hand this process a list.
+  if (!keys) return 'this node has no trustListSigner configured to check a list taken from the database';
   const list = TrustList.parse(text, keys);
   if (!recordOf(record, list)) return `the text kept for it is not the list its ledger entry records`;
   checkOwnEntry(list, core.keys, `recorded at ledger entry ${seq}`);
@@ -292,7 +324,8 @@ export async function takeTrustListAtStart(core: NodeCore): Promise<void> {
   const behind = await core.db.transaction(async (tx) => {
     await tx.select({ id: ledgerHead.id }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
     const last = await lastRecorded(tx);
-    if (last && !recordOf(last, trust)) {
+    // Without an administrator key nothing is taken from the database (see takeRecorded): the file is recorded.
+    if (last && core.trustSource.signer && !recordOf(last, trust)) {
       const [earlier] = await tx
         .select({ seq: ledgerEntries.seq })
         .from(ledgerEntries)
@@ -336,6 +369,8 @@ export function installTrustList(core: NodeCore, text: string, by: string): Prom
 }
 
 async function install(core: NodeCore, text: string, by: string): Promise<TrustList> {
+  // First what another process installed: the list is checked against the administrator key in force now.
+  await catchUp(core);
   const current = core.trustSource.signer;
   const { keys, next } = signersFor(core);
   let trust: TrustList;
@@ -353,8 +388,8 @@ async function install(core: NodeCore, text: string, by: string): Promise<TrustL
   const { seq } = await core.db.transaction(async (tx) => {
     const recorded = await recordTrustList(core, tx, trust, by);
     // The files change before the ledger entry commits: should the commit fail, the next start records the
-    // list it finds. The same list again changes nothing, not even the file.
-    if (recorded.changed) keepOnDisk(core.trustSource.path, trust, handover ? core.trust : null);
+    // list it finds. The same list again writes nothing unless this process's file lacks it.
+    keepOnDisk(core.trustSource.path, trust, handover ? core.trust : null);
     return recorded;
   });
   if (handover) {

@@ -282,15 +282,26 @@ function issueDemoTrustList(
   trust: TrustListFile,
   admin: ReturnType<typeof demoTrustAdmin>,
 ): string | null {
-  let last: TrustList | null = null;
+  let text: string;
   try {
-    last = TrustList.parse(readFileSync(path, 'utf8').trim(), admin.publicJwk);
+    text = readFileSync(path, 'utf8').trim();
   } catch {
-    // None yet, or signed by another key (a handover in the last run): issued afresh.
+    return signTrustList(trust, admin.privateKey);
   }
-  if (!last) return signTrustList(trust, admin.privateKey);
-  const { serial, ...content } = last.file;
-  if (JSON.stringify(content) === JSON.stringify(TrustListSchema.parse(trust))) return null;
+  let serial: number | undefined;
+  try {
+    const last = TrustList.parse(text, admin.publicJwk);
+    const { serial: lastSerial, ...content } = last.file;
+    if (JSON.stringify(content) === JSON.stringify(TrustListSchema.parse(trust))) return null;
+    serial = lastSerial;
+  } catch {
+    // Signed by another key (a handover in the last run) or not readable: only its serial counts, unchecked.
+    try {
+      serial = TrustList.inspect(text).trust.file.serial;
+    } catch {
+      serial = undefined;
+    }
+  }
   return signTrustList({ ...trust, serial: (serial ?? 0) + 1 }, admin.privateKey);
 }
 

@@ -4,7 +4,7 @@
  * emergency requests accepted only when a named officer of the requesting party vouches for them.
  */
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { count, desc, eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
@@ -122,7 +122,11 @@ describe(`the signed trust list (${engine})`, () => {
   });
 
   it('records the list in force in the ledger, and a change with what changed', async () => {
-    const recorded = await bor().db.select().from(ledgerEntries).where(eq(ledgerEntries.type, 'trust-list'));
+    const recorded = await bor()
+      .db.select()
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.type, 'trust-list'))
+      .orderBy(ledgerEntries.seq);
     expect(recorded.length).toBeGreaterThanOrEqual(1);
     expect(recorded.at(-1)!.record).toMatchObject({
       digest: bor().trust.digest(),
@@ -211,9 +215,18 @@ describe(`the signed trust list (${engine})`, () => {
     }
     await tamper(last!.text);
     const ahead = new TrustList({ ...currentList(), serial: 99 }, stale.signedBy);
-    const process5 = { ...bor(), trust: ahead, trustSource: { ...bor().trustSource } };
+    const process5 = { ...bor(), trust: ahead, trustSource: { ...bor().trustSource, seq: last!.seq - 1 } };
+    const warn = vi.spyOn(process5.log, 'warn');
     expect(await followRecordedTrustList(process5)).toBe(false);
     expect(process5.trust).toBe(ahead);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({
+        seq: last!.seq,
+        reason: expect.stringMatching(/serial 6 is lower .* \(99\)/),
+      }),
+      expect.stringMatching(/not put in force here/),
+    );
+    warn.mockRestore();
 
     // The node's own loop does the same: a process that fell behind catches up within a poll.
     bor().trust = stale;
@@ -340,9 +353,13 @@ describe(`rotation and revocation (${engine})`, () => {
       o.kid === officerKid ? { ...o, status: 'revoked' as const } : o,
     );
     expect((await borAdmin.put('/api/v1/node/trust-list', { trustList: signed(list) })).status).toBe(200);
-    const last = (await bor().db.select().from(ledgerEntries).where(eq(ledgerEntries.type, 'trust-list'))).at(
-      -1,
-    )!;
+    const last = (
+      await bor()
+        .db.select()
+        .from(ledgerEntries)
+        .where(eq(ledgerEntries.type, 'trust-list'))
+        .orderBy(ledgerEntries.seq)
+    ).at(-1)!;
     expect(last.record).toMatchObject({ changes: { revoked: [officerKid] } });
 
     // ARC still trusts its officer; BOR no longer does: ARC's emergency request is refused at BOR.
@@ -485,8 +502,14 @@ describe(`handing the administrator key over (${engine})`, () => {
       expect(res.body.detail).toMatch(reason);
     };
     const lastRecord = async () =>
-      (await bor().db.select().from(ledgerEntries).where(eq(ledgerEntries.type, 'trust-list'))).at(-1)!
-        .record as Record<string, unknown>;
+      (
+        await bor()
+          .db.select()
+          .from(ledgerEntries)
+          .where(eq(ledgerEntries.type, 'trust-list'))
+          .orderBy(desc(ledgerEntries.seq))
+          .limit(1)
+      )[0]!.record as Record<string, unknown>;
     const handovers = () => readFileSync(handoversPath(bor().trustSource.path), 'utf8').trim().split('\n');
 
     // Before any handover is announced, the new key is a stranger.
@@ -575,6 +598,19 @@ describe(`handing the administrator key over (${engine})`, () => {
     await expect(broken()).rejects.toThrow(/\.handovers, line 2: the signature does not verify/);
     writeFileSync(handoversPath(bor().trustSource.path), `${announce}\n${announce3}\n`);
     await broken();
+    expect(bor().trust.file.serial).toBe(108);
+
+    // A host that missed both handovers (no kept lines, the first key configured) cannot bring that key back
+    // with a list of its own, whatever its serial: the ledger shows the key handed over.
+    const path = bor().trustSource.path;
+    const kept = { lines: readFileSync(handoversPath(path), 'utf8'), list: readFileSync(path, 'utf8') };
+    const missed = await fed.stop('BOR');
+    rmSync(handoversPath(path));
+    writeFileSync(path, `${signTrustList({ ...plain, serial: 200 }, admin1.privateKey)}\n`);
+    await expect(missed()).rejects.toThrow(new RegExp(`key ${kid1} handed over to ${kid2}`));
+    writeFileSync(handoversPath(path), kept.lines);
+    writeFileSync(path, kept.list);
+    await missed();
     expect(bor().trust.file.serial).toBe(108);
   });
 });

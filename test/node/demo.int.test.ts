@@ -103,6 +103,7 @@ describe('the demo federation', () => {
           .ARC!.core.db.select({ record: ledgerEntries.record })
           .from(ledgerEntries)
           .where(eq(ledgerEntries.type, 'trust-list'))
+          .orderBy(ledgerEntries.seq)
       ).map((r) => (r.record as { serial: number | null }).serial);
     expect(await recorded()).toEqual([null]);
     await demo.close();
