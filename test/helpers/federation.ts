@@ -2,7 +2,16 @@
  * Starts a real demo federation for integration tests: three nodes on free loopback ports, each on a fresh
  * PGlite folder, or on a fresh PostgreSQL database per node when TEST_DATABASE_URL is set.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,6 +257,33 @@ function filesUnder(dir: string, match: (name: string) => boolean): string[] {
 }
 
 /**
+ * Which of `needles` occur in a file, read in chunks (a long fuzz run writes logs larger than the longest string
+ * Node can hold), each chunk starting with the end of the one before so that a needle across a boundary is
+ * found. Bytes are searched, not text, so a chunk boundary inside a character changes nothing.
+ */
+export function logContains(path: string, needles: readonly string[], chunkBytes = 8 << 20): string[] {
+  const wanted = needles.map((n) => ({ n, bytes: Buffer.from(n, 'utf8') }));
+  const overlap = Math.max(0, ...wanted.map((w) => w.bytes.length - 1));
+  const found = new Set<string>();
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(overlap + chunkBytes);
+    let kept = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, kept, chunkBytes, null);
+      const window = buffer.subarray(0, kept + read);
+      for (const w of wanted) if (!found.has(w.n) && window.includes(w.bytes)) found.add(w.n);
+      if (read === 0) break;
+      kept = Math.min(overlap, window.length);
+      window.copyWithin(0, window.length - kept);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return needles.filter((n) => found.has(n));
+}
+
+/**
  * Secrets never reach a log (issue 7): searches every node log of the federation for the password, the tokens
  * and secrets the tests handled, and every private key of the nodes, officers and administrator (PEM bodies and
  * the raw secret keys).
@@ -270,11 +306,9 @@ export function assertNoSecretsLogged(dir: string, secrets: ReadonlySet<string>)
   for (const key of filesUnder(dir, (n) => n === 'secrets.key' || n === 'ledger-case-key'))
     needles.set(readFileSync(key, 'utf8').trim(), `the key ${key.slice(dir.length + 1)}`);
   const found: string[] = [];
-  for (const log of logs) {
-    const text = readFileSync(log, 'utf8');
-    for (const [needle, what] of needles)
-      if (needle && text.includes(needle)) found.push(`${what} in ${log}`);
-  }
+  for (const log of logs)
+    for (const needle of logContains(log, [...needles.keys()].filter(Boolean)))
+      found.push(`${needles.get(needle)} in ${log}`);
   if (found.length) throw new Error(`secrets in the logs:\n${found.join('\n')}`);
   if (!logs.length) throw new Error(`no logs under ${dir}/logs to check`);
 }

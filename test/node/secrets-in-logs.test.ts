@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertNoSecretsLogged } from '../helpers/federation.ts';
+import { assertNoSecretsLogged, logContains } from '../helpers/federation.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,5 +33,18 @@ describe('the check for secrets in logs', () => {
       federationDir(`${log}\n`);
       expect(() => assertNoSecretsLogged(dir, new Set(['test-password-0']))).toThrow(what);
     }
+  });
+
+  it('reads a log in chunks and finds a secret across any chunk boundary (a long run writes logs too big to read whole)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'comity-logs-'));
+    const path = join(dir, 'ARC.log');
+    const secret = 'tok_9f8e7d6c5b4a';
+    // Every offset of the secret against a 7-byte chunk, after text with two- and three-byte characters.
+    for (let pad = 0; pad < 14; pad++) {
+      writeFileSync(path, `${'é€'.repeat(pad)}${'x'.repeat(pad)}{"token":"${secret}"}\n${'ü'.repeat(20)}`);
+      expect(logContains(path, [secret, 'absent-needle'], 7)).toEqual([secret]);
+    }
+    writeFileSync(path, '');
+    expect(logContains(path, [secret], 7)).toEqual([]);
   });
 });
