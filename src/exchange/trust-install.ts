@@ -36,6 +36,14 @@ interface TrustRecord {
   keys: Record<string, string>;
 }
 
+/**
+ * Two processes of one node may install at once: the ledger head's lock (taken again by appendLedger) orders
+ * them, so each compares its list with the one the other recorded, not with what was in force before both.
+ */
+async function lockLedgerHead(tx: Tx): Promise<void> {
+  await tx.select({ id: ledgerHead.id }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
+}
+
 async function lastRecorded(tx: Pick<Tx, 'select'>): Promise<TrustRecord | null> {
   const row = (
     await tx
@@ -82,13 +90,12 @@ async function handedOver(tx: Pick<Tx, 'select'>, signedBy: string | null): Prom
     .from(ledgerEntries)
     .where(eq(ledgerEntries.type, 'trust-list'))
     .orderBy(asc(ledgerEntries.seq));
-  let named: { next: string; seq: number } | null = null;
+  let named: string | null = null;
   for (const { seq, record } of records) {
     const r = record as { signedBy: string | null; nextSigner?: string };
-    if (named && r.signedBy === named.next)
-      return `The administrator key ${signedBy} handed over to ${named.next} (ledger entry ${seq}): a list it signs is not taken any more.`;
-    if (r.signedBy === signedBy && r.nextSigner && r.nextSigner !== signedBy)
-      named = { next: r.nextSigner, seq };
+    if (named && r.signedBy === named)
+      return `The administrator key ${signedBy} handed over to ${named} (ledger entry ${seq}): a list it signs is not taken any more.`;
+    if (r.signedBy === signedBy && r.nextSigner && r.nextSigner !== signedBy) named = r.nextSigner;
   }
   return null;
 }
@@ -131,9 +138,7 @@ export async function recordTrustList(
   trust: TrustList,
   by: string | null,
 ): Promise<{ seq: number; changed: boolean }> {
-  // Two processes of one node may install at once: the ledger head's lock (taken again by appendLedger) orders
-  // them, so each compares its list with the one the other recorded, not with what was in force before both.
-  await tx.select({ id: ledgerHead.id }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
+  await lockLedgerHead(tx);
   const previous = await lastRecorded(tx);
   if (previous && recordOf(previous, trust)) {
     // Recorded before texts were kept (migration 0007): kept now, for the node's other processes.
@@ -282,7 +287,7 @@ function takeRecorded(core: NodeCore, seq: number, text: string, record: TrustRe
       seq,
       digest: record.digest,
       serial: record.serial,
-      ...(handover && from ? { administratorKey: { from: trustAdminKid(from), to: list.signedBy } } : {}),
+      ...(handover ? { administratorKey: { from: trustAdminKid(from!), to: list.signedBy } } : {}),
     },
     'trust list recorded by another process of this node put in force',
   );
@@ -322,7 +327,7 @@ export function followRecordedTrustList(core: NodeCore): Promise<boolean> {
 export async function takeTrustListAtStart(core: NodeCore): Promise<void> {
   const trust = core.trust;
   const behind = await core.db.transaction(async (tx) => {
-    await tx.select({ id: ledgerHead.id }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for('update');
+    await lockLedgerHead(tx);
     const last = await lastRecorded(tx);
     // Without an administrator key nothing is taken from the database (see takeRecorded): the file is recorded.
     if (last && core.trustSource.signer && !recordOf(last, trust)) {
@@ -333,9 +338,8 @@ export async function takeTrustListAtStart(core: NodeCore): Promise<void> {
           and(
             eq(ledgerEntries.type, 'trust-list'),
             sql`${ledgerEntries.record}->>'digest' = ${trust.digest()}`,
-            trust.signedBy === null
-              ? sql`${ledgerEntries.record}->>'signedBy' is null`
-              : sql`${ledgerEntries.record}->>'signedBy' = ${trust.signedBy}`,
+            // Signed: a list loaded with a configured key always is.
+            sql`${ledgerEntries.record}->>'signedBy' = ${trust.signedBy}`,
           ),
         )
         .orderBy(desc(ledgerEntries.seq))

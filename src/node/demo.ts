@@ -288,19 +288,18 @@ function issueDemoTrustList(
   } catch {
     return signTrustList(trust, admin.privateKey);
   }
+  try {
+    const { serial: _, ...content } = TrustList.parse(text, admin.publicJwk).file;
+    if (JSON.stringify(content) === JSON.stringify(TrustListSchema.parse(trust))) return null;
+  } catch {
+    // Signed by another key (a handover in the last run), or unreadable: issued afresh.
+  }
   let serial: number | undefined;
   try {
-    const last = TrustList.parse(text, admin.publicJwk);
-    const { serial: lastSerial, ...content } = last.file;
-    if (JSON.stringify(content) === JSON.stringify(TrustListSchema.parse(trust))) return null;
-    serial = lastSerial;
+    // Only its number counts, so its signature need not be checked.
+    serial = TrustList.inspect(text).trust.file.serial;
   } catch {
-    // Signed by another key (a handover in the last run) or not readable: only its serial counts, unchecked.
-    try {
-      serial = TrustList.inspect(text).trust.file.serial;
-    } catch {
-      serial = undefined;
-    }
+    serial = undefined;
   }
   return signTrustList({ ...trust, serial: (serial ?? 0) + 1 }, admin.privateKey);
 }
