@@ -155,7 +155,12 @@ export async function verifyPackageDir(
       continue;
     }
     const proof = parsed.data;
-    const problems = checkLedgerProof(proof, manifestSha256, trust.party(proof.party)?.signing.key);
+    const party = trust.party(proof.party);
+    const problems = checkLedgerProof(
+      proof,
+      manifestSha256,
+      party && { key: party.signing.key, origin: party.ledger.origin },
+    );
     checks.push(
       problems.length === 0
         ? {

@@ -1,7 +1,8 @@
 /**
  * Ledger proofs that travel with an evidence package: that a ledger entry recording the manifest's hash is in a
  * node's log, as of a checkpoint that node signed. Checking one needs nothing but the proof file, the manifest
- * and the trust list (the checkpoint key is the node's signing key under its ledger origin).
+ * and the trust list: the checkpoint key is the party's signing key, under the ledger origin the trust list fixes
+ * for the party (never the origin the proof file names: the key signs nothing else under that name).
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
@@ -32,15 +33,20 @@ const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
  * Checks a proof; returns the problems found (none when it holds). `manifestSha256` is what the record must
- * commit to; `signingKey` is the party's key from the trust list.
+ * commit to; `ledger` is the party's signing key and ledger origin from the trust list.
  */
 export function checkLedgerProof(
   proof: LedgerProof,
   manifestSha256: string,
-  signingKey: KeyObject | undefined,
+  ledger: { key: KeyObject; origin: string } | undefined,
 ): string[] {
   const problems: string[] = [];
-  if (!signingKey) return [`${proof.party} is not in the trust list, so its checkpoint cannot be checked`];
+  if (!ledger) return [`${proof.party} is not in the trust list, so its checkpoint cannot be checked`];
+  if (proof.origin !== ledger.origin)
+    return [
+      `the proof is for the log ${quoteUntrusted(proof.origin)}, not ${proof.party}'s log ${ledger.origin}`,
+    ];
+  const signingKey = ledger.key;
   let entry: { seq?: unknown; digest?: unknown };
   try {
     entry = JSON.parse(proof.entry);

@@ -8,7 +8,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } f
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
-import type { NodeKeys, PublicJwk } from '../crypto/keys.ts';
+import { type NodeKeys, type PublicJwk, trustListEntries } from '../crypto/keys.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { ledgerEntries, ledgerHead, trustLists } from '../store/schema.ts';
@@ -17,13 +17,16 @@ import { handoversPath, TrustList, trustAdminKid } from './trust-list.ts';
 /** Throws unless the list names this node's current keys as its current keys. */
 export function checkOwnEntry(trust: TrustList, keys: NodeKeys, where: string): void {
   const self = trust.party(keys.party);
-  if (!self || self.signing.kid !== keys.signing.kid || self.encryption.kid !== keys.encryption.kid)
+  const witness = self?.witness.keys.find((k) => k.kid === keys.witness.kid && !k.validUntil);
+  if (
+    !self ||
+    self.signing.kid !== keys.signing.kid ||
+    self.encryption.kid !== keys.encryption.kid ||
+    !witness
+  )
     throw new Error(
       `the trust list ${where} does not hold this node's current keys as its active ones; this node's entry needs: ${JSON.stringify(
-        [
-          { kid: keys.signing.kid, use: 'sig', jwk: keys.signing.publicJwk, status: 'active' },
-          { kid: keys.encryption.kid, use: 'enc', jwk: keys.encryption.publicJwk, status: 'active' },
-        ],
+        trustListEntries(keys),
       )}`,
     );
 }

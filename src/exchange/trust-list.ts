@@ -17,7 +17,14 @@ import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
-import { jwkThumbprint, type PublicJwk, publicKeyFromJwk } from '../crypto/keys.ts';
+import {
+  jwkThumbprint,
+  type KeyUse,
+  keyId,
+  officerKid,
+  type PublicJwk,
+  publicKeyFromJwk,
+} from '../crypto/keys.ts';
 
 const JwkSchema = z.object({ kty: z.literal('OKP'), crv: z.enum(['Ed25519', 'X25519']), x: z.string() });
 /** An administrator key: Ed25519, public half only. */
@@ -29,6 +36,12 @@ export const AdminKeySchema = z
   })
   .strict();
 const KeyStatusSchema = z.enum(['active', 'retired', 'revoked']);
+/** A signed-note key name (C2SP signed-note "Format"): no spaces, no '+', no control characters. */
+const NoteNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\s+\p{Cc}]+$/u, 'a key name has no spaces, "+" or control characters');
 
 export const TrustListSchema = z.object({
   version: z.literal(1),
@@ -42,14 +55,25 @@ export const TrustListSchema = z.object({
       code: z.string().regex(/^[A-Z]{3}$/),
       name: z.string(),
       url: z.url(),
+      /**
+       * The origin of the party's ledger: the first line of its checkpoints, and the only log whose checkpoints
+       * its signing key may sign. Default `comity/<code>`.
+       */
+      origin: NoteNameSchema.optional(),
+      /** The name the party's witness cosigns under (C2SP tlog-cosignature key name). Default `comity/<code>/witness`. */
+      witnessName: NoteNameSchema.optional(),
       keys: z
         .array(
           z.object({
             kid: z.string(),
-            use: z.enum(['sig', 'enc']),
+            /** `sig`: messages and ledger checkpoints; `enc`: encryption; `wit`: cosigning others' checkpoints. */
+            use: z.enum(['sig', 'enc', 'wit']),
             jwk: JwkSchema,
             status: KeyStatusSchema.default('active'),
-            /** For a retired signing key: messages created after this are not accepted with it. */
+            /**
+             * For a retired signing key: messages created after this are not accepted with it; for a retired witness
+             * key, cosignatures timestamped after it.
+             */
             retiredAt: z.iso.datetime().optional(),
             revokedAt: z.iso.datetime().optional(),
           }),
@@ -78,7 +102,19 @@ export interface TrustedParty {
   url: string;
   encryption: { kid: string; key: KeyObject };
   signing: { kid: string; key: KeyObject };
+  /** The party's ledger: its fixed origin, and the keys its checkpoints may be signed with (the active signing keys). */
+  ledger: { origin: string; keys: KeyObject[] };
+  /**
+   * The party's witness: the name it cosigns under and its keys; a retired key verifies cosignatures timestamped up
+   * to `validUntil`. No keys when the list names none (a list from before witnesses had keys of their own).
+   */
+  witness: { name: string; keys: { kid: string; key: KeyObject; validUntil?: Date }[] };
 }
+
+/** The ledger origin a party's checkpoints carry when the trust list names none. */
+export const defaultLedgerOrigin = (code: string) => `comity/${code}`;
+/** The name a party's witness cosigns under when the trust list names none. */
+export const defaultWitnessName = (code: string) => `comity/${code}/witness`;
 
 export interface Signer {
   party: string;
@@ -118,8 +154,9 @@ export class TrustList {
     readonly text: string | null = null,
   ) {
     this.file = TrustListSchema.parse(file);
+    checkNamespaces(this.file);
     for (const p of this.file.parties) {
-      const usable = (use: 'sig' | 'enc') => p.keys.filter((k) => k.use === use && k.status === 'active');
+      const usable = (use: KeyUse) => p.keys.filter((k) => k.use === use && k.status === 'active');
       const sig = usable('sig');
       const enc = usable('enc');
       if (sig.length === 0 || enc.length === 0)
@@ -153,6 +190,20 @@ export class TrustList {
         url: p.url.replace(/\/$/, ''),
         encryption: { kid: currentEnc.kid, key: publicKeyFromJwk(currentEnc.jwk as PublicJwk) },
         signing: { kid: currentSig.kid, key: publicKeyFromJwk(currentSig.jwk as PublicJwk) },
+        ledger: {
+          origin: p.origin ?? defaultLedgerOrigin(p.code),
+          keys: sig.map((k) => publicKeyFromJwk(k.jwk as PublicJwk)),
+        },
+        witness: {
+          name: p.witnessName ?? defaultWitnessName(p.code),
+          keys: p.keys
+            .filter((k) => k.use === 'wit' && k.status !== 'revoked')
+            .map((k) => ({
+              kid: k.kid,
+              key: publicKeyFromJwk(k.jwk as PublicJwk),
+              ...(k.status === 'retired' ? { validUntil: new Date(k.retiredAt ?? 0) } : {}),
+            })),
+        },
       });
     }
   }
@@ -237,6 +288,11 @@ export class TrustList {
     return [...this.byCode.values()];
   }
 
+  /** The party whose ledger has this origin, if any. */
+  partyOfOrigin(origin: string): TrustedParty | undefined {
+    return this.parties().find((p) => p.ledger.origin === origin);
+  }
+
   /** SHA-256 of the list's canonical content: what the ledger records. */
   digest(): string {
     // The list never changes once made: hashed once (the trust loop asks every few seconds).
@@ -252,6 +308,51 @@ export class TrustList {
       for (const o of p.officers) out[o.kid] = o.status;
     }
     return out;
+  }
+}
+
+/**
+ * One namespace for key ids, log origins and witness names, each owned by one party (issue 14): a peer's entry
+ * that reused another party's kid would silently take its place, and a reused origin or name would let one
+ * party's signature pass for another's. Every key's id must also be the one its party, use and key give, and its
+ * curve the one its use needs.
+ */
+function checkNamespaces(list: ParsedList): void {
+  const owners = new Map<string, string>();
+  const claim = (what: string, value: string, party: string) => {
+    const owner = owners.get(value);
+    if (owner !== undefined)
+      throw new Error(
+        `trust list: ${what} ${quoteUntrusted(value)} of ${party} is already ${owner === party ? 'used' : `${owner}'s`}`,
+      );
+    owners.set(value, party);
+  };
+  for (const p of list.parties) {
+    if (owners.has(`party:${p.code}`)) throw new Error(`trust list: ${p.code} is listed twice`);
+    owners.set(`party:${p.code}`, p.code);
+    for (const k of p.keys) {
+      const curve = k.use === 'enc' ? 'X25519' : 'Ed25519';
+      if (k.jwk.crv !== curve)
+        throw new Error(
+          `trust list: ${p.code}'s ${k.use} key ${quoteUntrusted(k.kid)} is not an ${curve} key`,
+        );
+      const expected = keyId(p.code, k.use, k.jwk as PublicJwk);
+      if (k.kid !== expected)
+        throw new Error(`trust list: ${p.code}'s key ${quoteUntrusted(k.kid)} must have the id ${expected}`);
+      claim('key id', k.kid, p.code);
+    }
+    for (const o of p.officers) {
+      if (o.jwk.crv !== 'Ed25519')
+        throw new Error(`trust list: ${p.code}'s officer key ${quoteUntrusted(o.kid)} is not an Ed25519 key`);
+      const expected = officerKid(p.code, o.jwk as PublicJwk);
+      if (o.kid !== expected)
+        throw new Error(
+          `trust list: ${p.code}'s officer key ${quoteUntrusted(o.kid)} must have the id ${expected}`,
+        );
+      claim('key id', o.kid, p.code);
+    }
+    claim('ledger origin', `name:${p.origin ?? defaultLedgerOrigin(p.code)}`, p.code);
+    claim('witness name', `name:${p.witnessName ?? defaultWitnessName(p.code)}`, p.code);
   }
 }
 

@@ -18,7 +18,7 @@ import {
 } from 'node:crypto';
 import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
 import { canonicalJson } from '../audit/ledger.ts';
-import { jwkThumbprint, type PublicJwk } from '../crypto/keys.ts';
+import { officerKid, type PublicJwk } from '../crypto/keys.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import type { TrustList } from './trust-list.ts';
 
@@ -45,8 +45,7 @@ export const requestDigest = (request: InterchangeRequest) =>
   createHash('sha256').update(canonicalJson(request)).digest('hex');
 
 /** An officer key id names the party and the key: `ARC:officer:<thumbprint prefix>`. */
-export const officerKid = (party: string, jwk: PublicJwk) =>
-  `${party}:officer:${jwkThumbprint(jwk).slice(0, 16)}`;
+export { officerKid };
 
 export function officerPublicJwk(key: KeyObject): PublicJwk {
   const { x } = createPublicKey(key).export({ format: 'jwk' }) as { x: string };

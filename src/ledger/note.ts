@@ -1,21 +1,43 @@
 /**
  * C2SP signed notes (https://c2sp.org/signed-note) with Ed25519 keys, byte-compatible with Go's
  * golang.org/x/mod/sumdb/note: a text ending in a newline, a blank line, then one line per signature
- * "— <key name> base64(key ID ‖ signature)". Pure: no I/O, only node:crypto.
+ * "— <key name> base64(key ID ‖ signature)". Also C2SP tlog-cosignature v1 (https://c2sp.org/tlog-cosignature),
+ * the timestamped Ed25519 signatures that witnesses add to a checkpoint (signature type 0x04). Pure: no I/O, only
+ * node:crypto.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 
+/**
+ * The two signature types this module speaks: plain Ed25519 note signatures (0x01) and tlog-cosignature v1
+ * (0x04: Ed25519 over a timestamped message). The same key under another type has another key ID.
+ */
+export type SignatureType = 'ed25519' | 'cosignature/v1';
 /** A key that signs notes under a key name. */
 export type NoteSigner = { name: string; privateKey: KeyObject };
-/** A trusted key: its name and raw 32-byte Ed25519 public key. */
-export type NoteVerifier = { name: string; publicKey: Uint8Array };
-/** One signature line; `verified` is null when no verifier has this name and key ID. */
-export type NoteSignature = { name: string; hash: number; verified: boolean | null };
+/** A trusted key: its name, raw 32-byte Ed25519 public key and signature type (plain Ed25519 by default). */
+export type NoteVerifier = { name: string; publicKey: Uint8Array; type?: SignatureType };
+/**
+ * One signature line, exactly as it appears (without its newline); `verified` is null when no verifier has this
+ * name and key ID (an unknown key or signature type, which the spec says to ignore). A verified cosignature also
+ * gives its timestamp (POSIX seconds).
+ */
+export type NoteSignature = {
+  name: string;
+  hash: number;
+  verified: boolean | null;
+  line: string;
+  type?: SignatureType;
+  timestamp?: number;
+};
 /** A parsed note: its text (with the final newline) and its signatures in order. */
 export type OpenedNote = { text: string; signatures: NoteSignature[] };
 
-// signed-note "Signature types": 0x01 is Ed25519.
+// signed-note "Signature types": 0x01 is Ed25519; tlog-cosignature gives 0x04 to timestamped Ed25519.
 const ALG_ED25519 = 0x01;
+const ALG_COSIGNATURE_V1 = 0x04;
+const ALG_OF: Record<SignatureType, number> = { ed25519: ALG_ED25519, 'cosignature/v1': ALG_COSIGNATURE_V1 };
+// tlog-cosignature: "It MUST NOT exceed 2^63 - 1".
+const MAX_TIMESTAMP = 2n ** 63n - 1n;
 const SIG_PREFIX = '— ';
 // The spec asks verifiers for a limit of at least 16 signatures; Go's sumdb/note allows 100.
 const MAX_SIGNATURES = 100;
@@ -55,12 +77,15 @@ function checkPublicKey(publicKey: Uint8Array): void {
   if (publicKey.length !== 32) throw new Error(`an Ed25519 public key is 32 bytes, not ${publicKey.length}`);
 }
 
-/** The signed-note key ID: SHA-256(name ‖ "\n" ‖ 0x01 ‖ publicKey)[:4] as a big-endian uint32. */
-export function keyHash(name: string, publicKey: Uint8Array): number {
+/**
+ * The signed-note key ID: SHA-256(name ‖ "\n" ‖ type byte ‖ publicKey)[:4] as a big-endian uint32; the type
+ * byte is 0x01 for plain Ed25519 and 0x04 for a tlog-cosignature v1 key.
+ */
+export function keyHash(name: string, publicKey: Uint8Array, type: SignatureType = 'ed25519'): number {
   checkPublicKey(publicKey);
   const digest = createHash('sha256')
     .update(utf8.encode(`${name}\n`))
-    .update(Uint8Array.of(ALG_ED25519))
+    .update(Uint8Array.of(ALG_OF[type]))
     .update(publicKey)
     .digest();
   return digest.readUInt32BE(0);
@@ -68,15 +93,26 @@ export function keyHash(name: string, publicKey: Uint8Array): number {
 
 const hex8 = (hash: number) => hash.toString(16).padStart(8, '0');
 
-/** The verifier key "<name>+<key ID hex>+<base64(0x01 ‖ key)>" that Go's note.NewVerifier accepts. */
-export function verifierKey(name: string, publicKey: Uint8Array): string {
+/**
+ * The verifier key "<name>+<key ID hex>+<base64(type byte ‖ key)>": what Go's note.NewVerifier accepts for
+ * Ed25519 (0x01), and what tlog-cosignature allows for a witness's key (0x04).
+ */
+export function verifierKey(name: string, publicKey: Uint8Array, type: SignatureType = 'ed25519'): string {
   checkName(name);
-  const keyData = Buffer.concat([Uint8Array.of(ALG_ED25519), publicKey]).toString('base64');
-  return `${name}+${hex8(keyHash(name, publicKey))}+${keyData}`;
+  const keyData = Buffer.concat([Uint8Array.of(ALG_OF[type]), publicKey]).toString('base64');
+  return `${name}+${hex8(keyHash(name, publicKey, type))}+${keyData}`;
 }
 
-/** Parses and checks a verifier key (name rules, Ed25519 algorithm byte, key ID); throws a readable Error. */
-export function parseVerifierKey(vkey: string): { name: string; hash: number; publicKey: Uint8Array } {
+/**
+ * Parses and checks a verifier key (name rules, an Ed25519 or cosignature/v1 type byte, key ID); throws a
+ * readable Error.
+ */
+export function parseVerifierKey(vkey: string): {
+  name: string;
+  hash: number;
+  publicKey: Uint8Array;
+  type: SignatureType;
+} {
   // The key data is base64 and may itself contain '+', so split only at the first two.
   const first = vkey.indexOf('+');
   const second = vkey.indexOf('+', first + 1);
@@ -88,13 +124,14 @@ export function parseVerifierKey(vkey: string): { name: string; hash: number; pu
     throw new Error('invalid verifier key: the hash is not 8 hex digits');
   const keyData = decodeBase64(vkey.slice(second + 1));
   if (keyData === null) throw new Error('invalid verifier key: the key is not valid base64');
-  if (keyData[0] !== ALG_ED25519) throw new Error(`invalid verifier key: unknown algorithm ${keyData[0]}`);
+  const type = (Object.keys(ALG_OF) as SignatureType[]).find((t) => ALG_OF[t] === keyData[0]);
+  if (!type) throw new Error(`invalid verifier key: unknown algorithm ${keyData[0]}`);
   const publicKey = keyData.slice(1);
   checkPublicKey(publicKey);
   const hash = Number.parseInt(hashHex, 16);
-  if (hash !== keyHash(name, publicKey))
+  if (hash !== keyHash(name, publicKey, type))
     throw new Error('invalid verifier key: the hash does not match the key');
-  return { name, hash, publicKey };
+  return { name, hash, publicKey, type };
 }
 
 /** The raw 32-byte Ed25519 public key of a private or public KeyObject. */
@@ -185,34 +222,62 @@ function parseNote(note: string | Uint8Array): { text: string; lines: ParsedLine
 }
 
 /**
+ * The message a tlog-cosignature v1 signs: the header line, the timestamp line, then the whole note text
+ * (tlog-cosignature "Ed25519 signed message").
+ */
+export function cosignedMessage(text: string, timestamp: number | bigint): string {
+  return `cosignature/v1\ntime ${BigInt(timestamp)}\n${text}`;
+}
+
+/**
  * Parses a signed note and checks each signature against the verifiers with the same name and key ID.
  * Per the spec, callers MUST reject the note unless a trusted signature has `verified: true`, and SHOULD
  * reject it if any has `verified: false`. Throws only for malformed notes and ambiguous verifiers.
  */
 export function openNote(note: string | Uint8Array, verifiers: NoteVerifier[]): OpenedNote {
   const { text, lines } = parseNote(note);
-  const known = new Map<string, Uint8Array>();
+  const known = new Map<string, { publicKey: Uint8Array; type: SignatureType }>();
   for (const v of verifiers) {
     checkName(v.name);
-    const id = `${v.name}+${hex8(keyHash(v.name, v.publicKey))}`;
+    const type = v.type ?? 'ed25519';
+    const id = `${v.name}+${hex8(keyHash(v.name, v.publicKey, type))}`;
     const other = known.get(id);
-    if (other && Buffer.compare(other, v.publicKey) !== 0) throw new Error(`ambiguous verifier key ${id}`);
-    known.set(id, v.publicKey);
+    if (other && (Buffer.compare(other.publicKey, v.publicKey) !== 0 || other.type !== type))
+      throw new Error(`ambiguous verifier key ${id}`);
+    known.set(id, { publicKey: v.publicKey, type });
   }
-  const message = utf8.encode(text);
   const seen = new Set<string>();
   const signatures: NoteSignature[] = [];
   for (const { line, name, hash, signature } of lines) {
     // Like Go, a repeated identical line counts once.
     if (seen.has(line)) continue;
     seen.add(line);
-    const publicKey = known.get(`${name}+${hex8(hash)}`);
+    const key = known.get(`${name}+${hex8(hash)}`);
+    if (!key) {
+      signatures.push({ name, hash, verified: null, line });
+      continue;
+    }
+    const publicKey = createPublicKey({ key: jwk(key.publicKey), format: 'jwk' });
+    if (key.type === 'ed25519') {
+      const verified = signature.length === 64 && verify(null, utf8.encode(text), publicKey, signature);
+      signatures.push({ name, hash, verified, line, type: key.type });
+      continue;
+    }
+    // cosignature/v1: a big-endian u64 timestamp, then the Ed25519 signature of the timestamped message.
+    const bytes = Buffer.from(signature);
+    const timestamp = bytes.length === 72 ? bytes.readBigUInt64BE(0) : null;
     const verified =
-      publicKey === undefined
-        ? null
-        : signature.length === 64 &&
-          verify(null, message, createPublicKey({ key: jwk(publicKey), format: 'jwk' }), signature);
-    signatures.push({ name, hash, verified });
+      timestamp !== null &&
+      timestamp <= MAX_TIMESTAMP &&
+      verify(null, utf8.encode(cosignedMessage(text, timestamp)), publicKey, bytes.subarray(8));
+    signatures.push({
+      name,
+      hash,
+      verified,
+      line,
+      type: key.type,
+      ...(verified ? { timestamp: Number(timestamp) } : {}),
+    });
   }
   return { text, signatures };
 }
@@ -221,13 +286,24 @@ function jwk(publicKey: Uint8Array) {
   return { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') };
 }
 
-/** Cosigns an already-signed note: keeps its signatures and appends one by `signer` (replacing that key's own). */
-export function addSignature(note: string | Uint8Array, signer: NoteSigner): string {
-  const { text, lines } = parseNote(note);
-  const added = signatureLine(text, signer);
-  // As Go's note.Sign: a key's earlier signature is dropped rather than listed twice.
-  const kept = lines.filter((l) => l.name !== added.name || l.hash !== added.hash).map((l) => `${l.line}\n`);
-  if (kept.length + 1 > MAX_SIGNATURES)
-    throw new Error(`a note carries at most ${MAX_SIGNATURES} signatures`);
-  return `${text}\n${kept.join('')}${added.line}`;
+/**
+ * A tlog-cosignature v1 line for a checkpoint's note text: "— <name> base64(key ID ‖ timestamp ‖ signature)",
+ * with its newline. `timestamp` is POSIX seconds; the witness protocol forbids zero.
+ */
+export function cosignatureLine(text: string, signer: NoteSigner, timestamp: number): string {
+  checkName(signer.name);
+  checkText(text);
+  if (!Number.isSafeInteger(timestamp) || timestamp <= 0)
+    throw new Error('a cosignature timestamp is a positive number of seconds');
+  if (signer.privateKey.type !== 'private') throw new Error('a cosigner needs a private key');
+  const head = Buffer.alloc(12);
+  head.writeUInt32BE(keyHash(signer.name, ed25519PublicKeyBytes(signer.privateKey), 'cosignature/v1'), 0);
+  head.writeBigUInt64BE(BigInt(timestamp), 4);
+  const signature = sign(null, utf8.encode(cosignedMessage(text, timestamp)), signer.privateKey);
+  return `${SIG_PREFIX}${signer.name} ${Buffer.concat([head, signature]).toString('base64')}\n`;
+}
+
+/** The text of a signed note (everything before the signatures), checked to be well formed. */
+export function noteText(note: string | Uint8Array): string {
+  return parseNote(note).text;
 }

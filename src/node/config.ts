@@ -5,9 +5,18 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatPath } from '../api/errors.ts';
 import { AdminKeySchema } from '../exchange/trust-list.ts';
+import { parseVerifierKey } from '../ledger/note.ts';
 
 const PROXY_ADDRESS_HINT =
   'an IP address, a CIDR range (10.0.0.0/8, not /0) or one of loopback, linklocal, uniquelocal';
+
+function isCosignatureKey(vkey: string): boolean {
+  try {
+    return parseVerifierKey(vkey).type === 'cosignature/v1';
+  } catch {
+    return false;
+  }
+}
 
 /** What `trustProxy` accepts: what the proxy-addr module underneath Fastify understands. */
 function isProxyAddress(value: string): boolean {
@@ -36,9 +45,10 @@ export const NodeConfigSchema = z
     databaseUrl: z.string().optional(),
     trustList: z.string(),
     /**
-     * The public key (Ed25519 JWK) of the administrator who signs the trust list. When set, the node accepts
-     * only a trust list signed with it (`comity trust sign`), or with the key it has handed over to since
-     * (`nextSigner` in a list it signed).
+     * The public key (Ed25519 JWK) of the administrator who signs the trust list (`comity trust keygen`). The
+     * node accepts only a trust list signed with it (`comity trust sign`), or with the key it has handed over to
+     * since (`nextSigner` in a list it signed). Required: without it any administrator account could install an
+     * unsigned list.
      */
     trustListSigner: AdminKeySchema.optional(),
     /**
@@ -47,10 +57,37 @@ export const NodeConfigSchema = z
      * X-Forwarded-For (so that rate limits, lockouts and the ledger see the client's address, not the proxy's).
      */
     trustProxy: z.array(z.string().refine(isProxyAddress, PROXY_ADDRESS_HINT)).min(1).optional(),
-    /** The ledger's origin: the first line of its checkpoints and the name of its note key. */
+    /**
+     * The ledger's origin: the first line of its checkpoints and the name of its note key. The trust list fixes
+     * it (`origin`, default `comity/<party>`); when given here, it must be the same.
+     */
     ledgerOrigin: z
       .string()
       .regex(/^[^\s+]+$/)
+      .optional(),
+    /**
+     * Who witnesses this node's log (C2SP tlog-witness). The peers of the trust list always do; `external` adds
+     * witnesses outside the federation, each with its submission prefix and its verifier key (tlog-cosignature
+     * v1, type 0x04, as such witnesses publish it). A checkpoint is published as witnessed once `quorum` of them
+     * have cosigned it (default 1).
+     */
+    witnesses: z
+      .object({
+        quorum: z.number().int().min(0).default(1),
+        external: z
+          .array(
+            z
+              .object({
+                url: z.url(),
+                key: z
+                  .string()
+                  .refine(isCosignatureKey, 'a tlog-cosignature v1 verifier key (name+hash+key, type 0x04)'),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
       .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Where logs go: a file path, or omitted for standard output. */

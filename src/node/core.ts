@@ -31,7 +31,7 @@ export interface NodeSettings {
   clockSkewSeconds: number;
   /** How often a new checkpoint is signed when the ledger has grown. */
   checkpointIntervalMs: number;
-  /** How often peers' checkpoints are witnessed. */
+  /** How often peers' published checkpoints are monitored (checked against what this node's witness cosigned). */
   witnessIntervalMs: number;
   /** How often retention periods of received evidence are checked. */
   retentionIntervalMs: number;
@@ -60,6 +60,16 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   transferMaxAttempts: 8,
 };
 
+/** A C2SP tlog-witness outside the federation, named in the node's config. */
+export interface ExternalWitness {
+  /** Its cosignature key name. */
+  name: string;
+  /** Its submission prefix (add-checkpoint is `<url>/add-checkpoint`). */
+  url: string;
+  /** Its raw Ed25519 public key. */
+  publicKey: Uint8Array;
+}
+
 export interface NodeCore {
   party: string;
   db: Db;
@@ -79,6 +89,11 @@ export interface NodeCore {
   evidenceDir: string;
   /** The ledger's origin (checkpoint origin line and note key name) and the key of its case hashes. */
   ledger: { origin: string; caseKey: Buffer };
+  /**
+   * Who witnesses this node's log besides the peers of the trust list (external C2SP tlog-witness services), and
+   * how many witnesses must cosign a checkpoint before it is published as witnessed.
+   */
+  witnessing: { quorum: number; external: ExternalWitness[] };
   now(): Date;
   /** Tells the outbox worker that a message is waiting. */
   wakeOutbox(): void;

@@ -19,7 +19,7 @@ import type { RequestContext } from '../cases/actor.ts';
 import { createCase } from '../cases/create-case.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { takeAction } from '../cases/take-action.ts';
-import type { PublicJwk } from '../crypto/keys.ts';
+import { type PublicJwk, trustListEntries } from '../crypto/keys.ts';
 import { InterchangeRequestSchema } from '../domain/request.ts';
 import { type Role, vouches } from '../domain/roles.ts';
 import {
@@ -323,10 +323,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
         code: p.code,
         name: p.name,
         url: `http://${host}:${opts.ports?.[p.code] ?? basePort + p.offset}`,
-        keys: [
-          { kid: keys.signing.kid, use: 'sig' as const, jwk: keys.signing.publicJwk },
-          { kid: keys.encryption.kid, use: 'enc' as const, jwk: keys.encryption.publicJwk },
-        ],
+        keys: trustListEntries(keys),
         officers: DEMO_ACCOUNTS.filter((a) => vouches(a.roles)).map((a) => {
           const key = demoOfficerKey(dir, p.code, a.local);
           return { kid: key.kid, name: `${a.title}, ${p.name}`, jwk: key.jwk };

@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app.ts';
-import { ledgerVerifierKey, signLatestCheckpoint } from '../audit/checkpoints.ts';
+import { checkpointAndWitness, ledgerVerifierKey, witnessVerifierKey } from '../audit/checkpoints.ts';
 import { appendLedgerAlone, initLedger, loadOrCreateCaseKey } from '../audit/ledger.ts';
-import { witnessPeers } from '../audit/witness.ts';
+import { monitorPeers } from '../audit/witness.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { loadOrCreateNodeKeys, type NodeKeys } from '../crypto/keys.ts';
 import { loadOrCreateSecretKey, secretBox } from '../crypto/secret-box.ts';
@@ -14,7 +14,8 @@ import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import { checkOwnEntry, followRecordedTrustList, takeTrustListAtStart } from '../exchange/trust-install.ts';
-import { loadTrustListInForce } from '../exchange/trust-list.ts';
+import { loadTrustListInForce, type TrustList } from '../exchange/trust-list.ts';
+import { parseVerifierKey } from '../ledger/note.ts';
 import { type Database, MEMORY_DATABASE, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
 import { DEFAULT_SETTINGS, type NodeCore } from './core.ts';
@@ -69,13 +70,26 @@ export function nodeKeys(dataDir: string, party: string): NodeKeys {
   return loadOrCreateNodeKeys(join(dataDir, 'keys'), party);
 }
 
+/** The ledger origin the trust list fixes for this node; a config that names another one is a mistake. */
+function ownOrigin(config: NodeConfig, trust: TrustList): string {
+  const origin = trust.party(config.party)!.ledger.origin;
+  if (config.ledgerOrigin !== undefined && config.ledgerOrigin !== origin)
+    throw new Error(
+      `ledgerOrigin ${JSON.stringify(config.ledgerOrigin)} in the config is not the origin the trust list gives ${config.party} (${JSON.stringify(origin)}): set "origin" in its trust-list entry, or drop ledgerOrigin`,
+    );
+  return origin;
+}
+
 export async function startNode(config: NodeConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
   const log = opts.log ?? createLogger(config);
+  if (!config.trustListSigner)
+    throw new Error(
+      'trustListSigner is required in the config: the public key of the administrator who signs the trust list (`comity trust keygen` makes one); without it any administrator account could install an unsigned list',
+    );
   const keys = nodeKeys(config.dataDir, config.party);
   const { trust, signer: trustListSigner } = loadTrustListInForce(config.trustList, config.trustListSigner);
-  if (!config.trustListSigner)
-    log.warn('no trustListSigner configured: the trust list is accepted without an administrator signature');
   checkOwnEntry(trust, keys, config.trustList);
+  const origin = ownOrigin(config, trust);
   const inMemory = config.databaseUrl === MEMORY_DATABASE;
   if (inMemory)
     log.warn(
@@ -119,9 +133,13 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     },
     log,
     settings,
-    ledger: {
-      origin: config.ledgerOrigin ?? `comity/${config.party}`,
-      caseKey: loadOrCreateCaseKey(join(config.dataDir, 'keys')),
+    ledger: { origin, caseKey: loadOrCreateCaseKey(join(config.dataDir, 'keys')) },
+    witnessing: {
+      quorum: config.witnesses?.quorum ?? 1,
+      external: (config.witnesses?.external ?? []).map((w) => {
+        const key = parseVerifierKey(w.key);
+        return { name: key.name, url: w.url, publicKey: key.publicKey };
+      }),
     },
     now: () => new Date(),
     wakeOutbox: () => loops.outbox?.wake(),
@@ -145,6 +163,7 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
       signingKey: keys.signing.kid,
       encryptionKey: keys.encryption.kid,
       ledgerKey: ledgerVerifierKey(core),
+      witnessKey: witnessVerifierKey(core),
       engine: database.engine,
     },
   });
@@ -164,11 +183,11 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
   loops.screening = startWorkerLoop('screening', () => screenReceived(core), settings.pollIntervalMs, log);
   loops.checkpoints = startWorkerLoop(
     'checkpoints',
-    () => signLatestCheckpoint(core),
+    () => checkpointAndWitness(core),
     settings.checkpointIntervalMs,
     log,
   );
-  loops.witness = startWorkerLoop('witness', () => witnessPeers(core), settings.witnessIntervalMs, log);
+  loops.witness = startWorkerLoop('witness', () => monitorPeers(core), settings.witnessIntervalMs, log);
   loops.transfer = startWorkerLoop(
     'transfer',
     () => pushEvidence(core, transfers.signal),

@@ -327,11 +327,15 @@ export const ledgerCheckpoints = pgTable('ledger_checkpoints', {
   at: at('at').notNull(),
 });
 
-/** Cosignatures that peers' witnesses sent for this node's checkpoints. */
+/**
+ * Cosignatures of this node's checkpoints (C2SP tlog-cosignature), one per checkpoint and witness: exactly the
+ * line that verified with the witness's key, as the witness returned it from add-checkpoint.
+ */
 export const ledgerCosignatures = pgTable(
   'ledger_cosignatures',
   {
     size: bigint('size', { mode: 'number' }).notNull(),
+    /** The witness's name (its cosignature key name). */
     witness: text('witness').notNull(),
     line: text('line').notNull(),
     at: at('at').notNull(),
@@ -339,20 +343,34 @@ export const ledgerCosignatures = pgTable(
   (t) => [primaryKey({ columns: [t.size, t.witness] })],
 );
 
-/** Checkpoints of peers' ledgers this node has checked as a witness. */
-export const peerCheckpoints = pgTable(
-  'peer_checkpoints',
-  {
-    party: text('party').notNull(),
-    size: bigint('size', { mode: 'number' }).notNull(),
-    rootHash: text('root_hash').notNull(),
-    note: text('note').notNull(),
-    at: at('at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.party, t.size] })],
-);
+/**
+ * This node's log as each of its witnesses last answered (C2SP tlog-witness, the log's side): the size the
+ * witness last cosigned (the `old` of the next add-checkpoint) and how the last attempt went.
+ */
+export const ledgerWitnesses = pgTable('ledger_witnesses', {
+  witness: text('witness').primaryKey(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  cosignedAt: at('cosigned_at'),
+  attemptedAt: at('attempted_at'),
+  failures: integer('failures').notNull().default(0),
+  error: text('error'),
+});
 
-/** Fork, rollback and bad-signature alarms raised while witnessing peers. */
+/**
+ * Other parties' logs as this node's witness last cosigned them (C2SP tlog-witness, the witness's side): one row
+ * per origin, advanced only by a compare-and-set on `size`, so that two submissions cannot roll it back.
+ */
+export const witnessedLogs = pgTable('witnessed_logs', {
+  origin: text('origin').primaryKey(),
+  party: text('party').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  rootHash: text('root_hash').notNull(),
+  /** The checkpoint with the log's signature and this witness's cosignature, as served to monitors. */
+  note: text('note').notNull(),
+  at: at('at').notNull(),
+});
+
+/** Fork, rollback and bad-signature alarms raised while witnessing and monitoring peers' logs, or this node's own. */
 export const ledgerAlarms = pgTable('ledger_alarms', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   at: at('at').notNull(),

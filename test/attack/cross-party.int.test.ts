@@ -149,7 +149,9 @@ const NOT_ABOUT_A_CASE: Record<string, string> = {
   'POST /api/v1/cases': 'creates a new case of the caller’s own party',
   'POST /api/v1/screening': 'screens the request in its body',
   'OPTIONS /api/v1/evidence/uploads': 'tus capabilities',
-  'POST /ledger/cosignatures': 'peer witnesses’ cosignatures, checked against the trust list',
+  'POST /ledger/witness/add-checkpoint':
+    'a peer log’s checkpoint, checked against the trust list (C2SP tlog-witness)',
+  'GET /ledger/witness/{originHash}/checkpoint': 'a public checkpoint of a peer’s log, with its cosignature',
   'PUT /api/v1/node/profile': 'node settings; attacked by the CAL administrator on ARC below',
   'PUT /api/v1/node/policy': 'node settings; attacked by the CAL administrator on ARC below',
   'PATCH /api/v1/users/{id}': 'a user account of the node, not a case',

@@ -1,13 +1,15 @@
 /**
  * The ledger in a running node (design §7, issue 4): every event is an entry written with its change; the
  * public API serves checkpoints, entries and proofs that verify with standard RFC 9162 and signed-note
- * checks; peers witness each other, cosign, and raise an alarm when a log forks.
+ * checks; peers witness each other the C2SP tlog-witness way, cosign (C2SP tlog-cosignature), and raise an alarm
+ * when a log forks.
  */
+import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signLatestCheckpoint } from '../../src/audit/checkpoints.ts';
+import { latestCheckpoint, requestCosignatures, signLatestCheckpoint } from '../../src/audit/checkpoints.ts';
 import { appendLedger, ledgerTree } from '../../src/audit/ledger.ts';
-import { witnessPeer } from '../../src/audit/witness.ts';
+import { monitorPeer } from '../../src/audit/witness.ts';
 import { openCheckpoint } from '../../src/ledger/checkpoint.ts';
 import {
   appendLeaf,
@@ -17,7 +19,7 @@ import {
   verifyInclusion,
 } from '../../src/ledger/merkle.ts';
 import { parseVerifierKey } from '../../src/ledger/note.ts';
-import { ledgerAlarms, ledgerEntries, ledgerHead } from '../../src/store/schema.ts';
+import { ledgerAlarms, ledgerCosignatures, ledgerEntries, ledgerHead } from '../../src/store/schema.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import { type Client, engine, startTestFederation, type TestFederation } from '../helpers/federation.ts';
 
@@ -46,8 +48,10 @@ const json = async (path: string, party = 'ARC') => {
   return { status: res.status, body: (await res.json()) as any };
 };
 
+/** Signs a checkpoint of the party's log, has its witnesses cosign it, and opens what the node then publishes. */
 async function checkpoint(party = 'ARC') {
   await signLatestCheckpoint(fed.demo.nodes[party]!.core);
+  await requestCosignatures(fed.demo.nodes[party]!.core, { retryNow: true });
   const key = parseVerifierKey((await text('/ledger/key', party)).trim());
   const opened = openCheckpoint(await text('/ledger/checkpoint', party), [
     { name: key.name, publicKey: key.publicKey },
@@ -167,29 +171,44 @@ describe(`the ledger (${engine})`, () => {
 
   it('lets peers witness and cosign each other’s checkpoints', async () => {
     const cp = (await checkpoint('ARC')).checkpoint;
-    expect(await witnessPeer(fed.demo.nodes.BOR!.core, fed.demo.nodes.BOR!.core.trust.party('ARC')!)).toBe(
-      'new',
+    expect(await requestCosignatures(arc(), { retryNow: true })).toBe(2);
+    const witnesses = await Promise.all(
+      ['BOR', 'CAL'].map(async (p) => parseVerifierKey((await text('/ledger/witness/key', p)).trim())),
     );
-    expect(await witnessPeer(fed.demo.nodes.CAL!.core, fed.demo.nodes.CAL!.core.trust.party('ARC')!)).toBe(
-      'new',
-    );
-    const borKey = fed.demo.nodes.BOR!.core.trust.party('BOR')!.signing.key.export({ format: 'jwk' }).x!;
-    const calKey = fed.demo.nodes.CAL!.core.trust.party('CAL')!.signing.key.export({ format: 'jwk' }).x!;
-    const opened = openCheckpoint(await text('/ledger/checkpoint'), [
-      { name: 'comity/BOR', publicKey: new Uint8Array(Buffer.from(borKey, 'base64url')) },
-      { name: 'comity/CAL', publicKey: new Uint8Array(Buffer.from(calKey, 'base64url')) },
+    expect(witnesses.map((w) => [w.name, w.type])).toEqual([
+      ['comity/BOR/witness', 'cosignature/v1'],
+      ['comity/CAL/witness', 'cosignature/v1'],
     ]);
+    const res = await fetch(`${fed.url('ARC')}/ledger/checkpoint`);
+    expect(res.headers.get('comity-witnessed')).toBe('2/1');
+    const opened = openCheckpoint(await res.text(), witnesses);
     expect(opened.checkpoint.size).toBe(cp.size);
-    expect(
-      opened.signatures
-        .filter((s) => s.verified === true)
-        .map((s) => s.name)
-        .sort(),
-    ).toEqual(['comity/BOR', 'comity/CAL']);
+    expect(opened.signatures.filter((s) => s.verified === true).map((s) => s.name)).toEqual([
+      'comity/BOR/witness',
+      'comity/CAL/witness',
+    ]);
+    // Nothing to do when every witness has cosigned the newest checkpoint.
+    expect(await requestCosignatures(arc(), { retryNow: true })).toBe(2);
+    const rows = await arc().db.select().from(ledgerCosignatures).where(eq(ledgerCosignatures.size, cp.size));
+    expect(rows).toHaveLength(2);
     const admin = await fed.as('admin@bor.example');
     const view = await admin.get('/api/v1/ledger/witness');
     expect(view.body.peers.find((p: { party: string }) => p.party === 'ARC').checkpoint.size).toBe(cp.size);
     expect(view.body.alarms).toEqual([]);
+    const arcView = (await (await fed.as('admin@arc.example')).get('/api/v1/ledger/witness')).body;
+    expect(
+      arcView.witnesses.map((w: { name: string; cosignedSize: number }) => [w.name, w.cosignedSize]),
+    ).toEqual([
+      ['comity/BOR/witness', cp.size],
+      ['comity/CAL/witness', cp.size],
+    ]);
+    // The witness serves what it cosigned to monitors, at the origin's hash.
+    const originHash = createHash('sha256').update('comity/ARC').digest('hex');
+    const served = await text(`/ledger/witness/${originHash}/checkpoint`, 'BOR');
+    expect(openCheckpoint(served, [witnesses[0]!]).signatures.some((s) => s.verified === true)).toBe(true);
+    expect(await monitorPeer(fed.demo.nodes.BOR!.core, fed.demo.nodes.BOR!.core.trust.party('ARC')!)).toBe(
+      'consistent',
+    );
   });
 
   it('loses nothing when a transaction fails mid-append, and the next checkpoint is consistent', async () => {
@@ -221,22 +240,28 @@ describe(`the ledger (${engine})`, () => {
 
   it('raises a fork alarm at the peers when a node’s stored tree is edited', async () => {
     await checkpoint('ARC');
-    await witnessPeer(fed.demo.nodes.BOR!.core, fed.demo.nodes.BOR!.core.trust.party('ARC')!);
+    await requestCosignatures(arc(), { retryNow: true });
     // Rewrite history: replace the frontier the next entries build on, as an intruder with database access could.
     const [head] = await arc().db.select().from(ledgerHead);
     const forged = head!.frontier.map(() => Buffer.alloc(32, 7).toString('base64'));
     await arc().db.update(ledgerHead).set({ frontier: forged }).where(eq(ledgerHead.id, 1));
     await arcOfficer.get(`/api/v1/cases/${caseId}`);
-    await checkpoint('ARC');
-    expect(await witnessPeer(fed.demo.nodes.BOR!.core, fed.demo.nodes.BOR!.core.trust.party('ARC')!)).toBe(
-      'alarm',
-    );
-    const alarms = await fed.demo.nodes.BOR!.core.db.select().from(ledgerAlarms);
-    expect(alarms.map((a) => [a.party, a.kind])).toEqual([['ARC', 'fork']]);
+    await signLatestCheckpoint(arc());
+    const edited = (await latestCheckpoint(arc()))!;
+    // No witness cosigns the edited tree: it is not published as witnessed, and each witness has the alarm.
+    expect(await requestCosignatures(arc(), { retryNow: true })).toBe(0);
+    const published = openCheckpoint(await text('/ledger/checkpoint'), []).checkpoint;
+    expect(published.size).toBeLessThan(edited.size);
+    for (const party of ['BOR', 'CAL']) {
+      const alarms = await fed.demo.nodes[party]!.core.db.select().from(ledgerAlarms);
+      expect(alarms.map((a) => [a.party, a.kind])).toEqual([['ARC', 'fork']]);
+    }
     const oversight = await fed.as('oversight@bor.example');
     expect((await oversight.get('/api/v1/ledger/witness')).body.alarms[0]).toMatchObject({
       party: 'ARC',
       kind: 'fork',
     });
+    const arcView = (await (await fed.as('admin@arc.example')).get('/api/v1/ledger/witness')).body;
+    expect(arcView.witnesses.every((w: { error: string }) => /422/.test(w.error))).toBe(true);
   });
 });

@@ -4,13 +4,15 @@
  * (another key, a rollback, rewritten history, a changed entry, no node) as one line and exit code 1.
  */
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signLatestCheckpoint } from '../../src/audit/checkpoints.ts';
+import { requestCosignatures, signLatestCheckpoint } from '../../src/audit/checkpoints.ts';
 import { canonicalJson } from '../../src/audit/ledger.ts';
+import { ed25519PublicKeyBytes, verifierKey } from '../../src/ledger/note.ts';
 import { ledgerEntries } from '../../src/store/schema.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import { type Client, freePort, startTestFederation, type TestFederation } from '../helpers/federation.ts';
@@ -33,6 +35,13 @@ const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
 const arcState = (configDir: string) =>
   join(configDir, 'ledger', `127.0.0.1_${new URL(fed.url('ARC')).port}.json`);
 const keyOf = async (party: string) => (await (await fetch(`${fed.url(party)}/ledger/key`)).text()).trim();
+
+/** Signs ARC's newest checkpoint and has its witnesses cosign it, so that ARC publishes it; returns its size. */
+async function publish(): Promise<number> {
+  const size = await signLatestCheckpoint(arc());
+  await requestCosignatures(arc(), { retryNow: true });
+  return size;
+}
 
 function comity(args: string[], configDir: string): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, COMITY_CONFIG_DIR: configDir };
@@ -69,7 +78,7 @@ beforeAll(async () => {
   auditor = join(scratch, 'auditor');
   officer = await fed.as('officer@arc.example');
   await someEvents();
-  await signLatestCheckpoint(arc());
+  await publish();
 }, 120_000);
 
 afterAll(async () => {
@@ -102,7 +111,7 @@ describe('comity ledger verify', () => {
 
   it('verifies again after more events, consistent with the size verified before', async () => {
     await someEvents();
-    const size = await signLatestCheckpoint(arc());
+    const size = await publish();
     expect(size).toBeGreaterThan(firstSize);
     const r = await verify(['--json']);
     expect(r.code).toBe(0);
@@ -117,9 +126,59 @@ describe('comity ledger verify', () => {
       expect.stringMatching(
         new RegExp(
           `^ok: comity/ARC \\d+ entries, root [A-Za-z0-9+/]{16}…, consistent with the ${report.size} ` +
-            'verified before, \\d+ cosignatures?$',
+            'verified before, \\d+ cosignatures? not checked \\(name witnesses with --witness\\)$',
         ),
       ),
+    ]);
+  });
+
+  it('checks the cosignatures of the witnesses named, a quorum of them, and remembers them', async () => {
+    const dir = join(scratch, 'witnesses');
+    await publish();
+    const both = await verify(
+      ['--witness', fed.url('BOR'), '--witness', fed.url('CAL'), '--quorum', '2'],
+      dir,
+    );
+    expect(both.stderr).toBe('');
+    expect(both.code).toBe(0);
+    expect(both.stdout).toMatch(/, cosigned by 2 of 2 witnesses \(quorum 2\)\n$/);
+    const state = JSON.parse(readFileSync(arcState(dir), 'utf8'));
+    const borWitness = (await (await fetch(`${fed.url('BOR')}/ledger/witness/key`)).text()).trim();
+    expect(state).toMatchObject({
+      quorum: 2,
+      witnesses: [borWitness, expect.stringMatching(/^comity\/CAL\/witness\+/)],
+    });
+    // The next run checks the remembered witnesses without being told.
+    await someEvents();
+    await publish();
+    const again = JSON.parse((await verify(['--json'], dir)).stdout);
+    expect(again).toMatchObject({
+      ok: true,
+      cosignatures: 2,
+      quorum: 2,
+      witnesses: [
+        { name: 'comity/BOR/witness', cosigned: true },
+        { name: 'comity/CAL/witness', cosigned: true },
+      ],
+    });
+    // A witness that never cosigned ARC's log, and a log key given as a witness key.
+    const stranger = verifierKey(
+      'witness.example/w1',
+      ed25519PublicKeyBytes(generateKeyPairSync('ed25519').privateKey),
+      'cosignature/v1',
+    );
+    const missing = await verify(['--witness', stranger], join(scratch, 'stranger'));
+    expect(missing.code).toBe(1);
+    expect(lines(missing.stderr)).toEqual([
+      expect.stringMatching(
+        /^error: the checkpoint of \d+ entries is cosigned by 0 of the witnesses named, below the quorum of 1 \(missing: witness\.example\/w1\)$/,
+      ),
+    ]);
+    const logKey = await verify(['--witness', await keyOf('BOR')], join(scratch, 'log-key'));
+    expect(lines(logKey.stderr)).toEqual([expect.stringMatching(/is not a witness key/)]);
+    const tooMany = await verify(['--witness', stranger, '--quorum', '2'], join(scratch, 'too-many'));
+    expect(lines(tooMany.stderr)).toEqual([
+      expect.stringMatching(/--quorum 2 needs at least as many witnesses/),
     ]);
   });
 

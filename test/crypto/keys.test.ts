@@ -41,13 +41,17 @@ describe('loadOrCreateNodeKeys', () => {
     const b = loadOrCreateNodeKeys(tmp(), 'ARC');
     expect(a.signing.kid).not.toBe(b.signing.kid);
     expect(a.encryption.kid).not.toBe(b.encryption.kid);
+    expect(a.witness.kid).not.toBe(b.witness.kid);
+    // The witness key is a key of its own, never the signing key.
+    expect(a.witness.publicJwk.x).not.toBe(a.signing.publicJwk.x);
+    expect(a.witness.kid.startsWith('ARC:wit:')).toBe(true);
   });
 
   it('keeps the private keys in files only the owner can read and write', () => {
     const dir = tmp();
     loadOrCreateNodeKeys(dir, 'ARC');
     const files = readdirSync(dir).sort();
-    expect(files).toEqual(['encryption-x25519.pem', 'signing-ed25519.pem']);
+    expect(files).toEqual(['encryption-x25519.pem', 'signing-ed25519.pem', 'witness-ed25519.pem']);
     for (const f of files) expect((statSync(join(dir, f)).mode & 0o777).toString(8), f).toBe('600');
   });
 
@@ -55,12 +59,12 @@ describe('loadOrCreateNodeKeys', () => {
     const dir = join(tmp(), 'nested', 'keys');
     const keys = loadOrCreateNodeKeys(dir, 'BOR');
     expect(keys.signing.kid.startsWith('BOR:sig:')).toBe(true);
-    expect(readdirSync(dir)).toHaveLength(2);
+    expect(readdirSync(dir)).toHaveLength(3);
   });
 
   it('publishes public keys that hold no private part', () => {
     const keys = loadOrCreateNodeKeys(tmp(), 'ARC');
-    for (const jwk of [keys.signing.publicJwk, keys.encryption.publicJwk]) {
+    for (const jwk of [keys.signing.publicJwk, keys.encryption.publicJwk, keys.witness.publicJwk]) {
       expect(Object.keys(jwk).sort()).toEqual(['crv', 'kty', 'x']);
       expect(publicKeyFromJwk(jwk).type).toBe('public');
     }

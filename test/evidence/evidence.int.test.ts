@@ -206,7 +206,8 @@ describe(`evidence packages between nodes (${engine})`, () => {
     expect(exported.status).toBe(200);
     expect(exported.body.proofs.map((p: { party: string }) => p.party).sort()).toEqual(['ARC', 'BOR']);
     for (const proof of exported.body.proofs) {
-      const key = fed.demo.nodes[proof.party]!.core.trust.party(proof.party)!.signing.key;
+      const party = fed.demo.nodes[proof.party]!.core.trust.party(proof.party)!;
+      const key = { key: party.signing.key, origin: party.ledger.origin };
       expect(checkLedgerProof(proof, sha256(exported.body.manifestJws), key)).toEqual([]);
       expect(checkLedgerProof(proof, 'f'.repeat(64), key)).toContain(
         'the ledger record does not name this manifest’s hash',

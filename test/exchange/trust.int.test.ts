@@ -404,6 +404,7 @@ describe(`rotation and revocation (${engine})`, () => {
         jwk: after.encryption.publicJwk as PublicJwk,
         status: 'active',
       },
+      { kid: after.witness.kid, use: 'wit', jwk: after.witness.publicJwk as PublicJwk, status: 'active' },
     ];
     writeFileSync(join(fed.dir, 'trust-list.jws'), `${signed(list)}\n`);
     await start();

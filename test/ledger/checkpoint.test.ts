@@ -117,7 +117,15 @@ describe('signCheckpoint / openCheckpoint', () => {
     expect(note.startsWith(`example.com/origin\n8\n${ROOT8_B64}\n\n— example.com/origin `)).toBe(true);
     const opened = openCheckpoint(note, [logVerifier]);
     expect(opened.checkpoint).toEqual({ ...cp, extensions: [] });
-    expect(opened.signatures).toEqual([{ name: log.name, hash: expect.any(Number), verified: true }]);
+    expect(opened.signatures).toEqual([
+      {
+        name: log.name,
+        hash: expect.any(Number),
+        verified: true,
+        type: 'ed25519',
+        line: note.trimEnd().split('\n').at(-1),
+      },
+    ]);
   });
 
   it('fails the signature when the tree head is changed', () => {
@@ -131,7 +139,12 @@ describe('signCheckpoint / openCheckpoint', () => {
     const opened = openCheckpoint(SPEC_NOTE, [logVerifier]);
     expect(opened.checkpoint.size).toBe(20852163);
     expect(opened.signatures).toEqual([
-      { name: 'example.com/behind-the-sofa', hash: 0x033de0ae, verified: null },
+      {
+        name: 'example.com/behind-the-sofa',
+        hash: 0x033de0ae,
+        verified: null,
+        line: SPEC_NOTE.trimEnd().split('\n').at(-1),
+      },
     ]);
   });
 

@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  addSignature,
   ed25519FromSeed,
   ed25519PublicKeyBytes,
   keyHash,
@@ -43,7 +42,12 @@ describe('keys (Go sumdb/note vectors)', () => {
     expect(keyHash('PeterNeumann', peterPub)).toBe(0xc74f20a3);
     expect(peter.hash).toBe(0xc74f20a3);
     expect(verifierKey('PeterNeumann', peterPub)).toBe(PETER_VKEY);
-    expect(peterVerifier).toEqual({ name: 'PeterNeumann', hash: 0xc74f20a3, publicKey: peterPub });
+    expect(peterVerifier).toEqual({
+      name: 'PeterNeumann',
+      hash: 0xc74f20a3,
+      publicKey: peterPub,
+      type: 'ed25519',
+    });
     expect(enochVerifier.hash).toBe(0xaf0cfe78);
     expect(verifierKey(enochVerifier.name, enochVerifier.publicKey)).toBe(ENOCH_VKEY);
   });
@@ -130,7 +134,15 @@ describe('openNote (TestOpen)', () => {
   it('verifies the documented note', () => {
     expect(openNote(SIGNED, [peterVerifier])).toEqual({
       text: TEXT,
-      signatures: [{ name: 'PeterNeumann', hash: 0xc74f20a3, verified: true }],
+      signatures: [
+        {
+          name: 'PeterNeumann',
+          hash: 0xc74f20a3,
+          verified: true,
+          type: 'ed25519',
+          line: PETER_SIG.trimEnd(),
+        },
+      ],
     });
     expect(openNote(new TextEncoder().encode(SIGNED), [peterVerifier]).signatures[0]!.verified).toBe(true);
   });
@@ -138,8 +150,8 @@ describe('openNote (TestOpen)', () => {
   it('reports signatures without a matching verifier as null', () => {
     const note = `${TEXT}\n${PETER_SIG}${ENOCH_SIG}`;
     expect(openNote(note, [peterVerifier]).signatures).toEqual([
-      { name: 'PeterNeumann', hash: 0xc74f20a3, verified: true },
-      { name: 'EnochRoot', hash: 0xaf0cfe78, verified: null },
+      { name: 'PeterNeumann', hash: 0xc74f20a3, verified: true, type: 'ed25519', line: PETER_SIG.trimEnd() },
+      { name: 'EnochRoot', hash: 0xaf0cfe78, verified: null, line: ENOCH_SIG.trimEnd() },
     ]);
     expect(openNote(note, [peterVerifier, enochVerifier]).signatures.map((s) => s.verified)).toEqual([
       true,
@@ -219,34 +231,12 @@ describe('openNote (TestOpen)', () => {
       'Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n',
     );
     expect(opened.signatures).toEqual([
-      { name: 'quasimodo.example/salvatore', hash: 0x367ba04b, verified: null },
+      {
+        name: 'quasimodo.example/salvatore',
+        hash: 0x367ba04b,
+        verified: null,
+        line: expect.stringMatching(/^— quasimodo\.example\/salvatore /),
+      },
     ]);
-  });
-});
-
-describe('addSignature', () => {
-  const witness = { name: 'witness.example/w1', privateKey: generateKeyPairSync('ed25519').privateKey };
-  const witnessVerifier = { name: witness.name, publicKey: ed25519PublicKeyBytes(witness.privateKey) };
-
-  it('cosigns a signed note and keeps the existing signatures', () => {
-    const cosigned = addSignature(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}`, witness);
-    expect(cosigned.startsWith(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}— witness.example/w1 `)).toBe(true);
-    const opened = openNote(cosigned, [peterVerifier, enochVerifier, witnessVerifier]);
-    expect(opened.text).toBe(TEXT);
-    expect(opened.signatures.map((s) => [s.name, s.verified])).toEqual([
-      ['PeterNeumann', true],
-      ['EnochRoot', true],
-      ['witness.example/w1', true],
-    ]);
-  });
-
-  it("replaces a key's own earlier signature instead of listing it twice", () => {
-    expect(addSignature(SIGNED, peter)).toBe(SIGNED);
-    const broken = `${TEXT}\n${PETER_SIG.slice(0, 60)}ABCD${PETER_SIG.slice(60)}`;
-    expect(addSignature(broken, peter)).toBe(SIGNED);
-  });
-
-  it('rejects malformed notes', () => {
-    expect(() => addSignature(TEXT, witness)).toThrow(/malformed note/);
   });
 });

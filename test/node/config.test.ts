@@ -46,3 +46,12 @@ describe('readNodeConfig', () => {
     expect(() => readNodeConfig(configFile({ trustproxy: ['10.0.0.1'] }), {})).toThrow(/trustproxy/);
   });
 });
+
+describe('startNode', () => {
+  it('refuses to start without the administrator key that signs the trust list (issue 14, finding 10)', async () => {
+    const { startNode } = await import('../../src/node/node.ts');
+    const config = readNodeConfig(configFile({}), {});
+    expect(config.trustListSigner).toBeUndefined();
+    await expect(startNode(config)).rejects.toThrow(/trustListSigner is required/);
+  });
+});

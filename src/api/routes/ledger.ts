@@ -1,18 +1,21 @@
 /**
- * The ledger over HTTP (design §7, issue 4). Readable without sign-in: the signed checkpoint, the verifier key,
- * the entries (the exact bytes hashed) and inclusion and consistency proofs, so that anyone can hold the node to
- * its log without seeing confidential content. Behind sign-in: the full record behind an entry, for those who
- * may see it, and the witness view (peers' checkpoints and alarms).
+ * The ledger over HTTP (design §7, issue 4). Readable without sign-in: the published checkpoint with its
+ * cosignatures, the verifier key, the entries (the exact bytes hashed) and inclusion and consistency proofs, so
+ * that anyone can hold the node to its log without seeing confidential content; and the node's witness (C2SP
+ * tlog-witness: add-checkpoint, its key, the checkpoints it cosigned). Behind sign-in: the full record behind an
+ * entry, for those who may see it, and the witness view (witnesses of this log, logs it witnesses, alarms).
  */
 import { createHash } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  acceptCosignature,
   latestCheckpoint,
   ledgerVerifierKey,
+  publishedCheckpoint,
   signLatestCheckpoint,
+  witnessStatus,
+  witnessVerifierKey,
 } from '../../audit/checkpoints.ts';
 import {
   b64,
@@ -22,9 +25,10 @@ import {
   storedInclusionProof,
   subtreeLookup,
 } from '../../audit/ledger.ts';
-import { latestPeerCheckpoint } from '../../audit/witness.ts';
+import { addCheckpoint, witnessedCheckpoint, witnessedState } from '../../audit/witness.ts';
 import { loadCaseFor, requireAllowed } from '../../cases/guard.ts';
 import { consistencyProof, consistencyProofRanges, proofSubtrees } from '../../ledger/merkle.ts';
+import { formatTlogSize, TLOG_SIZE_TYPE } from '../../ledger/tlog-witness.ts';
 import type { NodeCore } from '../../node/core.ts';
 import { ledgerAlarms, ledgerEntries } from '../../store/schema.ts';
 import { ctxOf } from '../context.ts';
@@ -37,6 +41,8 @@ const Hashes = z.object({
   hashes: z.array(z.string()).meta({ description: 'base64 hashes, as in the checkpoint' }),
 });
 const open = { config: { public: true } } as const;
+/** An add-checkpoint body: the old size, at most 63 proof lines and a checkpoint with a few signatures. */
+const ADD_CHECKPOINT_LIMIT = 64 * 1024;
 
 export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
   const size = async () => (await ledgerTree(core.db)).size;
@@ -47,17 +53,21 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
         ...open,
         schema: {
           tags: ['ledger'],
-          summary: 'The latest signed checkpoint (C2SP tlog-checkpoint, signed note), with cosignatures',
+          summary:
+            'The published checkpoint (C2SP tlog-checkpoint, signed note): the newest one the quorum of witnesses cosigned, with their C2SP tlog-cosignature lines; until one is, the newest signed one',
           security: [],
         },
       },
       async (_req, reply) => {
-        let cp = await latestCheckpoint(core);
+        let cp = await publishedCheckpoint(core);
         if (!cp) {
           await signLatestCheckpoint(core);
-          cp = await latestCheckpoint(core);
+          cp = await publishedCheckpoint(core);
         }
-        return reply.type('text/plain; charset=utf-8').send(cp!.note);
+        return reply
+          .type('text/plain; charset=utf-8')
+          .header('comity-witnessed', `${cp!.cosignatures}/${core.witnessing.quorum}`)
+          .send(cp!.note);
       },
     );
 
@@ -159,28 +169,72 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
     );
 
-    app.post(
-      '/ledger/cosignatures',
+    // The witness (C2SP tlog-witness), with the spec's status codes. Its body is text, whatever type the log
+    // declares, so this scope reads every body as a string.
+    await app.register(async (witness) => {
+      witness.removeAllContentTypeParsers();
+      witness.addContentTypeParser(
+        '*',
+        { parseAs: 'string', bodyLimit: ADD_CHECKPOINT_LIMIT },
+        (_req, body, done) => done(null, body),
+      );
+      witness.post(
+        '/ledger/witness/add-checkpoint',
+        {
+          ...open,
+          bodyLimit: ADD_CHECKPOINT_LIMIT,
+          schema: {
+            tags: ['ledger'],
+            summary:
+              "C2SP tlog-witness add-checkpoint: a peer's signed checkpoint and a consistency proof; answers this node's tlog-cosignature",
+            description:
+              'The checkpoint must be signed with the key the trust list gives the party whose origin it carries; this node never cosigns its own log. 409 (text/x.tlog.size) gives the size this witness last cosigned; 422 a proof or root that does not hold; 403 a signature that is not the party’s; 404 an origin it does not witness.',
+            security: [],
+          },
+        },
+        async (req, reply) => {
+          const answer = await addCheckpoint(core, typeof req.body === 'string' ? req.body : '');
+          if (answer.status === 200) return reply.type('text/plain; charset=utf-8').send(answer.cosignature);
+          if (answer.status === 409)
+            return reply.code(409).type(TLOG_SIZE_TYPE).send(formatTlogSize(answer.size));
+          const code = (
+            { 400: 'bad-request', 403: 'forbidden', 404: 'not-found', 422: 'unprocessable' } as const
+          )[answer.status];
+          throw new AppError(code, `Not cosigned: ${answer.detail}.`);
+        },
+      );
+    });
+
+    app.get(
+      '/ledger/witness/key',
       {
         ...open,
         schema: {
           tags: ['ledger'],
           summary:
-            "A peer witness's cosignature of one of this node's checkpoints (verified against the trust list)",
+            "The witness's verifier key (C2SP tlog-cosignature v1, signed-note type 0x04): name+hash+key",
           security: [],
-          body: z
-            .object({
-              witness: z.string().regex(/^[A-Z]{3}$/),
-              origin: z.string().max(200),
-              note: z.string().max(20_000),
-            })
-            .strict(),
+        },
+      },
+      async (_req, reply) => reply.type('text/plain; charset=utf-8').send(`${witnessVerifierKey(core)}\n`),
+    );
+
+    app.get(
+      '/ledger/witness/:originHash/checkpoint',
+      {
+        ...open,
+        schema: {
+          tags: ['ledger'],
+          summary:
+            'The checkpoint this witness last cosigned for the log whose origin has this SHA-256 (hex), with the log’s signature and its cosignature',
+          security: [],
+          params: z.object({ originHash: z.string().regex(/^[0-9a-f]{64}$/) }),
         },
       },
       async (req, reply) => {
-        const refused = await acceptCosignature(core, req.body.witness, req.body.origin, req.body.note);
-        if (refused) throw new AppError('bad-request', `Cosignature refused: ${refused}.`);
-        return reply.code(204).send();
+        const note = await witnessedCheckpoint(core, req.params.originHash);
+        if (!note) throw new AppError('not-found', 'This witness has cosigned no checkpoint of that log.');
+        return reply.type('text/plain; charset=utf-8').send(note);
       },
     );
 
@@ -232,7 +286,7 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
         schema: {
           tags: ['ledger'],
           summary:
-            "This node's checkpoint with cosignatures, peers' checkpoints it checked, and alarms (administrators and oversight)",
+            "This node's published and newest checkpoints with cosignatures, its witnesses and how each answered, the peers' checkpoints its witness cosigned, and alarms (administrators and oversight)",
           response: { 200: z.record(z.string(), z.unknown()), ...problemResponses },
         },
       },
@@ -241,9 +295,10 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
         const peers = [];
         for (const p of core.trust.parties()) {
           if (p.code === core.party) continue;
-          const last = await latestPeerCheckpoint(core, p.code);
+          const last = await witnessedState(core, p);
           peers.push({
             party: p.code,
+            origin: p.ledger.origin,
             checkpoint: last
               ? { size: last.size, rootHash: last.rootHash, at: last.at.toISOString(), note: last.note }
               : null,
@@ -253,7 +308,11 @@ export function ledgerRoutes(core: NodeCore): FastifyPluginAsyncZod {
         return {
           origin: core.ledger.origin,
           key: ledgerVerifierKey(core),
-          checkpoint: await latestCheckpoint(core),
+          witnessKey: witnessVerifierKey(core),
+          quorum: core.witnessing.quorum,
+          checkpoint: await publishedCheckpoint(core),
+          latest: await latestCheckpoint(core),
+          witnesses: await witnessStatus(core),
           peers,
           alarms: alarms.map((a) => ({
             at: a.at.toISOString(),

@@ -8,7 +8,7 @@ import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 
-const KeySchema = z.object({ kid: z.string(), use: z.enum(['sig', 'enc']), status: z.string() });
+const KeySchema = z.object({ kid: z.string(), use: z.enum(['sig', 'enc', 'wit']), status: z.string() });
 const TrustListViewSchema = z
   .object({
     digest: z.string().meta({ description: 'SHA-256 of the list, as recorded in the ledger' }),
@@ -23,6 +23,8 @@ const TrustListViewSchema = z
         code: z.string(),
         name: z.string(),
         url: z.string(),
+        origin: z.string().meta({ description: "the origin of the party's ledger" }),
+        witnessName: z.string().meta({ description: "the name the party's witness cosigns under" }),
         keys: z.array(KeySchema),
         officers: z.array(z.object({ kid: z.string(), name: z.string(), status: z.string() })),
       }),
@@ -40,6 +42,8 @@ function viewOf(trust: TrustList): z.infer<typeof TrustListViewSchema> {
       code: p.code,
       name: p.name,
       url: p.url,
+      origin: trust.party(p.code)!.ledger.origin,
+      witnessName: trust.party(p.code)!.witness.name,
       keys: p.keys.map((k) => ({ kid: k.kid, use: k.use, status: k.status })),
       officers: p.officers.map((o) => ({ kid: o.kid, name: o.name, status: o.status })),
     })),

@@ -1,7 +1,8 @@
 /**
- * `comity ledger verify`: downloads a node's whole public ledger (no sign-in) and holds it to the node's signed
- * checkpoint: the key (given, or remembered from the first run), the checkpoint's signature, every entry's shape,
- * the rebuilt root, and that the log only grew since the last run here (no rollback, no rewritten history).
+ * `comity ledger verify`: downloads a node's whole public ledger (no sign-in) and holds it to the node's published
+ * checkpoint: the key (given, or remembered from the first run), the checkpoint's signature, the cosignatures of
+ * the witnesses named (C2SP tlog-cosignature, a quorum of them), every entry's shape, the rebuilt root, and that
+ * the log only grew since the last run here (no rollback, no rewritten history).
  * Exit 1 on any failure, with one `error: …` line, or with --json the report with `ok: false`.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,8 @@ import { configDir } from '../session.ts';
 interface VerifyOptions extends CommonOptions {
   key?: string;
   state?: string;
+  witness?: string[];
+  quorum?: string;
 }
 
 /** What a run found; printed with --json, on failure too (with `error`). */
@@ -30,7 +33,11 @@ interface Report {
   size: number | null;
   rootHash: string | null;
   previousSize: number | null;
+  /** Cosignatures that verified with a witness key named (or remembered). */
   cosignatures: number | null;
+  /** Each witness named, and whether it cosigned the checkpoint. */
+  witnesses: { name: string; cosigned: boolean }[];
+  quorum: number | null;
   error?: string;
 }
 
@@ -40,6 +47,9 @@ interface VerifiedState {
   vkey: string;
   size: number;
   rootHash: string;
+  /** The witnesses' verifier keys (tlog-cosignature v1) and the quorum last required. */
+  witnesses?: string[];
+  quorum?: number;
 }
 
 type Key = ReturnType<typeof parseVerifierKey>;
@@ -88,7 +98,10 @@ function readState(path: string): VerifiedState | null {
     typeof s.vkey !== 'string' ||
     !Number.isSafeInteger(s.size) ||
     s.size! < 0 ||
-    !hash32(s.rootHash)
+    !hash32(s.rootHash) ||
+    (s.witnesses !== undefined &&
+      (!Array.isArray(s.witnesses) || s.witnesses.some((w) => typeof w !== 'string'))) ||
+    (s.quorum !== undefined && (!Number.isSafeInteger(s.quorum) || s.quorum < 0))
   )
     throw new CliError(`the state file ${path} is damaged; remove it to verify from scratch`);
   return s as VerifiedState;
@@ -130,6 +143,20 @@ function parseKey(vkey: string, what: string): Key {
 }
 
 const sameKey = (a: Key, b: Key) => a.name === b.name && Buffer.compare(a.publicKey, b.publicKey) === 0;
+
+/**
+ * A witness named with --witness: its verifier key (tlog-cosignature v1, type 0x04), or the URL of a Comity node
+ * whose witness key is read from `<url>/ledger/witness/key`.
+ */
+async function witnessKey(value: string): Promise<string> {
+  const vkey = /^https?:\/\//.test(value)
+    ? (await getText(value.replace(/\/$/, ''), '/ledger/witness/key')).trim()
+    : value.trim();
+  const key = parseKey(vkey, `the witness key ${value}`);
+  if (key.type !== 'cosignature/v1')
+    throw new CliError(`${value} is not a witness key: a tlog-cosignature key has type 0x04, not a log key`);
+  return vkey;
+}
 
 /** A bar with entries/s and time left, on stderr, for long downloads to a terminal. */
 function entriesProgress(total: number): { update(done: number): void; stop(): void } {
@@ -208,6 +235,21 @@ async function verifyLog(opts: VerifyOptions, report: Report): Promise<string> {
   const statePath = opts.state ?? defaultStatePath(url);
   const state = readState(statePath);
   const expected = opts.key !== undefined ? parseKey(opts.key.trim(), '--key') : null;
+  const witnesses = opts.witness?.length
+    ? await Promise.all(opts.witness.map(witnessKey))
+    : (state?.witnesses ?? []);
+  const quorum =
+    opts.quorum !== undefined
+      ? Number(opts.quorum)
+      : opts.witness?.length
+        ? 1
+        : (state?.quorum ?? (witnesses.length ? 1 : 0));
+  if (!Number.isSafeInteger(quorum) || quorum < 0)
+    throw new CliError(`--quorum must be a whole number, not ${opts.quorum}`);
+  if (quorum > witnesses.length)
+    throw new CliError(
+      `--quorum ${quorum} needs at least as many witnesses; ${witnesses.length} named (--witness)`,
+    );
 
   // a. The key: the one given, else the one remembered; the first run remembers it.
   const vkey = (await getText(url, '/ledger/key')).trim();
@@ -222,9 +264,13 @@ async function verifyLog(opts: VerifyOptions, report: Report): Promise<string> {
 
   // b. The checkpoint, signed with that key under its name.
   const note = await getText(url, '/ledger/checkpoint');
+  const witnessKeys = witnesses.map((w) => parseKey(w, 'a witness key'));
   let opened: ReturnType<typeof openCheckpoint>;
   try {
-    opened = openCheckpoint(note, [{ name: key.name, publicKey: key.publicKey }]);
+    opened = openCheckpoint(note, [
+      { name: key.name, publicKey: key.publicKey },
+      ...witnessKeys.map((w) => ({ name: w.name, publicKey: w.publicKey, type: w.type })),
+    ]);
   } catch (e) {
     throw new CliError(`the checkpoint of ${url} is malformed: ${(e as Error).message}`);
   }
@@ -234,13 +280,35 @@ async function verifyLog(opts: VerifyOptions, report: Report): Promise<string> {
     throw new CliError(`the checkpoint of ${url} is not validly signed by its key ${vkey}`);
   if (cp.origin !== key.name)
     throw new CliError(`the checkpoint is for the log ${cp.origin}, but the key is ${key.name}'s`);
+  // A witness's line that fails to verify is a malformed note (signed-note); absent lines are simply not counted.
+  const badWitness = signatures.find((s) => s.name !== key.name && s.verified === false);
+  if (badWitness)
+    throw new CliError(`the checkpoint carries a cosignature of ${badWitness.name} that does not verify`);
+  const cosigned = witnessKeys.map((w) => ({
+    name: w.name,
+    cosigned: signatures.some((s) => s.name === w.name && s.hash === w.hash && s.verified === true),
+  }));
   Object.assign(report, {
     origin: cp.origin,
     size: cp.size,
     rootHash: b64(cp.rootHash),
     previousSize: state?.size ?? null,
-    cosignatures: signatures.length - own.length,
+    cosignatures: cosigned.filter((w) => w.cosigned).length,
+    witnesses: cosigned,
+    quorum,
   });
+  if (report.cosignatures! < quorum)
+    throw new CliError(
+      `the checkpoint of ${cp.size} entries is cosigned by ${report.cosignatures} of the witnesses named, ` +
+        `below the quorum of ${quorum}${
+          cosigned.length
+            ? ` (missing: ${cosigned
+                .filter((w) => !w.cosigned)
+                .map((w) => w.name)
+                .join(', ')})`
+            : ''
+        }`,
+    );
   if (state && cp.size < state.size)
     throw new CliError(
       `rollback: the checkpoint of ${cp.origin} has ${count(cp.size, 'entry', 'entries')}, ` +
@@ -300,14 +368,24 @@ async function verifyLog(opts: VerifyOptions, report: Report): Promise<string> {
   }
 
   // e. Remember what was verified.
-  writeState(statePath, { url, vkey, size: cp.size, rootHash: b64(cp.rootHash) });
+  writeState(statePath, {
+    url,
+    vkey,
+    size: cp.size,
+    rootHash: b64(cp.rootHash),
+    ...(witnesses.length ? { witnesses, quorum } : {}),
+  });
   report.ok = true;
   const since = state
     ? `consistent with the ${state.size} verified before`
     : 'first verification, key remembered';
+  const others = signatures.filter((s) => s.name !== key.name).length;
+  const cosignatures = witnesses.length
+    ? `cosigned by ${report.cosignatures} of ${witnesses.length} witnesses (quorum ${quorum})`
+    : `${count(others, 'cosignature')} not checked (name witnesses with --witness)`;
   return (
     `ok: ${cp.origin} ${count(cp.size, 'entry', 'entries')}, root ${b64(cp.rootHash).slice(0, 16)}…, ` +
-    `${since}, ${count(report.cosignatures!, 'cosignature')}`
+    `${since}, ${cosignatures}`
   );
 }
 
@@ -319,6 +397,8 @@ async function verify(opts: VerifyOptions): Promise<void> {
     rootHash: null,
     previousSize: null,
     cosignatures: null,
+    witnesses: [],
+    quorum: null,
   };
   let line: string;
   try {
@@ -348,6 +428,15 @@ export function registerLedger(program: Command): void {
       .option(
         '--state <file>',
         'where the last verified size and root are kept (default: <config dir>/ledger/<host>_<port>.json)',
+      )
+      .option(
+        '--witness <vkey|url>',
+        "a witness whose cosignature counts: its tlog-cosignature verifier key, or a node's URL to read it from (repeat for several; default: those remembered)",
+        (value: string, all: string[] = []) => [...all, value],
+      )
+      .option(
+        '--quorum <n>',
+        'how many of the witnesses must have cosigned (default 1 when witnesses are named)',
       ),
   ).action(verify);
 }

@@ -6,7 +6,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type PublicJwk, rotateNodeKeys } from '../../crypto/keys.ts';
+import { type PublicJwk, rotateNodeKeys, trustListEntries } from '../../crypto/keys.ts';
 import {
   AdminKeySchema,
   signTrustList,
@@ -163,8 +163,14 @@ function rotate(opts: { dataDir: string; party: string; json?: boolean }): void 
       retiredAt: new Date().toISOString(),
     },
     { kid: before.encryption.kid, use: 'enc', jwk: before.encryption.publicJwk, status: 'retired' },
-    { kid: after.signing.kid, use: 'sig', jwk: after.signing.publicJwk, status: 'active' },
-    { kid: after.encryption.kid, use: 'enc', jwk: after.encryption.publicJwk, status: 'active' },
+    {
+      kid: before.witness.kid,
+      use: 'wit',
+      jwk: before.witness.publicJwk,
+      status: 'retired',
+      retiredAt: new Date().toISOString(),
+    },
+    ...trustListEntries(after),
   ];
   emit({ party: opts.party, keys: entry }, () =>
     [

@@ -3424,7 +3424,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest signed checkpoint (C2SP tlog-checkpoint, signed note), with cosignatures */
+        /** The published checkpoint (C2SP tlog-checkpoint, signed note): the newest one the quorum of witnesses cosigned, with their C2SP tlog-cosignature lines; until one is, the newest signed one */
         get: {
             parameters: {
                 query?: never;
@@ -3644,7 +3644,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/ledger/cosignatures": {
+    "/ledger/witness/add-checkpoint": {
         parameters: {
             query?: never;
             header?: never;
@@ -3653,7 +3653,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A peer witness's cosignature of one of this node's checkpoints (verified against the trust list) */
+        /**
+         * C2SP tlog-witness add-checkpoint: a peer's signed checkpoint and a consistency proof; answers this node's tlog-cosignature
+         * @description The checkpoint must be signed with the key the trust list gives the party whose origin it carries; this node never cosigns its own log. 409 (text/x.tlog.size) gives the size this witness last cosigned; 422 a proof or root that does not hold; 403 a signature that is not the party’s; 404 an origin it does not witness.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3661,15 +3664,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        witness: string;
-                        origin: string;
-                        note: string;
-                    };
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description Default Response */
                 200: {
@@ -3680,6 +3675,76 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ledger/witness/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The witness's verifier key (C2SP tlog-cosignature v1, signed-note type 0x04): name+hash+key */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ledger/witness/{originHash}/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The checkpoint this witness last cosigned for the log whose origin has this SHA-256 (hex), with the log’s signature and its cosignature */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    originHash: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3790,7 +3855,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This node's checkpoint with cosignatures, peers' checkpoints it checked, and alarms (administrators and oversight) */
+        /** This node's published and newest checkpoints with cosignatures, its witnesses and how each answered, the peers' checkpoints its witness cosigned, and alarms (administrators and oversight) */
         get: {
             parameters: {
                 query?: never;
@@ -5843,10 +5908,14 @@ export interface components {
                 code: string;
                 name: string;
                 url: string;
+                /** @description the origin of the party's ledger */
+                origin: string;
+                /** @description the name the party's witness cosigns under */
+                witnessName: string;
                 keys: {
                     kid: string;
                     /** @enum {string} */
-                    use: "sig" | "enc";
+                    use: "sig" | "enc" | "wit";
                     status: string;
                 }[];
                 officers: {
@@ -6196,10 +6265,14 @@ export interface components {
                 code: string;
                 name: string;
                 url: string;
+                /** @description the origin of the party's ledger */
+                origin: string;
+                /** @description the name the party's witness cosigns under */
+                witnessName: string;
                 keys: {
                     kid: string;
                     /** @enum {string} */
-                    use: "sig" | "enc";
+                    use: "sig" | "enc" | "wit";
                     status: string;
                 }[];
                 officers: {
