@@ -327,4 +327,32 @@ describe(`a node that is down (${engine})`, () => {
       1,
     );
   }, 60_000);
+
+  it('gives up a message that outlives its lifetime while the peer is down: failed once, never refused in a loop', async () => {
+    const restart = await fed.stop('BOR');
+    const ttl = arc().settings.messageTtlHours;
+    arc().settings.messageTtlHours = 2 / 3600;
+    let id: string;
+    try {
+      const created = await arcOfficer.post('/api/v1/cases', corpusRequest('01-ransomware-hospital.json'));
+      id = created.body.id as string;
+      expect((await arcOfficer.post(`/api/v1/cases/${id}/actions/submit`)).status).toBe(200);
+    } finally {
+      arc().settings.messageTtlHours = ttl;
+    }
+    let row: typeof outbox.$inferSelect | undefined;
+    for (let i = 0; i < 100 && row?.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      [row] = await arc().db.select().from(outbox).where(eq(outbox.caseId, id));
+    }
+    expect(row).toMatchObject({ status: 'failed', lastError: 'expired before it could be delivered' });
+    await restart();
+    await new Promise((r) => setTimeout(r, 1500));
+    const [later] = await arc().db.select().from(outbox).where(eq(outbox.caseId, id));
+    expect(later).toMatchObject({ status: 'failed', attempts: row!.attempts });
+    expect(
+      await bor().db.select().from(inboundRefusals).where(eq(inboundRefusals.messageId, row!.messageId)),
+    ).toEqual([]);
+    expect(await bor().db.select().from(cases).where(eq(cases.id, id))).toEqual([]);
+  }, 60_000);
 });
