@@ -402,7 +402,8 @@ export const ledgerAlarms = pgTable('ledger_alarms', {
  * Evidence packages (design §9). At the requested node (`side` = `produced`) a package collects sealed files
  * until it is sealed and sent; at the requesting node (`side` = `received`) it is announced by a signed manifest
  * and complete once every file has arrived and matched the manifest. The package identity is only ever stored
- * wrapped to the requesting node's key; `wrapped_identity` is cleared when retention ends (crypto-shredding).
+ * wrapped to the requesting node's key: at the producer until the package is sealed into its manifest message,
+ * at the receiver until retention ends (crypto-shredding, which also clears the messages that carried it).
  */
 export const evidencePackages = pgTable(
   'evidence_packages',
@@ -415,11 +416,11 @@ export const evidencePackages = pgTable(
     /** The producing (requested) party and the receiving (requesting) party. */
     producer: text('producer').notNull(),
     receiver: text('receiver').notNull(),
-    /** produced: open | sealed; received: announced | received | shredded. */
+    /** produced: open | sealed | shredded; received: announced | received | shredded. */
     status: text('status').notNull(),
     /** The package's age recipient (`age1…`). */
     recipient: text('recipient').notNull(),
-    /** The package identity as a compact JWE to the receiving node's X25519 key; null once shredded. */
+    /** The package identity as a compact JWE to the receiving node's X25519 key; null once sent or shredded. */
     wrappedIdentity: text('wrapped_identity'),
     conditions: jsonb('conditions').notNull(),
     retentionUntil: text('retention_until'),

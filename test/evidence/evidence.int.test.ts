@@ -9,7 +9,7 @@ import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { compactDecrypt } from 'jose';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -587,6 +587,45 @@ describe(`evidence packages between nodes (${engine})`, () => {
     bor.retention.resume();
     expect(await copiesOf(identity)).toEqual([]);
     expect((await packageAt(arcOfficer, pkg)()).status).toBe('shredded');
+  });
+
+  it('gives up a manifest still undelivered when retention ends, keeping no copy of the identity', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const id = await executingCase([{ kind: 'retention', text: 'Delete soon.', until: yesterday }]);
+    const [arc, bor] = [fed.demo.nodes.ARC!, fed.demo.nodes.BOR!];
+    bor.retention.pause();
+    bor.outbox.pause();
+    let pkg: string;
+    let identity: string;
+    try {
+      pkg = (await borExecutor.post(`/api/v1/cases/${id}/evidence`)).body.id;
+      await upload(borExecutor, pkg, file('never-sent.txt', Buffer.from('never sent')));
+      expect((await borExecutor.post(`/api/v1/evidence/${pkg}/seal`, {})).status).toBe(200);
+      const [manifest] = await bor.core.db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.caseId, id), eq(outbox.type, 'evidence-manifest')));
+      // What ARC would read from the message: the identity, wrapped to its key.
+      const opened = await compactDecrypt(manifest!.payload, arc.core.keys.encryption.privateKey);
+      const claims = JSON.parse(
+        Buffer.from(new TextDecoder().decode(opened.plaintext).split('.')[1]!, 'base64url').toString(),
+      );
+      identity = await unwrapIdentity(claims.body.wrappedIdentity, arc.core.keys.encryption.privateKey);
+      await shredExpired(bor.core);
+      const [after] = await bor.core.db.select().from(outbox).where(eq(outbox.id, manifest!.id));
+      expect(after).toMatchObject({
+        status: 'failed',
+        lastError: `retention of evidence package ${pkg} ended before delivery`,
+        payload: expect.stringMatching(/^destroyed /),
+      });
+    } finally {
+      bor.outbox.resume();
+      bor.retention.resume();
+    }
+    await fed.settle();
+    expect((await borExecutor.get(`/api/v1/evidence/${pkg}`)).body).toMatchObject({ status: 'shredded' });
+    expect((await arcOfficer.get(`/api/v1/evidence/${pkg}`)).status).toBe(404);
+    expect(await copiesOf(identity)).toEqual([]);
   });
 
   it('speaks tus to a tus client: OPTIONS, version header, offsets', async () => {
