@@ -67,8 +67,15 @@ const currentList = (): TrustListFile => structuredClone(bor().trust.file) as Tr
 /** Signs a list with the demo's administrator key (what `comity trust sign` does). */
 const signed = (list: TrustListFile) => signTrustList(list, demoTrustAdmin(fed.dir).privateKey);
 
-/** A message from ARC to BOR, sealed with ARC's real node keys: only what the test puts in it is forged. */
-async function fromArc(body: Record<string, unknown>, claims: Partial<MessageClaims> = {}) {
+/**
+ * A message from ARC to BOR, sealed with ARC's real node keys (or the signing key given): only what the test puts
+ * in it is forged.
+ */
+async function fromArc(
+  body: Record<string, unknown>,
+  claims: Partial<MessageClaims> = {},
+  signing: { privateKey: KeyObject; kid: string } = arc().keys.signing,
+) {
   const now = new Date();
   const recipient = arc().trust.party('BOR')!;
   const full: MessageClaims = {
@@ -87,8 +94,8 @@ async function fromArc(body: Record<string, unknown>, claims: Partial<MessageCla
   };
   const { jwe } = await sealMessage({
     claims: full,
-    signingKey: arc().keys.signing.privateKey,
-    signingKid: arc().keys.signing.kid,
+    signingKey: signing.privateKey,
+    signingKid: signing.kid,
     recipientKey: recipient.encryption.key,
     recipientKid: recipient.encryption.kid,
   });
@@ -344,38 +351,15 @@ describe(`emergency requests (${engine})`, () => {
 });
 
 /** ARC's signing key retired by the rotation test below, and when. */
-let retired: { key: KeyObject; kid: string; at: Date } | undefined;
+let retired: { privateKey: KeyObject; kid: string; at: Date } | undefined;
 
 /** A request from ARC to BOR signed with ARC's retired key, created and expiring when the test says. */
-async function fromRetiredArc(created: Date, expires = new Date(Date.now() + 3_600_000)) {
-  const claims: MessageClaims = {
-    id: ulid(),
-    type: 'request',
-    from: 'ARC',
-    to: 'BOR',
-    case: ulid(),
-    created: created.toISOString(),
-    expires: expires.toISOString(),
-    prev: null,
-    action: 'submit',
-    actor: { name: 'Officer' },
-    body: { request: { ...emergency(), urgency: 'urgent' } },
-  };
-  const recipient = bor().trust.party('BOR')!;
-  const { jwe } = await sealMessage({
-    claims,
-    signingKey: retired!.key,
-    signingKid: retired!.kid,
-    recipientKey: recipient.encryption.key,
-    recipientKid: recipient.encryption.kid,
-  });
-  const res = await fetch(`${fed.url('BOR')}/exchange/v1/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/jose' },
-    body: jwe,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const fromRetiredArc = (created: Date, expires = new Date(Date.now() + 3_600_000)) =>
+  fromArc(
+    { request: { ...emergency(), urgency: 'urgent' } },
+    { created: created.toISOString(), expires: expires.toISOString(), actor: { name: 'Officer' } },
+    retired!,
+  );
 
 describe(`rotation and revocation (${engine})`, () => {
   it('refuses messages signed with a revoked node key, and an officer key once revoked', async () => {
@@ -458,7 +442,7 @@ describe(`rotation and revocation (${engine})`, () => {
     expect((await borReviewer.get(`/api/v1/cases/${created.body.id}`)).status).toBe(200);
 
     // The retired key: what it signed before its retirement still verifies; nothing newer does.
-    retired = { key: before.signing.privateKey, kid: before.signing.kid, at: retiredAt };
+    retired = { ...before.signing, at: retiredAt };
     const late = await fromRetiredArc(new Date());
     expect(late.status).toBe(400);
     expect(late.body.detail).toMatch(/was retired at .* and signs no newer message/);
