@@ -86,7 +86,10 @@ export async function sealMessage(opts: SealOptions): Promise<{ jwe: string; jws
   return { jwe, jws, hash: sha256b64url(jws) };
 }
 
-/** Why a message was refused at the door; `code` is stable, `message` is for people. */
+/**
+ * Why a message was refused at the door; `code` is stable, `message` is for people. `signer` is the party whose
+ * trust-listed key verified the signature, when it did: only then does the refusal say anything about a peer.
+ */
 export class EnvelopeError extends Error {
   constructor(
     readonly code:
@@ -99,6 +102,7 @@ export class EnvelopeError extends Error {
       | 'bad-claims'
       | 'sender-mismatch',
     message: string,
+    readonly signer?: string,
   ) {
     super(message);
   }
@@ -177,26 +181,33 @@ export async function openMessage(
   try {
     parsed = JSON.parse(decoder.decode(payload));
   } catch {
-    throw new EnvelopeError('bad-claims', 'the signed payload is not JSON');
+    throw new EnvelopeError('bad-claims', 'the signed payload is not JSON', signer.party);
   }
   const unstorable = unstorableTextAt(parsed);
   if (unstorable)
-    throw new EnvelopeError('bad-claims', `invalid claims: ${unstorable.at}: ${unstorable.why}`);
+    throw new EnvelopeError(
+      'bad-claims',
+      `invalid claims: ${unstorable.at}: ${unstorable.why}`,
+      signer.party,
+    );
   const claims = MessageClaimsSchema.safeParse(parsed);
   if (!claims.success)
     throw new EnvelopeError(
       'bad-claims',
       `invalid claims: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      signer.party,
     );
   if (signer.validUntil && new Date(claims.data.created) > signer.validUntil)
     throw new EnvelopeError(
       'revoked-signer',
       `signing key ${kid} was retired at ${signer.validUntil.toISOString()} and signs no newer message`,
+      signer.party,
     );
   if (claims.data.from !== signer.party)
     throw new EnvelopeError(
       'sender-mismatch',
       `the message claims to come from ${claims.data.from} but is signed by ${signer.party}`,
+      signer.party,
     );
   return { claims: claims.data, jws, hash: sha256b64url(jws), kid };
 }

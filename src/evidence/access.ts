@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { and, asc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lt, ne } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import { latestCheckpoint, signLatestCheckpoint } from '../audit/checkpoints.ts';
@@ -14,8 +14,16 @@ import { storedInclusionProof } from '../audit/ledger.ts';
 import type { RequestContext } from '../cases/actor.ts';
 import { caseResource, loadCaseFor, requireAllowed } from '../cases/guard.ts';
 import { appendNote } from '../cases/record-transition.ts';
+import { destroyRefusedBodies } from '../exchange/refusals.ts';
 import type { NodeCore } from '../node/core.ts';
-import { evidenceEvents, evidenceFiles, evidencePackages, inbox, ledgerEntries } from '../store/schema.ts';
+import {
+  evidenceEvents,
+  evidenceFiles,
+  evidencePackages,
+  inbox,
+  ledgerEntries,
+  outbox,
+} from '../store/schema.ts';
 import { actorLabel, CUSTODY_EVENTS, type CustodyEvent, recordEvidenceEvent } from './custody.ts';
 import type { Manifest } from './manifest.ts';
 import { unwrapIdentity } from './manifest.ts';
@@ -389,8 +397,11 @@ export async function exportPackage(core: NodeCore, ctx: RequestContext, package
 export type PackageExport = Awaited<ReturnType<typeof exportPackage>>;
 
 /**
- * Crypto-shredding (design §9): packages whose retention period has ended lose their wrapped identity, here
- * and in the stored message that brought it, so their sealed files can no longer be opened. Returns how many.
+ * Crypto-shredding (design §9): packages whose retention period has ended lose every copy of their wrapped
+ * identity this node holds, so that their sealed files can no longer be opened by anyone with the requesting
+ * node's key. The requesting node clears the package's identity, the stored message that brought it and any
+ * refused delivery of that message; the producing node clears its package and the outbox message that carried
+ * it (one not delivered by then is given up). Hashes stay (inbox, outbox, refusals, ledger). Returns how many.
  */
 export async function shredExpired(core: NodeCore): Promise<number> {
   const today = core.now().toISOString().slice(0, 10);
@@ -399,8 +410,7 @@ export async function shredExpired(core: NodeCore): Promise<number> {
     .from(evidencePackages)
     .where(
       and(
-        eq(evidencePackages.side, 'received'),
-        isNotNull(evidencePackages.wrappedIdentity),
+        ne(evidencePackages.status, 'shredded'),
         isNotNull(evidencePackages.retentionUntil),
         lt(evidencePackages.retentionUntil, today),
       ),
@@ -412,12 +422,21 @@ export async function shredExpired(core: NodeCore): Promise<number> {
         .update(evidencePackages)
         .set({ wrappedIdentity: null, status: 'shredded', shreddedAt: now })
         .where(eq(evidencePackages.id, pkg.id));
-      // The message that brought the package held the wrapped identity too; its hash stays (inbox, ledger).
-      if (pkg.messageId)
+      const destroyed = `destroyed ${now.toISOString()}: carried the identity of evidence package ${pkg.id}`;
+      if (pkg.messageId && pkg.side === 'received') {
+        await tx.update(inbox).set({ jws: destroyed }).where(eq(inbox.messageId, pkg.messageId));
+        await destroyRefusedBodies(tx, pkg.producer, pkg.messageId, destroyed);
+      }
+      if (pkg.messageId && pkg.side === 'produced') {
         await tx
-          .update(inbox)
-          .set({ jws: `destroyed ${now.toISOString()}: carried the identity of evidence package ${pkg.id}` })
-          .where(eq(inbox.messageId, pkg.messageId));
+          .update(outbox)
+          .set({
+            status: 'failed',
+            lastError: `retention of evidence package ${pkg.id} ended before delivery`,
+          })
+          .where(and(eq(outbox.messageId, pkg.messageId), eq(outbox.status, 'pending')));
+        await tx.update(outbox).set({ payload: destroyed }).where(eq(outbox.messageId, pkg.messageId));
+      }
       await recordEvidenceEvent(core, tx, {
         packageId: pkg.id,
         caseId: pkg.caseId,

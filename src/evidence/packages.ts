@@ -552,6 +552,8 @@ export async function sealPackage(
         .update(evidencePackages)
         .set({
           status: 'sealed',
+          // From here on the identity travels only in the message; the producer keeps no copy of its own.
+          wrappedIdentity: null,
           manifest,
           manifestJws: jws,
           manifestSha256,

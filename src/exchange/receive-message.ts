@@ -1,8 +1,8 @@
 /**
  * Receives one message from another node (design §8): decrypt, verify the signature against the trust list,
  * check recipient, time, idempotency and the case's `prev` chain, then apply the lifecycle action it carries,
- * store it and answer with a signed receipt, all in one transaction. A refused message changes nothing and is
- * kept for inspection.
+ * store it and answer with a signed receipt, all in one transaction. A refused message changes nothing; what is
+ * kept of it depends on whether its signer was authenticated (refusals.ts).
  */
 
 import { eq } from 'drizzle-orm';
@@ -29,7 +29,8 @@ import { type InterchangeRequest, InterchangeRequestSchema } from '../domain/req
 import { receiveEvidenceManifest } from '../evidence/receive.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
-import { cases, inboundRefusals, inbox } from '../store/schema.ts';
+import { cases, inbox } from '../store/schema.ts';
+import { countStrangerRefusal, keepPeerRefusal } from './refusals.ts';
 import { checkVouch, VouchError } from './vouch.ts';
 
 /** A refusal; `retry` tells the sender whether sending the same message later may succeed. */
@@ -246,39 +247,43 @@ async function receiveEvidence(
   return { row, status: 'applied', note: null };
 }
 
+/** Refuses a message whose signature verified with `signer`'s trust-listed key: kept, and a ledger entry. */
 async function refuse(
   core: NodeCore,
   jwe: string,
   remoteAddress: string,
   refusal: Refusal,
+  signer: string,
   claims?: Partial<MessageClaims>,
 ) {
   // Reasons quote what the sender wrote (a key id, a claim): made storable before the database and the ledger.
   const reason = storable(refusal.reason);
-  const sender = claims?.from === undefined ? null : storable(quoteUntrusted(claims.from, 200));
+  const claimedSender = claims?.from === undefined ? null : storable(quoteUntrusted(claims.from, 200));
   const messageId = claims?.id === undefined ? null : storable(quoteUntrusted(claims.id, 200));
-  core.log.warn({ reason, sender, messageId }, 'inbound message refused');
-  await core.db.transaction(async (tx) => {
-    await tx.insert(inboundRefusals).values({
-      at: core.now(),
-      remoteAddress,
-      claimedSender: sender,
-      messageId,
-      reason,
-      body: storable(jwe.slice(0, 200_000)),
-    });
-    await appendLedger(core, tx, {
-      type: 'message-refused',
-      party: sender ?? 'unknown',
-      record: {
-        reason,
-        messageId,
-        remoteAddress: storable(remoteAddress),
-        body: sha256b64url(jwe),
-      },
-    });
-  });
+  core.log.warn({ reason, signer, sender: claimedSender, messageId }, 'inbound message refused');
+  await keepPeerRefusal(core, jwe, remoteAddress, { signer, claimedSender, messageId, reason });
   return { ok: false as const, refusal };
+}
+
+/**
+ * Why a message is outside its time, or null. A retired key still verifies what it signed before its
+ * retirement, and `created` is whatever the signer wrote: without a bound on its age and on `expires - created`,
+ * whoever holds a retired key could date messages back and sign for ever.
+ */
+function timeProblem(claims: MessageClaims, now: Date, settings: NodeCore['settings']): string | null {
+  const created = Date.parse(claims.created);
+  const expires = Date.parse(claims.expires);
+  const lifetime = settings.messageTtlHours * 3_600_000;
+  const skew = settings.clockSkewSeconds * 1000;
+  const limit = `${settings.messageTtlHours} hours, with ${settings.clockSkewSeconds} s of clock skew`;
+  if (expires < now.getTime()) return `the message expired at ${claims.expires}`;
+  if (created > now.getTime() + skew)
+    return `the message claims to be created in the future (${claims.created})`;
+  if (created < now.getTime() - lifetime - skew)
+    return `the message was created at ${claims.created}, longer ago than a message lives (${limit})`;
+  if (expires - created > lifetime + skew)
+    return `the message is valid for ${Math.round((expires - created) / 3_600_000)} hours, longer than a message lives (${limit})`;
+  return null;
 }
 
 export async function receiveMessage(
@@ -297,45 +302,28 @@ export async function receiveMessage(
       previousKeys: core.keys.previousEncryption,
     });
   } catch (e) {
-    if (e instanceof EnvelopeError)
-      return refuse(
-        core,
-        jwe,
-        remoteAddress,
-        // A key this node does not know yet may be a peer's new key whose trust list has not arrived: the sender
-        // may try again. A revoked or retired key is final.
-        e.code === 'unknown-signer'
-          ? new Refusal(409, `${e.message} (yet)`, true)
-          : new Refusal(400, e.message),
-      );
-    throw e;
+    if (!(e instanceof EnvelopeError)) throw e;
+    // A key this node does not know yet may be a peer's new key whose trust list has not arrived: the sender may
+    // try again. A revoked or retired key is final.
+    const refusal =
+      e.code === 'unknown-signer'
+        ? new Refusal(409, `${e.message} (yet)`, true)
+        : new Refusal(400, e.message);
+    if (e.signer) return refuse(core, jwe, remoteAddress, refusal, e.signer);
+    core.log.warn(
+      { reason: storable(refusal.reason), code: e.code },
+      'inbound message refused before its sender was authenticated',
+    );
+    await countStrangerRefusal(core, jwe, remoteAddress, e.code);
+    return { ok: false, refusal };
   }
   const { claims, jws, hash } = opened;
   const now = core.now();
-  if (claims.to !== core.party)
-    return refuse(
-      core,
-      jwe,
-      remoteAddress,
-      new Refusal(400, `the message is addressed to ${claims.to}, not ${core.party}`),
-      claims,
-    );
-  if (Date.parse(claims.expires) < now.getTime())
-    return refuse(
-      core,
-      jwe,
-      remoteAddress,
-      new Refusal(400, `the message expired at ${claims.expires}`),
-      claims,
-    );
-  if (Date.parse(claims.created) > now.getTime() + core.settings.clockSkewSeconds * 1000)
-    return refuse(
-      core,
-      jwe,
-      remoteAddress,
-      new Refusal(400, `the message claims to be created in the future (${claims.created})`),
-      claims,
-    );
+  const problem =
+    claims.to !== core.party
+      ? `the message is addressed to ${claims.to}, not ${core.party}`
+      : timeProblem(claims, now, core.settings);
+  if (problem) return refuse(core, jwe, remoteAddress, new Refusal(400, problem), claims.from, claims);
 
   try {
     const result = await core.db.transaction(async (tx) => {
@@ -405,7 +393,7 @@ export async function receiveMessage(
     if (result.state === 'received') core.wakeScreening();
     return { ok: true, receipt: result.receipt, duplicate: result.duplicate };
   } catch (e) {
-    if (e instanceof Refusal) return refuse(core, jwe, remoteAddress, e, claims);
+    if (e instanceof Refusal) return refuse(core, jwe, remoteAddress, e, claims.from, claims);
     throw e;
   }
 }

@@ -108,6 +108,7 @@ export const NodeConfigSchema = z
         checkpointIntervalMs: z.number().int().positive(),
         witnessIntervalMs: z.number().int().positive(),
         retentionIntervalMs: z.number().int().positive(),
+        refusalRetentionDays: z.number().positive(),
         transferBytesPerSecond: z.number().int().min(0),
         transferMaxAttempts: z.number().int().positive(),
       })

@@ -21,7 +21,10 @@ export interface NodeSettings {
   /** Failed sign-ins in a row after which an account is locked, and for how long. */
   lockoutThreshold: number;
   lockoutMinutes: number;
-  /** How long a message stays valid after it is created (design §8 `expires`). */
+  /**
+   * How long a message stays valid after it is created (design §8 `expires`); the receiver refuses one created
+   * longer ago, or valid for longer, than this and the clock skew allow.
+   */
   messageTtlHours: number;
   /** Longest wait between two delivery attempts of one message. */
   maxRetryDelayMs: number;
@@ -33,8 +36,10 @@ export interface NodeSettings {
   checkpointIntervalMs: number;
   /** How often peers' published checkpoints are monitored (checked against what this node's witness cosigned). */
   witnessIntervalMs: number;
-  /** How often retention periods of received evidence are checked. */
+  /** How often retention periods of evidence and of refused messages' bodies are checked. */
   retentionIntervalMs: number;
+  /** How long the body of a refused message is kept for inspection (its hash, size and reason stay). */
+  refusalRetentionDays: number;
   /** Upper bound on the rate of evidence pushed to another node, bytes per second (0: none). */
   transferBytesPerSecond: number;
   /** Attempts at pushing one evidence file before it is marked failed. */
@@ -56,6 +61,7 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   checkpointIntervalMs: 2_000,
   witnessIntervalMs: 10_000,
   retentionIntervalMs: 60 * 60_000,
+  refusalRetentionDays: 30,
   transferBytesPerSecond: 0,
   transferMaxAttempts: 8,
 };

@@ -13,6 +13,7 @@ import { loadOrCreateSecretKey, secretBox } from '../crypto/secret-box.ts';
 import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
+import { purgeRefusalBodies } from '../exchange/refusals.ts';
 import { checkOwnEntry, followRecordedTrustList, takeTrustListAtStart } from '../exchange/trust-install.ts';
 import { loadTrustListInForce, type TrustList } from '../exchange/trust-list.ts';
 import { parseVerifierKey } from '../ledger/note.ts';
@@ -33,7 +34,7 @@ export interface RunningNode {
   witness: WorkerLoop;
   /** Pushes sealed evidence to requesting nodes. */
   transfer: WorkerLoop;
-  /** Destroys package identities whose retention has ended. */
+  /** Destroys package identities, and purges bodies of refused messages, whose retention has ended. */
   retention: WorkerLoop;
   /** Drops every open connection, as a crash would (tests of interrupted transfers); then call close. */
   severConnections(): void;
@@ -194,7 +195,15 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
     settings.pollIntervalMs,
     log,
   );
-  loops.retention = startWorkerLoop('retention', () => shredExpired(core), settings.retentionIntervalMs, log);
+  loops.retention = startWorkerLoop(
+    'retention',
+    async () => {
+      await shredExpired(core);
+      await purgeRefusalBodies(core);
+    },
+    settings.retentionIntervalMs,
+    log,
+  );
   // Another process of this node (one PostgreSQL database) may install a trust list: follow the ledger.
   // Every fifth poll: a list installed elsewhere is in force here within seconds, at a fifth of the queries.
   loops.trust = startWorkerLoop(

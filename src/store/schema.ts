@@ -219,16 +219,52 @@ export const inbox = pgTable(
   (t) => [index('inbox_case_idx').on(t.caseId)],
 );
 
-/** Inbound messages refused at the door, kept for inspection (design §8). */
-export const inboundRefusals = pgTable('inbound_refusals', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  at: at('at').notNull(),
-  remoteAddress: text('remote_address'),
-  claimedSender: text('claimed_sender'),
-  messageId: text('message_id'),
-  reason: text('reason').notNull(),
-  body: text('body').notNull(),
-});
+/**
+ * Inbound messages refused after their signature verified with a trust-listed key (design §8): evidence about
+ * that peer, kept for inspection. The body (at most 200,000 characters of the JWE) is purged after
+ * `refusalRetentionDays`, and destroyed at once when it carried an evidence package identity that is shredded;
+ * its hash and size stay.
+ */
+export const inboundRefusals = pgTable(
+  'inbound_refusals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: at('at').notNull(),
+    remoteAddress: text('remote_address'),
+    /** The party whose key verified the signature (null on rows from before it was recorded). */
+    signer: text('signer'),
+    claimedSender: text('claimed_sender'),
+    messageId: text('message_id'),
+    reason: text('reason').notNull(),
+    /** base64url SHA-256 and byte size of the JWE as received. */
+    bodySha256: text('body_sha256'),
+    bodySize: integer('body_size'),
+    body: text('body'),
+  },
+  (t) => [index('inbound_refusals_at_idx').on(t.at), index('inbound_refusals_message_idx').on(t.messageId)],
+);
+
+/**
+ * Inbound messages refused before anyone was authenticated (not a JWE, not for this node, unknown key, bad
+ * signature): anyone can send those, so they are only counted, per hour and reason, with the hash and size of
+ * the last one. Nothing else of them is stored, and they are not in the ledger.
+ */
+export const inboundRefusalCounts = pgTable(
+  'inbound_refusal_counts',
+  {
+    /** The start of the hour. */
+    period: at('period').notNull(),
+    /** The envelope's refusal code (`malformed`, `not-for-us`, `undecryptable`, `unknown-signer`, …). */
+    code: text('code').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    lastAt: at('last_at').notNull(),
+    lastRemoteAddress: text('last_remote_address'),
+    lastSha256: text('last_sha256').notNull(),
+    lastSize: integer('last_size').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.period, t.code] })],
+);
 
 /** Every read of case data by a person, and every denial (design §10, DEVELOPERS.md). */
 export const accessLog = pgTable(
@@ -384,7 +420,8 @@ export const ledgerAlarms = pgTable('ledger_alarms', {
  * Evidence packages (design §9). At the requested node (`side` = `produced`) a package collects sealed files
  * until it is sealed and sent; at the requesting node (`side` = `received`) it is announced by a signed manifest
  * and complete once every file has arrived and matched the manifest. The package identity is only ever stored
- * wrapped to the requesting node's key; `wrapped_identity` is cleared when retention ends (crypto-shredding).
+ * wrapped to the requesting node's key: at the producer until the package is sealed into its manifest message,
+ * at the receiver until retention ends (crypto-shredding, which also clears the messages that carried it).
  */
 export const evidencePackages = pgTable(
   'evidence_packages',
@@ -397,11 +434,11 @@ export const evidencePackages = pgTable(
     /** The producing (requested) party and the receiving (requesting) party. */
     producer: text('producer').notNull(),
     receiver: text('receiver').notNull(),
-    /** produced: open | sealed; received: announced | received | shredded. */
+    /** produced: open | sealed | shredded; received: announced | received | shredded. */
     status: text('status').notNull(),
     /** The package's age recipient (`age1…`). */
     recipient: text('recipient').notNull(),
-    /** The package identity as a compact JWE to the receiving node's X25519 key; null once shredded. */
+    /** The package identity as a compact JWE to the receiving node's X25519 key; null once sent or shredded. */
     wrappedIdentity: text('wrapped_identity'),
     conditions: jsonb('conditions').notNull(),
     retentionUntil: text('retention_until'),

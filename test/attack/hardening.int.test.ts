@@ -5,8 +5,16 @@
  * trace, file path, `node_modules` or SQL). Two federations: one with the tests' generous limits, one with low
  * limits (src/api/security.ts reads them from the node settings at start).
  */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { eq, sql, sum } from 'drizzle-orm';
+import { CompactEncrypt } from 'jose';
+import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerTree } from '../../src/audit/ledger.ts';
+import { sealMessage } from '../../src/crypto/envelope.ts';
+import type { Db } from '../../src/store/db.ts';
+import { inboundRefusalCounts, inboundRefusals } from '../../src/store/schema.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import {
   type Client,
@@ -240,6 +248,119 @@ describe('rate limits (20 requests a minute per user, 3 sign-ins a minute per ad
     // The limit is per node: the same address still signs in on another node.
     await expect(limited.as('officer@cal.example')).resolves.toBeDefined();
   });
+});
+
+describe(`garbage at the public message endpoint (${engine})`, () => {
+  /** The bytes the database holds, as PostgreSQL counts them. */
+  async function databaseBytes(db: Db): Promise<number> {
+    const { rows } = (await db.execute(
+      sql`select pg_database_size(current_database())::bigint as n`,
+    )) as unknown as { rows: { n: string | number }[] };
+    return Number(rows[0]!.n);
+  }
+  const counted = async (db: Db) =>
+    Object.fromEntries(
+      (
+        await db
+          .select({ code: inboundRefusalCounts.code, n: sum(inboundRefusalCounts.count) })
+          .from(inboundRefusalCounts)
+          .groupBy(inboundRefusalCounts.code)
+      ).map((r) => [r.code, Number(r.n)]),
+    );
+
+  it('grows neither the ledger nor the stored bytes: refusals before authentication are only counted', async () => {
+    const arc = fed.demo.nodes.ARC!.core;
+    const bor = fed.demo.nodes.BOR!.core;
+    const filler = () => randomBytes(75_000).toString('base64url');
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const jweLike = (header: Record<string, unknown>) =>
+      `${b64(header)}.${filler()}.${filler().slice(0, 16)}.${filler()}.${filler().slice(0, 22)}`;
+    const own = arc.keys.encryption;
+    const sealedBy = async (signingKid: string) =>
+      (
+        await sealMessage({
+          claims: {
+            id: ulid(),
+            type: 'status',
+            from: 'BOR',
+            to: 'ARC',
+            case: ulid(),
+            created: new Date().toISOString(),
+            expires: new Date(Date.now() + 3_600_000).toISOString(),
+            prev: null,
+            action: 'receive',
+            actor: null,
+            body: { filler: filler() },
+          },
+          signingKey: generateKeyPairSync('ed25519').privateKey,
+          signingKid,
+          recipientKey: arc.trust.party('ARC')!.encryption.key,
+          recipientKid: own.kid,
+        })
+      ).jwe;
+    // Each kind of garbage a stranger can send, ~100 kB each, every body different.
+    const kinds: [string, () => Promise<string>][] = [
+      ['malformed', async () => filler()],
+      ['malformed', async () => jweLike({ alg: 'RSA1_5', enc: 'A256GCM', kid: own.kid })],
+      ['not-for-us', async () => jweLike({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: 'ARC:enc:other' })],
+      ['undecryptable', async () => jweLike({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: own.kid })],
+      [
+        'undecryptable',
+        async () =>
+          new CompactEncrypt(Buffer.from(filler()))
+            .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: 'ARC:enc:other' })
+            .encrypt(arc.trust.party('ARC')!.encryption.key)
+            .then((jwe) =>
+              jwe.replace(/^[^.]+/, b64({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: own.kid })),
+            ),
+      ],
+      ['unknown-signer', () => sealedBy('BOR:sig:unknown')],
+      ['bad-signature', () => sealedBy(bor.keys.signing.kid)],
+    ];
+    const rounds = 25;
+    const [ledgerBefore, rowsBefore, bytesBefore, countedBefore] = [
+      (await ledgerTree(arc.db)).size,
+      (await arc.db.select({ id: inboundRefusals.id }).from(inboundRefusals)).length,
+      await databaseBytes(arc.db),
+      await counted(arc.db),
+    ];
+    let sent = 0;
+    for (let round = 0; round < rounds; round++)
+      await Promise.all(
+        kinds.map(async ([, make]) => {
+          const body = await make();
+          sent += body.length;
+          const res = await send(fed.url('ARC'), {
+            method: 'POST',
+            path: '/exchange/v1/messages',
+            headers: { 'content-type': 'application/jose' },
+            body,
+          });
+          expect([400, 409]).toContain(res.status);
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(JSON.parse(res.text).detail).toEqual(expect.any(String));
+        }),
+      );
+    expect(sent).toBeGreaterThan(15_000_000);
+    // Not one ledger entry, not one stored body; the database grew by far less than one body per request.
+    expect((await ledgerTree(arc.db)).size - ledgerBefore).toBe(0);
+    expect((await arc.db.select({ id: inboundRefusals.id }).from(inboundRefusals)).length).toBe(rowsBefore);
+    expect(await databaseBytes(arc.db)).toBeLessThan(bytesBefore + 2_000_000);
+    // Only counters moved: one per request, under the reason it was refused for.
+    const after = await counted(arc.db);
+    for (const code of new Set(kinds.map(([c]) => c)))
+      expect(after[code]! - (countedBefore[code] ?? 0), code).toBe(
+        rounds * kinds.filter(([c]) => c === code).length,
+      );
+    const rows = await arc.db
+      .select()
+      .from(inboundRefusalCounts)
+      .where(eq(inboundRefusalCounts.code, 'malformed'));
+    expect(rows.at(-1)).toMatchObject({
+      lastSize: expect.any(Number),
+      lastSha256: expect.stringMatching(/^[\w-]{43}$/),
+    });
+  }, 120_000);
 });
 
 describe('error answers', () => {

@@ -392,6 +392,21 @@ try {
       );
       await shot(oversight, 'oversight');
       await accessible(oversight, 'oversight');
+      // Oversight sees BOR's log cosigned by its witnesses, and the browser checks the cosignatures itself.
+      await oversight.getByRole('link', { name: 'Ledger' }).click();
+      await oversight.getByTestId('witnessed').waitFor();
+      assert.match(
+        (await oversight.getByTestId('witnessed').textContent()) ?? '',
+        /Published as witnessed: cosigned by [12] of 2 witnesses \(quorum 1\)\./,
+      );
+      await oversight.getByLabel('Entry number').fill('0');
+      await oversight.getByRole('button', { name: 'Verify' }).click();
+      await oversight.getByTestId('verify-result').waitFor();
+      assert.match(
+        (await oversight.getByTestId('verify-result').textContent()) ?? '',
+        /Cosigned by comity\/(ARC|CAL)\/witness(, comity\/CAL\/witness)? \(checked here\)\./,
+      );
+      await accessible(oversight, 'ledger');
     },
   );
 

@@ -5,19 +5,28 @@
  * manifests with a bad signature or for the wrong party, packages whose retention has ended.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { compactDecrypt } from 'jose';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealMessage } from '../../src/crypto/envelope.ts';
-import { signManifest } from '../../src/evidence/manifest.ts';
+import { shredExpired } from '../../src/evidence/access.ts';
+import { signManifest, unwrapIdentity } from '../../src/evidence/manifest.ts';
 import { checkLedgerProof } from '../../src/evidence/proof.ts';
 import { TUS_VERSION, tusCreate, tusOffset, tusSend } from '../../src/evidence/tus-client.ts';
 import { receiveMessage } from '../../src/exchange/receive-message.ts';
-import { cases, inboundRefusals, inbox, ledgerEntries } from '../../src/store/schema.ts';
+import {
+  cases,
+  evidencePackages,
+  inboundRefusals,
+  inbox,
+  ledgerEntries,
+  outbox,
+} from '../../src/store/schema.ts';
 import { hasAge } from '../helpers/age.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import { type Client, engine, startTestFederation, type TestFederation } from '../helpers/federation.ts';
@@ -117,6 +126,72 @@ async function download(
 ): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
   const res = await fetch(`${c.url}${path}`, { headers: auth(c) });
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+}
+
+/** Every string inside a value read from a database column: itself, or each string in its JSON. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/**
+ * Whether `text` holds the identity: as it is, inside a compact JWS (decoded), or inside a compact JWE that one
+ * of `keys` decrypts, however deep these nest.
+ */
+async function reveals(text: string, identity: string, keys: KeyObject[], depth = 0): Promise<boolean> {
+  if (text.includes(identity)) return true;
+  if (depth > 5) return false;
+  for (const token of text.match(/[\w-]+(?:\.[\w-]*){2,4}/g) ?? []) {
+    const parts = token.split('.');
+    const inner: string[] = [];
+    if (parts.length === 3) inner.push(Buffer.from(parts[1]!, 'base64url').toString());
+    if (parts.length === 5)
+      for (const key of keys)
+        try {
+          inner.push(new TextDecoder().decode((await compactDecrypt(token, key)).plaintext));
+        } catch {
+          /* not for this key */
+        }
+    for (const t of inner) if (await reveals(t, identity, keys, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Every column of every row of every node's database that yields the identity to a key any node holds (each
+ * node's encryption keys, current and previous), as `PARTY table.column`.
+ */
+async function copiesOf(identity: string): Promise<string[]> {
+  const nodes = Object.values(fed.demo.nodes);
+  const keys = nodes.flatMap((n) => [
+    n.core.keys.encryption.privateKey,
+    ...n.core.keys.previousEncryption.values(),
+  ]);
+  const holds = async (v: unknown) => {
+    for (const t of stringsIn(v)) if (await reveals(t, identity, keys)) return true;
+    return false;
+  };
+  const found: string[] = [];
+  for (const node of nodes) {
+    const db = node.core.db;
+    const columns = (
+      (await db.execute(
+        sql`select table_name, column_name from information_schema.columns where table_schema = 'public' and data_type in ('text', 'json', 'jsonb', 'character varying') order by 1, 2`,
+      )) as unknown as { rows: { table_name: string; column_name: string }[] }
+    ).rows;
+    for (const { table_name, column_name } of columns) {
+      const { rows } = (await db.execute(
+        sql`select ${sql.identifier(column_name)} as v from ${sql.identifier(table_name)}`,
+      )) as unknown as { rows: { v: unknown }[] };
+      for (const { v } of rows)
+        if (await holds(v)) {
+          found.push(`${node.core.party} ${table_name}.${column_name}`);
+          break;
+        }
+    }
+  }
+  return found;
 }
 
 describe(`evidence packages between nodes (${engine})`, () => {
@@ -465,6 +540,93 @@ describe(`evidence packages between nodes (${engine})`, () => {
     expect(message.jws).toMatch(/^destroyed/);
     // The sealed files remain, so their hashes can still be shown, but nothing here can decrypt them.
     expect((await download(arcOfficer, `/api/v1/evidence/${pkg}/files/0/sealed`)).status).toBe(200);
+  });
+
+  it('leaves no copy of a shredded package identity that either node could still decrypt', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const created = await arcOfficer.post('/api/v1/cases', corpusRequest('01-ransomware-hospital.json'));
+    const id = created.body.id as string;
+    await act(arcOfficer, id, 'submit');
+    await act(borReviewer, id, 'accept-with-conditions', {
+      conditions: [{ kind: 'retention', text: 'Delete when the case ends.', until: yesterday }],
+    });
+    const [arc, bor] = [fed.demo.nodes.ARC!, fed.demo.nodes.BOR!];
+    arc.retention.pause();
+    bor.retention.pause();
+    // BOR's messages wait, so that ARC first meets the manifest out of its chain and refuses it (409, retry):
+    // the refused copy is kept, and holds the wrapped identity too.
+    bor.outbox.pause();
+    let pkg: string;
+    try {
+      expect((await borExecutor.post(`/api/v1/cases/${id}/actions/execute`, {})).status).toBe(200);
+      pkg = (await borExecutor.post(`/api/v1/cases/${id}/evidence`)).body.id;
+      await upload(borExecutor, pkg, file('to-forget.txt', Buffer.from('forget me')));
+      expect((await borExecutor.post(`/api/v1/evidence/${pkg}/seal`, {})).status).toBe(200);
+      const manifest = (await bor.core.db.select().from(outbox).where(eq(outbox.caseId, id))).find(
+        (m) => m.type === 'evidence-manifest',
+      )!;
+      const early = await receiveMessage(arc.core, manifest.payload, '127.0.0.1');
+      expect(early).toMatchObject({ ok: false, refusal: { retry: true } });
+    } finally {
+      bor.outbox.resume();
+    }
+    await fed.settle();
+    await until('received', packageAt(arcOfficer, pkg), (p) => p.status === 'received');
+    const wrapped = (
+      await arc.core.db.select().from(evidencePackages).where(eq(evidencePackages.id, pkg))
+    )[0]!.wrappedIdentity!;
+    const identity = await unwrapIdentity(wrapped, arc.core.keys.encryption.privateKey);
+    // The scan finds the copies while they are meant to exist.
+    expect(await copiesOf(identity)).toEqual(
+      expect.arrayContaining(['ARC evidence_packages.wrapped_identity']),
+    );
+
+    // Retention ends on both sides (the worker's shredding, run once on each node).
+    await shredExpired(arc.core);
+    await shredExpired(bor.core);
+    arc.retention.resume();
+    bor.retention.resume();
+    expect(await copiesOf(identity)).toEqual([]);
+    expect((await packageAt(arcOfficer, pkg)()).status).toBe('shredded');
+  });
+
+  it('gives up a manifest still undelivered when retention ends, keeping no copy of the identity', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const id = await executingCase([{ kind: 'retention', text: 'Delete soon.', until: yesterday }]);
+    const [arc, bor] = [fed.demo.nodes.ARC!, fed.demo.nodes.BOR!];
+    bor.retention.pause();
+    bor.outbox.pause();
+    let pkg: string;
+    let identity: string;
+    try {
+      pkg = (await borExecutor.post(`/api/v1/cases/${id}/evidence`)).body.id;
+      await upload(borExecutor, pkg, file('never-sent.txt', Buffer.from('never sent')));
+      expect((await borExecutor.post(`/api/v1/evidence/${pkg}/seal`, {})).status).toBe(200);
+      const [manifest] = await bor.core.db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.caseId, id), eq(outbox.type, 'evidence-manifest')));
+      // What ARC would read from the message: the identity, wrapped to its key.
+      const opened = await compactDecrypt(manifest!.payload, arc.core.keys.encryption.privateKey);
+      const claims = JSON.parse(
+        Buffer.from(new TextDecoder().decode(opened.plaintext).split('.')[1]!, 'base64url').toString(),
+      );
+      identity = await unwrapIdentity(claims.body.wrappedIdentity, arc.core.keys.encryption.privateKey);
+      await shredExpired(bor.core);
+      const [after] = await bor.core.db.select().from(outbox).where(eq(outbox.id, manifest!.id));
+      expect(after).toMatchObject({
+        status: 'failed',
+        lastError: `retention of evidence package ${pkg} ended before delivery`,
+        payload: expect.stringMatching(/^destroyed /),
+      });
+    } finally {
+      bor.outbox.resume();
+      bor.retention.resume();
+    }
+    await fed.settle();
+    expect((await borExecutor.get(`/api/v1/evidence/${pkg}`)).body).toMatchObject({ status: 'shredded' });
+    expect((await arcOfficer.get(`/api/v1/evidence/${pkg}`)).status).toBe(404);
+    expect(await copiesOf(identity)).toEqual([]);
   });
 
   it('speaks tus to a tus client: OPTIONS, version header, offsets', async () => {

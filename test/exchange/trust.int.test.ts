@@ -3,7 +3,7 @@
  * rotated (the old key still verifies what it signed before, new messages use the new key) and revoked;
  * emergency requests accepted only when a named officer of the requesting party vouches for them.
  */
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { count, desc, eq } from 'drizzle-orm';
@@ -67,8 +67,15 @@ const currentList = (): TrustListFile => structuredClone(bor().trust.file) as Tr
 /** Signs a list with the demo's administrator key (what `comity trust sign` does). */
 const signed = (list: TrustListFile) => signTrustList(list, demoTrustAdmin(fed.dir).privateKey);
 
-/** A message from ARC to BOR, sealed with ARC's real node keys: only what the test puts in it is forged. */
-async function fromArc(body: Record<string, unknown>, claims: Partial<MessageClaims> = {}) {
+/**
+ * A message from ARC to BOR, sealed with ARC's real node keys (or the signing key given): only what the test puts
+ * in it is forged.
+ */
+async function fromArc(
+  body: Record<string, unknown>,
+  claims: Partial<MessageClaims> = {},
+  signing: { privateKey: KeyObject; kid: string } = arc().keys.signing,
+) {
   const now = new Date();
   const recipient = arc().trust.party('BOR')!;
   const full: MessageClaims = {
@@ -87,8 +94,8 @@ async function fromArc(body: Record<string, unknown>, claims: Partial<MessageCla
   };
   const { jwe } = await sealMessage({
     claims: full,
-    signingKey: arc().keys.signing.privateKey,
-    signingKid: arc().keys.signing.kid,
+    signingKey: signing.privateKey,
+    signingKid: signing.kid,
     recipientKey: recipient.encryption.key,
     recipientKid: recipient.encryption.kid,
   });
@@ -343,6 +350,17 @@ describe(`emergency requests (${engine})`, () => {
   });
 });
 
+/** ARC's signing key retired by the rotation test below, and when. */
+let retired: { privateKey: KeyObject; kid: string; at: Date } | undefined;
+
+/** A request from ARC to BOR signed with ARC's retired key, created and expiring when the test says. */
+const fromRetiredArc = (created: Date, expires = new Date(Date.now() + 3_600_000)) =>
+  fromArc(
+    { request: { ...emergency(), urgency: 'urgent' } },
+    { created: created.toISOString(), expires: expires.toISOString(), actor: { name: 'Officer' } },
+    retired!,
+  );
+
 describe(`rotation and revocation (${engine})`, () => {
   it('refuses messages signed with a revoked node key, and an officer key once revoked', async () => {
     const officerKid = (await arc().db.select().from(users).where(eq(users.email, 'officer@arc.example')))[0]!
@@ -425,39 +443,11 @@ describe(`rotation and revocation (${engine})`, () => {
     expect((await borReviewer.get(`/api/v1/cases/${created.body.id}`)).status).toBe(200);
 
     // The retired key: what it signed before its retirement still verifies; nothing newer does.
-    const sealWith = async (created: Date) => {
-      const claims: MessageClaims = {
-        id: ulid(),
-        type: 'request',
-        from: 'ARC',
-        to: 'BOR',
-        case: ulid(),
-        created: created.toISOString(),
-        expires: new Date(Date.now() + 3_600_000).toISOString(),
-        prev: null,
-        action: 'submit',
-        actor: { name: 'Officer' },
-        body: { request: { ...emergency(), urgency: 'urgent' } },
-      };
-      const recipient = bor().trust.party('BOR')!;
-      const { jwe } = await sealMessage({
-        claims,
-        signingKey: before.signing.privateKey,
-        signingKid: before.signing.kid,
-        recipientKey: recipient.encryption.key,
-        recipientKid: recipient.encryption.kid,
-      });
-      const res = await fetch(`${fed.url('BOR')}/exchange/v1/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/jose' },
-        body: jwe,
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, any> };
-    };
-    const late = await sealWith(new Date());
+    retired = { ...before.signing, at: retiredAt };
+    const late = await fromRetiredArc(new Date());
     expect(late.status).toBe(400);
     expect(late.body.detail).toMatch(/was retired at .* and signs no newer message/);
-    expect((await sealWith(new Date(retiredAt.getTime() - 60_000))).status).toBe(200);
+    expect((await fromRetiredArc(new Date(retiredAt.getTime() - 60_000))).status).toBe(200);
 
     // A peer that still encrypts to ARC's old encryption key is understood.
     const borKeys = bor().keys;
@@ -486,6 +476,23 @@ describe(`rotation and revocation (${engine})`, () => {
       body: jwe,
     });
     expect(old.status).toBe(200);
+  });
+
+  it('refuses what a retired key signs with a backdated `created` or a lifetime longer than a message lives', async () => {
+    const hour = 3_600_000;
+    const lifetime = bor().settings.messageTtlHours * hour;
+    const skew = bor().settings.clockSkewSeconds * 1000;
+    // Whoever holds the retired key dates a message before the retirement, long ago: refused, and told why.
+    const backdated = await fromRetiredArc(new Date(retired!.at.getTime() - 30 * 24 * hour));
+    expect(backdated.status).toBe(400);
+    expect(backdated.body.detail).toMatch(/created at .*, longer ago than a message lives \(\d+ hours/);
+    // Dated just before the retirement but valid for a year: refused too.
+    const created = new Date(retired!.at.getTime() - 60_000);
+    const long = await fromRetiredArc(created, new Date(created.getTime() + 365 * 24 * hour));
+    expect(long.status).toBe(400);
+    expect(long.body.detail).toMatch(/valid for \d+ hours, longer than a message lives \(\d+ hours/);
+    // The longest lifetime allowed, with the tolerated skew, still goes through.
+    expect((await fromRetiredArc(created, new Date(created.getTime() + lifetime + skew))).status).toBe(200);
   });
 });
 
