@@ -81,7 +81,7 @@ export const PackageViewSchema = z.object({
   side: z.enum(['produced', 'received']),
   producer: z.string(),
   receiver: z.string(),
-  status: z.string().meta({ description: 'produced: open, sealed; received: announced, received, shredded' }),
+  status: z.string().meta({ description: 'produced: open, sealed, shredded; received: announced, received, shredded' }),
   recipient: z.string(),
   conditions: z.record(z.string(), z.unknown()),
   retentionUntil: z.string().nullable(),

@@ -4215,7 +4215,7 @@ export interface paths {
                                 side: "produced" | "received";
                                 producer: string;
                                 receiver: string;
-                                /** @description produced: open, sealed; received: announced, received, shredded */
+                                /** @description produced: open, sealed, shredded; received: announced, received, shredded */
                                 status: string;
                                 recipient: string;
                                 conditions: {
@@ -4342,7 +4342,7 @@ export interface paths {
                             side: "produced" | "received";
                             producer: string;
                             receiver: string;
-                            /** @description produced: open, sealed; received: announced, received, shredded */
+                            /** @description produced: open, sealed, shredded; received: announced, received, shredded */
                             status: string;
                             recipient: string;
                             conditions: {
@@ -4585,7 +4585,7 @@ export interface paths {
                             side: "produced" | "received";
                             producer: string;
                             receiver: string;
-                            /** @description produced: open, sealed; received: announced, received, shredded */
+                            /** @description produced: open, sealed, shredded; received: announced, received, shredded */
                             status: string;
                             recipient: string;
                             conditions: {
@@ -4733,7 +4733,7 @@ export interface paths {
                             side: "produced" | "received";
                             producer: string;
                             receiver: string;
-                            /** @description produced: open, sealed; received: announced, received, shredded */
+                            /** @description produced: open, sealed, shredded; received: announced, received, shredded */
                             status: string;
                             recipient: string;
                             conditions: {
