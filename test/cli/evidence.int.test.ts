@@ -297,6 +297,63 @@ describe('comity evidence', () => {
     },
   );
 
+  it('prints a peer’s file names with their control characters escaped, never raw, and its JSON too', async () => {
+    // BOR (the peer) names a file with a screen-clearing escape and a right-to-left override, and says who
+    // collected it with a sequence that sets the terminal's title and a C1 control (JSON leaves C1 raw).
+    const name = 'invoice\u001b[2J\u202etxt.exe';
+    const collectedBy = 'Mail\u001b]0;owned\u0007 Ltd\u009b';
+    const [officer, reviewer, executor] = await Promise.all([
+      fed.as('officer@arc.example'),
+      fed.as('reviewer@bor.example'),
+      fed.as('executor@bor.example'),
+    ]);
+    const id = (await officer.post('/api/v1/cases', corpusRequest('01-ransomware-hospital.json'))).body.id;
+    await act(officer, id, 'submit');
+    await act(reviewer, id, 'accept');
+    await act(executor, id, 'execute');
+    const pkg = (await executor.post(`/api/v1/cases/${id}/evidence`)).body.id;
+    const url = await tusCreate(
+      `${fed.url('BOR')}/api/v1/evidence/uploads`,
+      notes.length,
+      { package: pkg, filename: name, sha256: sha256(notes), collectedBy },
+      { headers: { authorization: `Bearer ${executor.token}` } },
+    );
+    await tusSend(url, join(scratch, 'notes.txt'), 0, {
+      headers: { authorization: `Bearer ${executor.token}` },
+    });
+    expect((await executor.post(`/api/v1/evidence/${pkg}/seal`, {})).status).toBe(200);
+    await fed.settle();
+    const deadline = Date.now() + 30_000;
+    while ((await officer.get(`/api/v1/evidence/${pkg}`)).body.status !== 'received') {
+      if (Date.now() > deadline) throw new Error('the package did not arrive');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Any control character but the line feed, and the bidi overrides and isolates.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    const out = join(scratch, 'court-escapes');
+    const runs = [
+      await comity(['evidence', 'show', pkg], 'officer'),
+      await comity(['evidence', 'list', id], 'officer'),
+      await comity(['evidence', 'export', id, '--out', out], 'officer'),
+    ];
+    runs.push(
+      await comity(
+        ['evidence', 'verify', out, '--admin-key', JSON.stringify(demoTrustAdmin(fed.dir).publicJwk)],
+        'nobody',
+      ),
+    );
+    for (const r of runs) expect(r.stdout + r.stderr).not.toMatch(raw);
+    for (const r of [runs[0]!, runs[1]!, runs[3]!]) {
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain('invoice\\x1b[2J\\u202etxt.exe');
+    }
+    // JSON says the same, escaped as JSON: the value is the peer's, byte for byte.
+    const json = await comity(['evidence', 'show', pkg, '--json'], 'officer');
+    expect(json.stdout).not.toMatch(raw);
+    expect(JSON.parse(json.stdout).files[0]).toMatchObject({ name, collectedBy });
+  });
+
   it('says in one line what is wrong with bad input', async () => {
     const missing = await comity(['evidence', 'add', caseId, join(scratch, 'nope.bin')], 'executor', 'BOR');
     expect(missing.code).toBe(1);

@@ -15,9 +15,9 @@ import { hashFile } from '../../evidence/seal.ts';
 import { TusError, tusCreate, tusOffset, tusSend } from '../../evidence/tus-client.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
-import { utc } from '../format.ts';
+import { printable, utc } from '../format.ts';
 import type { ApiClient } from '../http.ts';
-import { emit, println, table } from '../output.ts';
+import { emit, println, table, warn } from '../output.ts';
 import { byteProgress } from '../progress.ts';
 import { configDir } from '../session.ts';
 import { adminKeyOf } from './trust.ts';
@@ -199,7 +199,7 @@ function showPackage(view: PackageView): string[] {
     '  custody:',
     ...view.custody.map(
       (e) =>
-        `    ${utc(e.at)} ${e.party} ${e.by}: ${e.description}${e.file != null ? ` (file ${e.file})` : ''} [ledger ${e.ledgerIndex}]`,
+        `    ${utc(e.at)} ${e.party} ${printable(e.by)}: ${printable(e.description)}${e.file != null ? ` (file ${e.file})` : ''} [ledger ${e.ledgerIndex}]`,
     ),
   ];
 }
@@ -245,7 +245,7 @@ async function open(pkg: string, idx: string, opts: CommonOptions & { out?: stri
   renameSync(partial, dest);
   emit(
     { package: pkg, file: file.idx, path: dest, sha256 },
-    () => `${dest}: ${human(file.size)}, SHA-256 ${sha256} matches the manifest.`,
+    () => `${printable(dest)}: ${human(file.size)}, SHA-256 ${sha256} matches the manifest.`,
   );
 }
 
@@ -297,7 +297,7 @@ async function exportCase(caseId: string, opts: CommonOptions & { out: string })
     );
     writeFileSync(join(dir, PACKAGE_FILES.custodyHtml), renderCustodyReport(exp, verification));
     written.push({ package: p.id, dir, status: verification.status });
-    for (const m of exp.missing) process.stderr.write(`warning: ${m}\n`);
+    for (const m of exp.missing) warn(m);
   }
   // Checked against the node's own trust list: that nothing was lost on the way, not that the list is genuine.
   emit({ case: caseId, packages: written }, () =>
@@ -325,8 +325,8 @@ async function verify(
   for (const d of dirs) results.push(await verifyPackageDir(d, anchor));
   emit({ ok: results.every((r) => r.ok), packages: results }, () =>
     results.flatMap((r) => [
-      `${r.package ?? r.dir}: ${r.status === 'unverified' ? `UNVERIFIED: ${r.unverified}` : r.ok ? 'VERIFIED' : 'FAILED'}`,
-      ...r.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.what}: ${c.detail}`),
+      `${printable(r.package ?? r.dir)}: ${r.status === 'unverified' ? `UNVERIFIED: ${printable(r.unverified ?? '')}` : r.ok ? 'VERIFIED' : 'FAILED'}`,
+      ...r.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${printable(c.what)}: ${printable(c.detail)}`),
     ]),
   );
   if (!results.every((r) => r.ok)) process.exitCode = 1;
