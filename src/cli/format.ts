@@ -47,3 +47,37 @@ export function wrap(text: string, width: number, indent = ''): string {
 export function textWidth(): number {
   return Math.min(Math.max(process.stdout.columns ?? 100, 60), 120);
 }
+
+/**
+ * Characters a terminal acts on instead of showing: C0 controls (ESC starts the sequences that move the cursor,
+ * clear the screen or set the window title), DEL, C1 controls (U+009B is CSI on its own), the line and paragraph
+ * separators, and the bidirectional controls that reorder what follows (U+202E makes `txt.exe` read `exe.txt`).
+ */
+const BEYOND_C0 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const UNPRINTABLE = new RegExp(`[\\u0000-\\u001f${BEYOND_C0}]`, 'g');
+/** What JSON.stringify leaves raw of them: it escapes C0 itself, and its own line breaks must stay. */
+const UNPRINTABLE_IN_JSON = new RegExp(`[${BEYOND_C0}]`, 'g');
+const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const hex = (c: string, digits: number) => c.charCodeAt(0).toString(16).padStart(digits, '0');
+
+/**
+ * Text that came from elsewhere (a peer node, a file, a server's problem) as the terminal should show it: every
+ * character of UNPRINTABLE written as an escape (`\x1b`, `\u202e`, `\n`), so that it is seen, never obeyed.
+ * Everything the CLI prints passes through it (src/cli/output.ts); a value printed inside a line goes through it
+ * on its own too, so that a line break in it cannot fake a line of output.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    UNPRINTABLE,
+    (c) => SHORT[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`),
+  );
+}
+
+/** `printable`, keeping the line breaks of text the CLI composed of several lines. */
+export const printableLines = (text: string) => text.split('\n').map(printable).join('\n');
+
+/**
+ * JSON as printed: the characters of UNPRINTABLE that JSON.stringify leaves as they are (DEL, C1, separators,
+ * bidi controls) written as `\uXXXX` escapes. They occur only inside strings, so the value stays the same.
+ */
+export const printableJson = (json: string) => json.replace(UNPRINTABLE_IN_JSON, (c) => `\\u${hex(c, 4)}`);

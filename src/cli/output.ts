@@ -1,8 +1,11 @@
 /**
  * Everything the CLI prints. Results go to stdout (text, or JSON with --json); errors, hints and progress go to
- * stderr so that `--json | jq` always reads clean JSON.
+ * stderr so that `--json | jq` always reads clean JSON. Much of what is printed came from elsewhere (a peer's
+ * file names and custody text, case fields, a server's problem details): nothing reaches the terminal without
+ * going through `printable`, so a control character in it is shown as an escape, never obeyed.
  */
 import { CliError } from './errors.ts';
+import { printable, printableJson, printableLines } from './format.ts';
 
 let jsonMode = false;
 
@@ -12,11 +15,16 @@ export function setJsonMode(on: boolean): void {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${printableJson(JSON.stringify(value, null, 2))}\n`);
 }
 
 export function println(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${printableLines(line)}\n`);
+}
+
+/** A warning on stderr: `warning: …`. */
+export function warn(message: string): void {
+  process.stderr.write(`warning: ${printableLines(message)}\n`);
 }
 
 /** Prints text, or the given value as JSON in --json mode. */
@@ -31,21 +39,24 @@ export function emit(value: unknown, text: () => string | string[]): void {
 
 /** Fixed-width columns; the last one is not padded so long titles do not leave trailing spaces. */
 export function table(headers: string[], rows: string[][]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+  // A cell is one line: a line break in it is shown, not followed.
+  const cells = rows.map((r) => r.map(printable));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)];
+  return [line(headers), ...cells.map(line)];
 }
 
 /** Prints an error as the contract says: `error: …`, one line per field, hints; JSON on stdout with --json. */
 export function reportError(e: unknown): void {
   const err = e instanceof CliError ? e : unexpected(e);
-  process.stderr.write(`error: ${err.message}\n`);
-  for (const f of err.options.fields ?? []) process.stderr.write(`  ${f.field}: ${f.message}\n`);
-  for (const h of err.options.hints ?? []) process.stderr.write(`hint: ${h}\n`);
+  process.stderr.write(`error: ${printableLines(err.message)}\n`);
+  for (const f of err.options.fields ?? [])
+    process.stderr.write(`  ${printable(f.field)}: ${printable(f.message)}\n`);
+  for (const h of err.options.hints ?? []) process.stderr.write(`hint: ${printableLines(h)}\n`);
   if (jsonMode) printJson(err.problem);
 }
 

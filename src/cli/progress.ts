@@ -1,5 +1,6 @@
 /** A progress bar on stderr for long work; silent when stderr is not a terminal or the work is short. */
 import { Presets, SingleBar } from 'cli-progress';
+import { printable } from './format.ts';
 
 export interface Progress {
   update(done: number): void;
@@ -12,7 +13,7 @@ export function progress(label: string, total: number, threshold = 200): Progres
   if (!process.stderr.isTTY || total <= threshold) return SILENT;
   const bar = new SingleBar(
     {
-      format: `${label} [{bar}] {value}/{total}`,
+      format: `${printable(label)} [{bar}] {value}/{total}`,
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,
@@ -33,7 +34,7 @@ export function byteProgress(label: string, total: number): Progress {
   if (!process.stderr.isTTY || total < 4 * MiB) return SILENT;
   const bar = new SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% {doneMiB}/{totalMiB} MiB  {rate} MiB/s  {eta_formatted} left`,
+      format: `${printable(label)} [{bar}] {percentage}% {doneMiB}/{totalMiB} MiB  {rate} MiB/s  {eta_formatted} left`,
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,

@@ -3,7 +3,7 @@
  * (decrypted, checked against the manifest, logged), export a package with its ledger proofs for court, export
  * the package identity for decryption outside Comity, and, when retention ends, lose the key for good.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, asc, eq, inArray, isNotNull, lt, ne } from 'drizzle-orm';
@@ -15,6 +15,7 @@ import type { RequestContext } from '../cases/actor.ts';
 import { caseResource, loadCaseFor, requireAllowed } from '../cases/guard.ts';
 import { appendNote } from '../cases/record-transition.ts';
 import { destroyRefusedBodies } from '../exchange/refusals.ts';
+import { handoversPath } from '../exchange/trust-list.ts';
 import type { NodeCore } from '../node/core.ts';
 import {
   evidenceEvents,
@@ -345,9 +346,26 @@ async function producerProof(core: NodeCore, pkg: PackageRow): Promise<LedgerPro
 }
 
 /**
- * Everything a package export holds besides the sealed files: the signed manifest, the trust list to check it
- * with, ledger proofs from this node and (when reachable) from the producer, and the custody record. The export
- * itself is a custody event.
+ * The trust list in force exactly as the administrator signed it (a compact JWS; plain JSON on a node without
+ * an administrator key), and the kept lists that handed the administrator key over, oldest first: with them a
+ * verifier who holds the administrator key the node was first given walks to the key that signed the list, as
+ * the node does at start (`walkHandovers`).
+ */
+function trustListAsSigned(core: NodeCore): { text: string; handovers: string[] } {
+  const path = handoversPath(core.trustSource.path);
+  const handovers = existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [];
+  return { text: core.trust.text ?? JSON.stringify(core.trust.file), handovers };
+}
+
+/**
+ * Everything a package export holds besides the sealed files: the signed manifest, the signed trust list to
+ * check it with (and its handovers), ledger proofs from this node and (when reachable) from the producer, and
+ * the custody record. The export itself is a custody event.
  */
 export async function exportPackage(core: NodeCore, ctx: RequestContext, packageId: string) {
   const { pkg } = await loadPackageFor(core, ctx, packageId, 'read', { logRead: true });
@@ -387,7 +405,7 @@ export async function exportPackage(core: NodeCore, ctx: RequestContext, package
     package: view,
     manifest: pkg.manifest as Manifest,
     manifestJws: pkg.manifestJws,
-    trustList: core.trust.file,
+    trustList: trustListAsSigned(core),
     proofs,
     missing,
     exportedAt: core.now().toISOString(),

@@ -4,6 +4,7 @@
  * export, and the ledger proofs that back them. Everything is escaped; the page loads nothing.
  */
 import type { PackageExport } from './access.ts';
+import type { PackageVerification } from './package-dir.ts';
 
 const esc = (v: unknown) =>
   String(v ?? '')
@@ -54,9 +55,17 @@ export function custodyRows(exp: PackageExport): CustodyRow[] {
   return rows.sort((a, b) => a.at.localeCompare(b.at));
 }
 
+/** What the verification at export says; the exporting node's own trust list vouches for nothing by itself. */
+const VERDICTS: Record<PackageVerification['status'], string> = {
+  verified: 'Every check passed.',
+  unverified:
+    'Every check passed against the trust list the exporting node had in force, which nothing in this folder vouches for: verify the folder with the administrator key as below.',
+  failed: 'Some checks FAILED.',
+};
+
 export function renderCustodyReport(
   exp: PackageExport,
-  verification?: { ok: boolean; checks: { what: string; ok: boolean; detail: string }[] },
+  verification?: Pick<PackageVerification, 'status' | 'checks'>,
 ): string {
   const m = exp.manifest;
   const c = m.conditions;
@@ -82,7 +91,7 @@ export function renderCustodyReport(
     )
     .join('\n');
   const checks = verification
-    ? `<h2>Verification at export</h2><p class="${verification.ok ? 'ok' : 'bad'}">${verification.ok ? 'Every check passed.' : 'Some checks FAILED.'}</p>
+    ? `<h2>Verification at export</h2><p class="${verification.status === 'failed' ? 'bad' : 'ok'}">${VERDICTS[verification.status]}</p>
 <ul>${verification.checks.map((k) => `<li class="${k.ok ? 'ok' : 'bad'}">${k.ok ? '✓' : '✗'} ${esc(k.what)}: ${esc(k.detail)}</li>`).join('\n')}</ul>`
     : '';
   return `<!doctype html>
@@ -117,7 +126,9 @@ ${(c.other ?? []).map((o) => `<dt>Condition (${esc(o.kind)})</dt><dd>${esc(o.tex
 <ul>${proofs || '<li>none</li>'}</ul>
 ${exp.missing.length ? `<p class="bad">${exp.missing.map(esc).join('<br>')}</p>` : ''}
 ${checks}
-<p>Check this package at any time, offline: <code>npx comity evidence verify &lt;this folder&gt;</code>. The sealed files open with the
+<p>Check this package at any time, offline, with the trust-list administrator's public key obtained from its administrator:
+<code>npx comity evidence verify &lt;this folder&gt; --admin-key &lt;key&gt;</code> (or <code>--trust-list &lt;file&gt;</code>, a trust list
+obtained independently). This page and the trust list in the folder prove nothing by themselves. The sealed files open with the
 reference <code>age</code> tool given the package identity (<code>comity evidence key export</code>, administrators of ${esc(m.to)}).</p>
 </body></html>
 `;

@@ -232,7 +232,7 @@ export class TrustList {
    */
   static parse(text: string, signer?: PublicJwk | PublicJwk[]): TrustList {
     const signers = signer === undefined ? [] : Array.isArray(signer) ? signer : [signer];
-    const signed = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text);
+    const signed = isCompactJws(text);
     if (signers.length && !signed)
       throw new Error('the trust list is not signed, and this node requires a signed one');
     const { payload, kid } = signed
@@ -255,9 +255,8 @@ export class TrustList {
    * the list and the key id its header claims. Never for putting a list in force.
    */
   static inspect(text: string): { trust: TrustList; claimedSigner: string | null } {
-    const parts = text.trim().split('.');
-    if (parts.length !== 3) return { trust: TrustList.parse(text.trim()), claimedSigner: null };
-    const trust = TrustList.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    if (!isCompactJws(text.trim())) return { trust: TrustList.parse(text.trim()), claimedSigner: null };
+    const trust = TrustList.parse(Buffer.from(text.trim().split('.')[1]!, 'base64url').toString('utf8'));
     return { trust, claimedSigner: claimedKid(text.trim()) };
   }
 
@@ -355,6 +354,9 @@ function checkNamespaces(list: ParsedList): void {
     claim('witness name', `name:${p.witnessName ?? defaultWitnessName(p.code)}`, p.code);
   }
 }
+
+/** Whether a trust list's text is a compact JWS (signed), not plain JSON (which may well hold two dots). */
+export const isCompactJws = (text: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text);
 
 /** The key id of an administrator key: `trust-admin:<thumbprint prefix>`. */
 export const trustAdminKid = (jwk: PublicJwk) => `trust-admin:${jwkThumbprint(jwk).slice(0, 16)}`;

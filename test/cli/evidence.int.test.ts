@@ -4,12 +4,14 @@
  * a tampered export fails verification and says where; ARC's administrator exports the key for `age`.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tusCreate, tusSend } from '../../src/evidence/tus-client.ts';
+import { signTrustList, TrustList, type TrustListFile } from '../../src/exchange/trust-list.ts';
+import { demoTrustAdmin } from '../../src/node/demo.ts';
 import { hasAge } from '../helpers/age.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import { type Client, PASSWORD, startTestFederation, type TestFederation } from '../helpers/federation.ts';
@@ -169,7 +171,7 @@ describe('comity evidence', () => {
     const out = join(scratch, 'court');
     const r = await comity(['evidence', 'export', caseId, '--out', out], 'officer');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/exported and verified/);
+    expect(r.stdout).toMatch(/exported; every check passes against this node's trust list/);
     const [pkgDir] = readdirSync(out);
     const dir = join(out, pkgDir!);
     expect(readdirSync(dir).sort()).toEqual(
@@ -180,7 +182,7 @@ describe('comity evidence', () => {
         'manifest.jws',
         'manifest.json',
         'proofs',
-        'trust-list.json',
+        'trust-list.jws',
       ].sort(),
     );
     expect(readdirSync(join(dir, 'proofs')).sort()).toEqual(['ARC.json', 'BOR.json']);
@@ -194,9 +196,18 @@ describe('comity evidence', () => {
     ])
       expect(html).toContain(s);
 
-    const ok = await comity(['evidence', 'verify', out], 'nobody');
+    // The trust list in the folder is the node's, as its administrator signed it: only their key vouches for it.
+    expect(readFileSync(join(dir, 'trust-list.jws'), 'utf8').trim()).toBe(
+      readFileSync(join(fed.dir, 'trust-list.jws'), 'utf8').trim(),
+    );
+    const alone = await comity(['evidence', 'verify', out], 'nobody');
+    expect(alone.code).toBe(1);
+    expect(alone.stdout).toContain(`${pkgDir}: UNVERIFIED: nothing vouches for the package’s own trust list`);
+    const adminKey = JSON.stringify(demoTrustAdmin(fed.dir).publicJwk);
+    const ok = await comity(['evidence', 'verify', out, '--admin-key', adminKey], 'nobody');
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`${pkgDir}: VERIFIED`);
+    expect(ok.stdout).toMatch(/ok {3}trust list: the package’s trust list, signed by trust-admin:/);
     expect(ok.stdout).toMatch(/ok {3}manifest signature: signed by BOR/);
     expect(ok.stdout).toMatch(/ok {3}ledger proof BOR\.json: entry \d+ of comity\/BOR records this manifest/);
 
@@ -204,7 +215,7 @@ describe('comity evidence', () => {
     const bytes = readFileSync(sealed);
     bytes[5000]! ^= 1;
     writeFileSync(sealed, bytes);
-    const altered = await comity(['evidence', 'verify', dir], 'nobody');
+    const altered = await comity(['evidence', 'verify', dir, '--admin-key', adminKey], 'nobody');
     expect(altered.code).toBe(1);
     expect(altered.stdout).toMatch(
       /FAIL file 0 mailbox\.mbox: sealed SHA-256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}: altered/,
@@ -218,14 +229,16 @@ describe('comity evidence', () => {
     const changed = JSON.parse(Buffer.from(p!, 'base64url').toString());
     changed.files[0].name = 'other.mbox';
     writeFileSync(manifestPath, `${h}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}.${s}`);
-    const forged = await comity(['evidence', 'verify', dir], 'nobody');
+    const forged = await comity(['evidence', 'verify', dir, '--admin-key', adminKey], 'nobody');
     expect(forged.code).toBe(1);
     expect(forged.stdout).toMatch(/FAIL manifest signature: the manifest signature does not verify/);
     writeFileSync(manifestPath, `${jws}\n`);
 
     // Against an independently obtained trust list that does not hold BOR, nothing can be trusted.
-    const trust = JSON.parse(readFileSync(join(dir, 'trust-list.json'), 'utf8'));
-    trust.parties = trust.parties.filter((x: { code: string }) => x.code !== 'BOR');
+    const trust = TrustList.parse(readFileSync(join(dir, 'trust-list.jws'), 'utf8').trim(), [
+      demoTrustAdmin(fed.dir).publicJwk,
+    ]).file;
+    trust.parties = trust.parties.filter((x) => x.code !== 'BOR');
     writeFileSync(join(scratch, 'no-bor.json'), JSON.stringify(trust));
     const untrusted = await comity(
       ['evidence', 'verify', dir, '--trust-list', join(scratch, 'no-bor.json')],
@@ -233,8 +246,36 @@ describe('comity evidence', () => {
     );
     expect(untrusted.code).toBe(1);
     expect(untrusted.stdout).toMatch(/not in the trust list/);
-    const again = await comity(['evidence', 'verify', dir, '--json'], 'nobody');
+    const again = await comity(['evidence', 'verify', dir, '--json', '--admin-key', adminKey], 'nobody');
     expect(JSON.parse(again.stdout).ok).toBe(true);
+  });
+
+  it('after a handover of the administrator key, an export carries it: the first key still verifies', async () => {
+    const first = demoTrustAdmin(fed.dir);
+    const second = generateKeyPairSync('ed25519').privateKey;
+    const next = {
+      kty: 'OKP' as const,
+      crv: 'Ed25519' as const,
+      x: (createPublicKey(second).export({ format: 'jwk' }) as { x: string }).x,
+    };
+    const admin = await fed.as('admin@arc.example');
+    const list = structuredClone(fed.demo.nodes.ARC!.core.trust.file) as TrustListFile;
+    const serial = (list.serial ?? 0) + 1;
+    const announce = signTrustList({ ...list, serial, nextSigner: next }, first.privateKey);
+    for (const text of [announce, signTrustList({ ...list, serial: serial + 1 }, second)]) {
+      const res = await admin.put('/api/v1/node/trust-list', { trustList: text });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const out = join(scratch, 'court-after-handover');
+    const r = await comity(['evidence', 'export', caseId, '--out', out], 'officer');
+    expect(r.code, r.stderr).toBe(0);
+    const dir = join(out, readdirSync(out)[0]!);
+    expect(readFileSync(join(dir, 'trust-list.jws.handovers'), 'utf8')).toBe(`${announce}\n`);
+    for (const key of [first.publicJwk, next]) {
+      const v = await comity(['evidence', 'verify', dir, '--admin-key', JSON.stringify(key)], 'nobody');
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      expect(v.stdout).toMatch(/: VERIFIED$/m);
+    }
   });
 
   it.runIf(hasAge)(
@@ -255,6 +296,63 @@ describe('comity evidence', () => {
       ).toBe(sha256(mailbox));
     },
   );
+
+  it('prints a peer’s file names with their control characters escaped, never raw, and its JSON too', async () => {
+    // BOR (the peer) names a file with a screen-clearing escape and a right-to-left override, and says who
+    // collected it with a sequence that sets the terminal's title and a C1 control (JSON leaves C1 raw).
+    const name = 'invoice\u001b[2J\u202etxt.exe';
+    const collectedBy = 'Mail\u001b]0;owned\u0007 Ltd\u009b';
+    const [officer, reviewer, executor] = await Promise.all([
+      fed.as('officer@arc.example'),
+      fed.as('reviewer@bor.example'),
+      fed.as('executor@bor.example'),
+    ]);
+    const id = (await officer.post('/api/v1/cases', corpusRequest('01-ransomware-hospital.json'))).body.id;
+    await act(officer, id, 'submit');
+    await act(reviewer, id, 'accept');
+    await act(executor, id, 'execute');
+    const pkg = (await executor.post(`/api/v1/cases/${id}/evidence`)).body.id;
+    const url = await tusCreate(
+      `${fed.url('BOR')}/api/v1/evidence/uploads`,
+      notes.length,
+      { package: pkg, filename: name, sha256: sha256(notes), collectedBy },
+      { headers: { authorization: `Bearer ${executor.token}` } },
+    );
+    await tusSend(url, join(scratch, 'notes.txt'), 0, {
+      headers: { authorization: `Bearer ${executor.token}` },
+    });
+    expect((await executor.post(`/api/v1/evidence/${pkg}/seal`, {})).status).toBe(200);
+    await fed.settle();
+    const deadline = Date.now() + 30_000;
+    while ((await officer.get(`/api/v1/evidence/${pkg}`)).body.status !== 'received') {
+      if (Date.now() > deadline) throw new Error('the package did not arrive');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Any control character but the line feed, and the bidi overrides and isolates.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    const out = join(scratch, 'court-escapes');
+    const runs = [
+      await comity(['evidence', 'show', pkg], 'officer'),
+      await comity(['evidence', 'list', id], 'officer'),
+      await comity(['evidence', 'export', id, '--out', out], 'officer'),
+    ];
+    runs.push(
+      await comity(
+        ['evidence', 'verify', out, '--admin-key', JSON.stringify(demoTrustAdmin(fed.dir).publicJwk)],
+        'nobody',
+      ),
+    );
+    for (const r of runs) expect(r.stdout + r.stderr).not.toMatch(raw);
+    for (const r of [runs[0]!, runs[1]!, runs[3]!]) {
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain('invoice\\x1b[2J\\u202etxt.exe');
+    }
+    // JSON says the same, escaped as JSON: the value is the peer's, byte for byte.
+    const json = await comity(['evidence', 'show', pkg, '--json'], 'officer');
+    expect(json.stdout).not.toMatch(raw);
+    expect(JSON.parse(json.stdout).files[0]).toMatchObject({ name, collectedBy });
+  });
 
   it('says in one line what is wrong with bad input', async () => {
     const missing = await comity(['evidence', 'add', caseId, join(scratch, 'nope.bin')], 'executor', 'BOR');

@@ -90,4 +90,11 @@ describe('the trust list’s namespaces', () => {
     );
     expect(() => new TrustList(list({ ...entry('ARC'), origin: 'has space' }))).toThrow();
   });
+
+  it('reads a plain JSON list with two dots in it as JSON, not as a signed one', () => {
+    const text = JSON.stringify(list(entry('ARC'), entry('BOR')));
+    expect(text.split('.')).toHaveLength(3);
+    expect(TrustList.inspect(text)).toMatchObject({ claimedSigner: null });
+    expect(TrustList.inspect(text).trust.party('BOR')!.url).toBe('https://bor.example');
+  });
 });

@@ -44,6 +44,7 @@ import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
 import { AppError, type ErrorCode, problemOf } from '../errors.ts';
 import { problemResponses } from '../schemas.ts';
+import { quoteUntrusted } from '../text.ts';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const CaseId = z.object({ id: z.string().regex(ULID, 'a case id is a ULID') });
@@ -81,7 +82,9 @@ export const PackageViewSchema = z.object({
   side: z.enum(['produced', 'received']),
   producer: z.string(),
   receiver: z.string(),
-  status: z.string().meta({ description: 'produced: open, sealed, shredded; received: announced, received, shredded' }),
+  status: z
+    .string()
+    .meta({ description: 'produced: open, sealed, shredded; received: announced, received, shredded' }),
   recipient: z.string(),
   conditions: z.record(z.string(), z.unknown()),
   retentionUntil: z.string().nullable(),
@@ -121,12 +124,32 @@ function fileStore(directory: string): FileStore {
 /** Who is behind a raw request that tus handles: a signed-in user, or a peer node. */
 const usersOf = new WeakMap<IncomingMessage, RequestContext>();
 const peersOf = new WeakMap<IncomingMessage, string>();
+/** The upload a request to `…/uploads/:uploadId` may act on: the one its route authorised. */
+const uploadIdsOf = new WeakMap<IncomingMessage, string>();
 
 function rawOf(req: unknown): IncomingMessage {
   const raw = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
   if (!raw) throw { status_code: 500, body: 'no request' };
   return raw;
 }
+
+/**
+ * Binds a request to the upload its route authorised, for tus to act on (`getFileIdFromRequest`). Left to
+ * itself, tus takes the id from the last `/` segment of the whole URL, query string included, so that
+ * `PATCH …/uploads/<own>?x=/<other>` would write to another upload: a URL that is not exactly the upload's
+ * path is refused.
+ */
+function bindUpload(req: FastifyRequest, base: string, uploadId: string): void {
+  if (req.url !== `${base}/${uploadId}`)
+    throw new AppError(
+      'bad-request',
+      `An upload's URL is ${base}/<upload id>, with nothing after the id: not ${quoteUntrusted(req.url, 200)}.`,
+    );
+  uploadIdsOf.set(req.raw, uploadId);
+}
+
+/** tus's `getFileIdFromRequest`: never the URL's, only the id bound by `bindUpload` (none: not found). */
+const boundUploadId = (req: Request) => uploadIdsOf.get(rawOf(req));
 
 /** tus hooks throw `{ status_code, body }`; the body is problem+json like every other error here. */
 function asTusError(core: NodeCore, e: unknown): { status_code: number; body: string } {
@@ -195,6 +218,7 @@ export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
     datastore: fileStore(paths.uploads),
     relativeLocation: true,
     maxSize: MAX_UPLOAD_BYTES,
+    getFileIdFromRequest: boundUploadId,
     namingFunction: () => ulid(),
     async onUploadCreate(req, upload) {
       try {
@@ -226,6 +250,7 @@ export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
     datastore: fileStore(paths.inbound),
     relativeLocation: true,
     maxSize: MAX_UPLOAD_BYTES,
+    getFileIdFromRequest: boundUploadId,
     namingFunction: (_req, metadata) => {
       const idx = Number(metadata?.file);
       const id = inboundUploadId(String(metadata?.package ?? ''), idx);
@@ -297,6 +322,7 @@ export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
       handler: async (req, reply) => {
         const ctx = ctxOf(req);
         const uploadId = (req.params as { uploadId: string }).uploadId;
+        bindUpload(req, USER_UPLOADS_PATH, uploadId);
         const file = await uploadFor(core, ctx, uploadId);
         if (file.status !== 'uploading')
           throw new AppError('conflict', `This upload is finished: the file is ${file.status}.`);
@@ -345,7 +371,9 @@ export function evidenceRoutes(core: NodeCore): FastifyPluginAsyncZod {
       },
       handler: async (req, reply) => {
         const from = await peerOf(req);
-        const { packageId, idx } = parseInboundUploadId((req.params as { uploadId: string }).uploadId)!;
+        const uploadId = (req.params as { uploadId: string }).uploadId;
+        bindUpload(req, INBOUND_UPLOADS_PATH, uploadId);
+        const { packageId, idx } = parseInboundUploadId(uploadId)!;
         const { file } = await inboundFile(core, from, packageId, idx);
         if (file.status === 'received')
           // Already received (the answer to the last byte was lost): say so in tus terms, so the sender stops.

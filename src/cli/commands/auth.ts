@@ -4,7 +4,7 @@ import type { User } from '../api-types.ts';
 import { type CommonOptions, nodeUrl, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
 import { ApiClient } from '../http.ts';
-import { emit } from '../output.ts';
+import { emit, warn } from '../output.ts';
 import { promptHidden } from '../prompt.ts';
 import { deleteSession, readSession, writeSession } from '../session.ts';
 
@@ -84,7 +84,7 @@ async function logout(): Promise<void> {
     await new ApiClient(session.url, { token: session.token }).post('/api/v1/auth/logout');
   } catch (e) {
     revoked = false;
-    process.stderr.write(`warning: the token could not be revoked: ${(e as Error).message}\n`);
+    warn(`the token could not be revoked: ${(e as Error).message}`);
   }
   deleteSession();
   emit(

@@ -55,17 +55,23 @@ function keygen(opts: { out: string; json?: boolean }): void {
   );
 }
 
-/** The public half of an administrator key given as a PEM private key file or as a JWK (JSON text). */
-function adminKeyOf(value: string, option = '--next-signer'): PublicJwk {
-  if (value.trim().startsWith('{')) {
+/**
+ * The public half of an administrator key given as a JWK (JSON text, or a file holding it) or as its private
+ * key's PEM file.
+ */
+export function adminKeyOf(value: string, option = '--next-signer'): PublicJwk {
+  const inline = value.trim().startsWith('{');
+  const text = inline ? value : readText(value);
+  if (text.trim().startsWith('{')) {
+    const where = inline ? value : `the one in ${value}`;
     let json: unknown;
     try {
-      json = JSON.parse(value);
+      json = JSON.parse(text);
     } catch {
-      throw new CliError(`${option}: not JSON: ${value}`);
+      throw new CliError(`${option}: not JSON: ${where}`);
     }
     const parsed = AdminKeySchema.safeParse(json);
-    if (!parsed.success) throw new CliError(`${option}: not an Ed25519 public JWK: ${value}`);
+    if (!parsed.success) throw new CliError(`${option}: not an Ed25519 public JWK: ${where}`);
     return parsed.data;
   }
   return publicJwkOfPem(value, option);
