@@ -182,6 +182,43 @@ describe('comity ledger verify', () => {
     ]);
   });
 
+  it('takes the log key and the witnesses from a trust list checked with the administrator key', async () => {
+    await publish();
+    const list = join(fed.dir, 'trust-list.jws');
+    const admin = join(fed.dir, 'trust-admin-ed25519.pem');
+    const r = await verify(
+      ['--trust-list', list, '--admin-key', admin, '--quorum', '2'],
+      join(scratch, 'listed'),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/, cosigned by 2 of 2 witnesses \(quorum 2\)\n$/);
+    // A list signed by someone else is refused, and a list that names other keys for ARC fails the run.
+    const stranger = join(scratch, 'stranger.pem');
+    writeFileSync(
+      stranger,
+      generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    );
+    const refused = await verify(['--trust-list', list, '--admin-key', stranger], join(scratch, 'listed-2'));
+    expect(refused.code).toBe(1);
+    expect(lines(refused.stderr)).toEqual([
+      expect.stringMatching(/^error: --trust-list .*not with the configured administrator key/),
+    ]);
+    const other = JSON.parse(Buffer.from(readFileSync(list, 'utf8').split('.')[1]!, 'base64url').toString());
+    const arcEntry = other.parties.find((p: { code: string }) => p.code === 'ARC');
+    const bor = other.parties.find((p: { code: string }) => p.code === 'BOR');
+    arcEntry.keys = arcEntry.keys.map((k: { use: string }) =>
+      k.use === 'sig' ? { ...bor.keys.find((b: { use: string }) => b.use === 'sig') } : k,
+    );
+    for (const k of arcEntry.keys) k.kid = k.kid.replace(/^BOR:/, 'ARC:');
+    const wrong = stateFile('wrong-list.json', other);
+    const mismatch = await verify(['--trust-list', wrong], join(scratch, 'listed-3'));
+    expect(lines(mismatch.stderr)).toEqual([
+      expect.stringMatching(
+        /^error: --trust-list .*must have the id ARC:sig:|serves the key comity\/ARC\+.* not the one given with --trust-list/,
+      ),
+    ]);
+  });
+
   it('fails when the node serves another key than --key', async () => {
     const r = await verify(['--key', await keyOf('BOR')], join(scratch, 'other-key'));
     expect(r.code).toBe(1);

@@ -9,21 +9,25 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { loadTrustListInForce, TrustList } from '../../exchange/trust-list.ts';
 import { openCheckpoint } from '../../ledger/checkpoint.ts';
 import { verifyConsistency } from '../../ledger/merkle.ts';
-import { parseVerifierKey } from '../../ledger/note.ts';
+import { ed25519PublicKeyBytes, parseVerifierKey, verifierKey } from '../../ledger/note.ts';
 import { checkEntryShape, LogReplica, locateDivergence } from '../../ledger/verify-log.ts';
 import { type CommonOptions, nodeUrl, withCommonOptions } from '../connect.ts';
 import { CliError, type Problem } from '../errors.ts';
 import { ApiClient, connectionError } from '../http.ts';
 import { emit } from '../output.ts';
 import { configDir } from '../session.ts';
+import { adminKeyOf } from './trust.ts';
 
 interface VerifyOptions extends CommonOptions {
   key?: string;
   state?: string;
   witness?: string[];
   quorum?: string;
+  trustList?: string;
+  adminKey?: string;
 }
 
 /** What a run found; printed with --json, on failure too (with `error`). */
@@ -229,20 +233,58 @@ function inclusionProofFetcher(api: ApiClient, size: number) {
   };
 }
 
+/**
+ * The trust list named with --trust-list: with --admin-key, checked as a node checks the list it starts with
+ * (following the handovers kept beside it); without, taken as the user vouches for it.
+ */
+function namedTrustList(opts: VerifyOptions): TrustList | null {
+  if (!opts.trustList) {
+    if (opts.adminKey) throw new CliError('--admin-key checks the list given with --trust-list: give one');
+    return null;
+  }
+  try {
+    if (opts.adminKey)
+      return loadTrustListInForce(opts.trustList, adminKeyOf(opts.adminKey, '--admin-key')).trust;
+    return TrustList.inspect(readFileSync(opts.trustList, 'utf8')).trust;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`--trust-list ${opts.trustList}: ${(e as Error).message}`);
+  }
+}
+
+/** From a trust list: the log key of the party whose node is at `url`, and the other parties' witness keys. */
+function keysFromTrustList(trust: TrustList, url: string): { log: string; witnesses: string[] } {
+  const base = url.replace(/\/$/, '');
+  const party = trust.parties().find((p) => p.url === base);
+  if (!party) throw new CliError(`no party of the trust list is at ${base}`);
+  const witnesses = trust
+    .parties()
+    .filter((p) => p.code !== party.code)
+    .flatMap((p) =>
+      p.witness.keys.map((k) => verifierKey(p.witness.name, ed25519PublicKeyBytes(k.key), 'cosignature/v1')),
+    );
+  return { log: verifierKey(party.ledger.origin, ed25519PublicKeyBytes(party.signing.key)), witnesses };
+}
+
 async function verifyLog(opts: VerifyOptions, report: Report): Promise<string> {
   const url = nodeUrl(opts);
   const api = new ApiClient(url);
   const statePath = opts.state ?? defaultStatePath(url);
   const state = readState(statePath);
-  const expected = opts.key !== undefined ? parseKey(opts.key.trim(), '--key') : null;
-  const witnesses = opts.witness?.length
-    ? await Promise.all(opts.witness.map(witnessKey))
-    : (state?.witnesses ?? []);
+  const listed = (() => {
+    const trust = namedTrustList(opts);
+    return trust ? keysFromTrustList(trust, url) : null;
+  })();
+  const given = opts.key ?? listed?.log;
+  const expected =
+    given !== undefined ? parseKey(given.trim(), opts.key ? '--key' : 'the trust list’s key') : null;
+  const named = opts.witness?.length ? await Promise.all(opts.witness.map(witnessKey)) : listed?.witnesses;
+  const witnesses = named ?? state?.witnesses ?? [];
   const quorum =
     opts.quorum !== undefined
       ? Number(opts.quorum)
-      : opts.witness?.length
-        ? 1
+      : named
+        ? Math.min(1, witnesses.length)
         : (state?.quorum ?? (witnesses.length ? 1 : 0));
   if (!Number.isSafeInteger(quorum) || quorum < 0)
     throw new CliError(`--quorum must be a whole number, not ${opts.quorum}`);
@@ -255,7 +297,9 @@ async function verifyLog(opts: VerifyOptions, report: Report): Promise<string> {
   const vkey = (await getText(url, '/ledger/key')).trim();
   const key = parseKey(vkey, `the key ${url} serves`);
   if (expected && !sameKey(key, expected))
-    throw new CliError(`${url} serves the key ${vkey}, not the one given with --key (${opts.key!.trim()})`);
+    throw new CliError(
+      `${url} serves the key ${vkey}, not the one given with ${opts.key ? '--key' : '--trust-list'} (${given!.trim()})`,
+    );
   if (state && !sameKey(key, parseKey(state.vkey, `the key in ${statePath}`)))
     throw new CliError(
       `the node's key changed: ${url} serves ${vkey}, but ${state.vkey} was verified before ` +
@@ -437,6 +481,14 @@ export function registerLedger(program: Command): void {
       .option(
         '--quorum <n>',
         'how many of the witnesses must have cosigned (default 1 when witnesses are named)',
+      )
+      .option(
+        '--trust-list <file>',
+        "take the node's log key and origin, and the other parties' witness keys, from this trust list",
+      )
+      .option(
+        '--admin-key <key>',
+        "check the --trust-list's signature with this administrator key (JWK, or a file holding it, or its PEM)",
       ),
   ).action(verify);
 }
