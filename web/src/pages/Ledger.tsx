@@ -7,7 +7,7 @@
 import { Alert, Button, Card, Code, Group, NumberInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { leafHash, verifyInclusion } from '../../../src/ledger/merkle.ts';
-import { api, ok, raw } from '../api';
+import { ApiError, api, ok, raw } from '../api';
 import { t } from '../i18n';
 import { ErrorNote, Loading, useLoad } from '../ui';
 
@@ -115,6 +115,7 @@ export function LedgerPage() {
   const witness = useLoad(() => ok(api.GET('/api/v1/ledger/witness')), []);
   // Administrators and oversight see the witness view; other roles see the checkpoint and the proof only.
   const view = witness.data as WitnessView | undefined;
+  const notAllowed = witness.error instanceof ApiError && witness.error.problem.status === 403;
   const wanted = new URLSearchParams(window.location.search).get('index');
   const [index, setIndex] = useState<number | string>(wanted && /^\d+$/.test(wanted) ? Number(wanted) : '');
   const [result, setResult] = useState<{ ok: boolean; text: string; entry?: string } | null>(null);
@@ -238,34 +239,36 @@ export function LedgerPage() {
           </Table>
         </Card>
       ) : null}
-      <Card withBorder>
-        <Title order={3} size="h4">
-          {t('ledger.peers')}
-        </Title>
-        {witness.error ? <ErrorNote error={witness.error} /> : null}
-        {view ? (
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('ledger.col.party')}</Table.Th>
-                <Table.Th>{t('ledger.col.origin')}</Table.Th>
-                <Table.Th>{t('ledger.col.size')}</Table.Th>
-                <Table.Th>{t('ledger.col.at')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {view.peers.map((p) => (
-                <Table.Tr key={p.party}>
-                  <Table.Td>{p.party}</Table.Td>
-                  <Table.Td>{p.origin}</Table.Td>
-                  <Table.Td>{p.checkpoint?.size ?? '—'}</Table.Td>
-                  <Table.Td>{when(p.checkpoint?.at ?? null)}</Table.Td>
+      {notAllowed ? null : (
+        <Card withBorder>
+          <Title order={3} size="h4">
+            {t('ledger.peers')}
+          </Title>
+          {witness.error ? <ErrorNote error={witness.error} /> : null}
+          {view ? (
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('ledger.col.party')}</Table.Th>
+                  <Table.Th>{t('ledger.col.origin')}</Table.Th>
+                  <Table.Th>{t('ledger.col.size')}</Table.Th>
+                  <Table.Th>{t('ledger.col.at')}</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        ) : null}
-      </Card>
+              </Table.Thead>
+              <Table.Tbody>
+                {view.peers.map((p) => (
+                  <Table.Tr key={p.party}>
+                    <Table.Td>{p.party}</Table.Td>
+                    <Table.Td>{p.origin}</Table.Td>
+                    <Table.Td>{p.checkpoint?.size ?? '—'}</Table.Td>
+                    <Table.Td>{when(p.checkpoint?.at ?? null)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          ) : null}
+        </Card>
+      )}
       {view?.alarms.length ? (
         <Card withBorder>
           <Title order={3} size="h4">
