@@ -13,13 +13,14 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { AppError } from '../api/errors.ts';
 import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { passkeys, recoveryCodes, users } from '../store/schema.ts';
 import {
-  assertNotLocked,
+  beginAttempt,
+  clearAttempts,
   completeSession,
   type LoginResult,
   recordAccountEvent,
@@ -27,6 +28,7 @@ import {
   type Session,
   secondFactors,
   setChallenge,
+  takeChallenge,
 } from './sessions.ts';
 import { checkTotp, decodeTotpSecret, newTotpSecret, otpauthUri } from './totp.ts';
 
@@ -113,22 +115,30 @@ export async function confirmTotp(
       'That code does not match; check the time on the device and try again.',
     );
   return core.db.transaction(async (tx) => {
-    await tx
+    const confirmed = await tx
       .update(users)
       .set({ totpConfirmedAt: core.now(), totpLastStep: step })
-      .where(eq(users.id, userId));
+      .where(and(eq(users.id, userId), isNull(users.totpConfirmedAt)))
+      .returning({ id: users.id });
+    if (!confirmed.length) throw new AppError('conflict', 'The authenticator app is already enrolled.');
     return afterEnrolment(core, tx, session, userId, 'totp');
   });
 }
 
-/** The second step of a sign-in with a TOTP code. */
+/** The key second-factor attempts of a user are counted under, apart from the password's. */
+const secondFactorKey = (userId: string) => `2fa:${userId}`;
+
+/**
+ * The second step of a sign-in with a TOTP code. The last used step moves with a compare-and-set, so one code
+ * signs in once even when it is sent on two sessions at the same moment.
+ */
 export async function signInWithTotp(
   core: NodeCore,
   session: Session,
   userId: string,
   code: string,
 ): Promise<LoginResult> {
-  await assertNotLocked(core, `2fa:${userId}`);
+  const attempt = await beginAttempt(core, secondFactorKey(userId), userId);
   const user = await userRow(core, userId);
   if (!user.totpConfirmedAt || !user.totpSecret)
     throw new AppError('conflict', 'This account has no authenticator app enrolled.');
@@ -138,14 +148,22 @@ export async function signInWithTotp(
     core.now(),
     user.totpLastStep ?? null,
   );
-  if (step === null) {
-    await recordFailure(core, `2fa:${userId}`, userId);
-    throw new AppError('unauthenticated', 'Wrong or already used code.');
-  }
-  return core.db.transaction(async (tx) => {
-    await tx.update(users).set({ totpLastStep: step }).where(eq(users.id, userId));
-    return completeSession(core, tx, session, userId, 'totp');
-  });
+  const result =
+    step === null
+      ? null
+      : await core.db.transaction(async (tx) => {
+          const moved = await tx
+            .update(users)
+            .set({ totpLastStep: step })
+            .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+            .returning({ id: users.id });
+          if (!moved.length) return null;
+          await clearAttempts(core, tx, attempt);
+          return completeSession(core, tx, session, userId, 'totp');
+        });
+  if (result) return result;
+  await recordFailure(core, attempt);
+  throw new AppError('unauthenticated', 'Wrong or already used code.');
 }
 
 /** The second step of a sign-in with a recovery code; the code is spent. */
@@ -155,7 +173,7 @@ export async function signInWithRecoveryCode(
   userId: string,
   code: string,
 ): Promise<LoginResult> {
-  await assertNotLocked(core, `2fa:${userId}`);
+  const attempt = await beginAttempt(core, secondFactorKey(userId), userId);
   const result = await core.db.transaction(async (tx) => {
     const spent = await tx
       .update(recoveryCodes)
@@ -169,10 +187,11 @@ export async function signInWithRecoveryCode(
       )
       .returning({ h: recoveryCodes.codeHash });
     if (!spent.length) return null;
+    await clearAttempts(core, tx, attempt);
     return completeSession(core, tx, session, userId, 'recovery-code');
   });
   if (result) return result;
-  await recordFailure(core, `2fa:${userId}`, userId);
+  await recordFailure(core, attempt);
   throw new AppError('unauthenticated', 'Wrong or already used recovery code.');
 }
 
@@ -235,11 +254,11 @@ export async function registerPasskey(
   response: RegistrationResponseJSON,
   name: string,
 ): Promise<Enrolled> {
-  if (!session.challenge) throw new AppError('conflict', 'Ask for registration options first.');
-  await setChallenge(core, session, null);
+  const challenge = await takeChallenge(core, session);
+  if (!challenge) throw new AppError('conflict', 'Ask for registration options first.');
   const verification = await verifyRegistrationResponse({
     response,
-    expectedChallenge: session.challenge,
+    expectedChallenge: challenge,
     expectedOrigin: rp.origin,
     expectedRPID: rp.id,
     requireUserVerification: true,
@@ -285,9 +304,9 @@ export async function signInWithPasskey(
   rp: { id: string; origin: string },
   response: AuthenticationResponseJSON,
 ): Promise<LoginResult> {
-  await assertNotLocked(core, `2fa:${userId}`);
-  if (!session.challenge) throw new AppError('conflict', 'Ask for sign-in options first.');
-  await setChallenge(core, session, null);
+  const challenge = await takeChallenge(core, session);
+  if (!challenge) throw new AppError('conflict', 'Ask for sign-in options first.');
+  const attempt = await beginAttempt(core, secondFactorKey(userId), userId);
   // The library does not match the answer to a credential: look it up, and only among this user's.
   const key = (
     await core.db
@@ -296,13 +315,13 @@ export async function signInWithPasskey(
       .where(and(eq(passkeys.id, String(response.id)), eq(passkeys.userId, userId)))
   )[0];
   const refuse = async (why: string) => {
-    await recordFailure(core, `2fa:${userId}`, userId);
+    await recordFailure(core, attempt);
     return new AppError('unauthenticated', `The passkey was not accepted: ${why}`);
   };
   if (!key) throw await refuse('it is not one of this account’s passkeys.');
   const verification = await verifyAuthenticationResponse({
     response,
-    expectedChallenge: session.challenge,
+    expectedChallenge: challenge,
     expectedOrigin: rp.origin,
     expectedRPID: rp.id,
     credential: {
@@ -321,6 +340,7 @@ export async function signInWithPasskey(
       .update(passkeys)
       .set({ counter: verification.authenticationInfo.newCounter, lastUsedAt: core.now() })
       .where(eq(passkeys.id, key.id));
+    await clearAttempts(core, tx, attempt);
     return completeSession(core, tx, session, userId, 'passkey');
   });
 }

@@ -7,7 +7,7 @@
  * Every check re-reads the user, so disabling an account ends all its sessions at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
@@ -113,7 +113,9 @@ function lockedMessage(until: Date): string {
 
 /**
  * Checks e-mail and password. The same answer for an unknown e-mail and a wrong password; after
- * `lockoutThreshold` failures in a row the address is locked for `lockoutMinutes`, known or not.
+ * `lockoutThreshold` failures in a row the address is locked for `lockoutMinutes`, known or not. The attempt is
+ * counted before the password is hashed, so no more than the threshold are ever compared, however many arrive
+ * at once.
  */
 export async function login(
   core: NodeCore,
@@ -122,17 +124,17 @@ export async function login(
   kind: SessionKind = 'bearer',
 ): Promise<LoginResult> {
   const address = email.trim().toLowerCase().slice(0, 320);
-  await assertNotLocked(core, address);
   const user = (await core.db.select().from(users).where(eq(users.email, address)))[0];
+  const attempt = await beginAttempt(core, address, user?.id);
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
   if (!user || !ok || user.disabled) {
-    await recordFailure(core, address, user?.id);
+    await recordFailure(core, attempt);
     throw new AppError('unauthenticated', 'Wrong e-mail or password.');
   }
   const methods = user.demo ? [] : await secondFactors(core, user);
   const stage: SessionStage = user.demo ? 'full' : methods.length ? 'mfa' : 'enrol';
   const issued = await core.db.transaction(async (tx) => {
-    await tx.delete(loginFailures).where(eq(loginFailures.email, address));
+    await clearAttempts(core, tx, attempt);
     if (stage === 'full')
       await recordAccountEvent(core, tx, 'signed-in', { userId: user.id, method: 'password' });
     return issueToken(core, tx, user.id, kind, stage);
@@ -159,43 +161,92 @@ function resultOf(
   };
 }
 
-/** Refuses while `key` (an e-mail address, or `2fa:<user id>`) is locked after repeated failures. */
-export async function assertNotLocked(core: NodeCore, key: string): Promise<void> {
-  const failures = (await core.db.select().from(loginFailures).where(eq(loginFailures.email, key)))[0];
-  if (failures?.lockedUntil && failures.lockedUntil > core.now())
-    throw new AppError('rate-limited', lockedMessage(failures.lockedUntil));
+/** An attempt at a password or a second factor, counted (its `number` in a row) before it is verified. */
+export interface Attempt {
+  /** An e-mail address, or `2fa:<user id>`. */
+  key: string;
+  number: number;
+  userId: string | undefined;
 }
 
-/** Counts a failure against `key`; at the threshold the key is locked for `lockoutMinutes` (a ledger event). */
-export async function recordFailure(
+/**
+ * Counts an attempt against `key` in one statement before anything is verified, and refuses it while the key is
+ * locked or when it is beyond the threshold (attempts sent at once: the threshold-th locks the key if it fails,
+ * those after it are not verified at all). Checking first and counting after the verification let every
+ * attempt that arrived together through.
+ */
+export async function beginAttempt(
   core: NodeCore,
-  address: string,
+  key: string,
   userId: string | undefined,
-): Promise<void> {
+): Promise<Attempt> {
   const now = core.now();
-  await core.db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(loginFailures)
-      .values({ email: address, count: 1, lastFailedAt: now })
-      .onConflictDoUpdate({
-        target: loginFailures.email,
-        set: { count: sql`${loginFailures.count} + 1`, lastFailedAt: now },
-      })
+  const [row] = await core.db
+    .insert(loginFailures)
+    .values({ email: key, count: 1, lastFailedAt: now })
+    .onConflictDoUpdate({
+      target: loginFailures.email,
+      set: {
+        // While locked the count stands still (it was set to 0 by the lock, and starts again after it).
+        count: sql`CASE WHEN ${loginFailures.lockedUntil} > ${now.toISOString()}::timestamptz THEN ${loginFailures.count} ELSE ${loginFailures.count} + 1 END`,
+        lastFailedAt: now,
+      },
+    })
+    .returning();
+  if (row?.lockedUntil && row.lockedUntil > now)
+    throw new AppError('rate-limited', lockedMessage(row.lockedUntil));
+  const attempt = { key, number: row?.count ?? 1, userId };
+  if (attempt.number > core.settings.lockoutThreshold) {
+    const until = await lock(core, attempt);
+    throw new AppError('rate-limited', lockedMessage(until));
+  }
+  return attempt;
+}
+
+/** A failed attempt: the one that reached the threshold locks the key for `lockoutMinutes` (a ledger event). */
+export async function recordFailure(core: NodeCore, attempt: Attempt): Promise<void> {
+  if (attempt.number >= core.settings.lockoutThreshold) await lock(core, attempt);
+  core.log.warn({ userId: attempt.userId, known: Boolean(attempt.userId) }, 'failed sign-in');
+}
+
+/** Locks `attempt.key` unless it is locked already; returns until when it is locked. */
+async function lock(core: NodeCore, attempt: Attempt): Promise<Date> {
+  const now = core.now();
+  const until = new Date(now.getTime() + core.settings.lockoutMinutes * 60_000);
+  return core.db.transaction(async (tx) => {
+    const [locked] = await tx
+      .update(loginFailures)
+      .set({ count: 0, lockedUntil: until })
+      .where(
+        and(
+          eq(loginFailures.email, attempt.key),
+          or(isNull(loginFailures.lockedUntil), lte(loginFailures.lockedUntil, now)),
+        ),
+      )
       .returning();
-    if (row && row.count >= core.settings.lockoutThreshold) {
-      const until = new Date(now.getTime() + core.settings.lockoutMinutes * 60_000);
-      await tx
-        .update(loginFailures)
-        .set({ count: 0, lockedUntil: until })
-        .where(eq(loginFailures.email, address));
-      await recordAccountEvent(core, tx, 'locked', {
-        ...(userId ? { userId } : { unknownAccount: true }),
-        until: until.toISOString(),
-      });
-      core.log.warn({ userId, until }, 'sign-in locked after repeated failures');
+    if (!locked) {
+      const [row] = await tx.select().from(loginFailures).where(eq(loginFailures.email, attempt.key));
+      return row?.lockedUntil ?? until;
     }
+    await recordAccountEvent(core, tx, 'locked', {
+      ...(attempt.userId ? { userId: attempt.userId } : { unknownAccount: true }),
+      until: until.toISOString(),
+    });
+    core.log.warn({ userId: attempt.userId, until }, 'sign-in locked after repeated failures');
+    return until;
   });
-  core.log.warn({ userId, known: Boolean(userId) }, 'failed sign-in');
+}
+
+/** A right password or second factor ends the run of failures (but not a lock that others' attempts set). */
+export async function clearAttempts(core: NodeCore, tx: Tx, attempt: Attempt): Promise<void> {
+  await tx
+    .delete(loginFailures)
+    .where(
+      and(
+        eq(loginFailures.email, attempt.key),
+        or(isNull(loginFailures.lockedUntil), lte(loginFailures.lockedUntil, core.now())),
+      ),
+    );
 }
 
 /**
@@ -209,7 +260,14 @@ export async function completeSession(
   userId: string,
   method: string,
 ): Promise<LoginResult> {
-  await tx.update(tokens).set({ revokedAt: core.now() }).where(eq(tokens.tokenHash, session.tokenHash));
+  // Compare-and-set: of two second factors given at once on one pending session, one completes it.
+  const ended = await tx
+    .update(tokens)
+    .set({ revokedAt: core.now() })
+    .where(and(eq(tokens.tokenHash, session.tokenHash), isNull(tokens.revokedAt)))
+    .returning({ hash: tokens.tokenHash });
+  if (!ended.length)
+    throw new AppError('unauthenticated', 'This sign-in has already been completed or ended.');
   const issued = await issueToken(core, tx, userId, session.kind, 'full');
   await recordAccountEvent(core, tx, 'signed-in', { userId, method });
   const user = (await tx.select().from(users).where(eq(users.id, userId)))[0]!;
@@ -262,12 +320,22 @@ export async function revokeSessions(core: NodeCore, tx: Tx, userId: string): Pr
 }
 
 /** Stores the WebAuthn challenge given to a session, to be checked (once) when the answer comes. */
-export async function setChallenge(
-  core: NodeCore,
-  session: Session,
-  challenge: string | null,
-): Promise<void> {
+export async function setChallenge(core: NodeCore, session: Session, challenge: string): Promise<void> {
   await core.db.update(tokens).set({ challenge }).where(eq(tokens.tokenHash, session.tokenHash));
+}
+
+/**
+ * Takes the session's WebAuthn challenge, once: of two answers sent at once to one challenge, only the first
+ * gets it. Null when there is none (never asked for, or already used).
+ */
+export async function takeChallenge(core: NodeCore, session: Session): Promise<string | null> {
+  if (!session.challenge) return null;
+  const taken = await core.db
+    .update(tokens)
+    .set({ challenge: null })
+    .where(and(eq(tokens.tokenHash, session.tokenHash), eq(tokens.challenge, session.challenge)))
+    .returning({ hash: tokens.tokenHash });
+  return taken.length ? session.challenge : null;
 }
 
 export interface NewUser {
