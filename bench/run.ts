@@ -10,6 +10,7 @@ import { benchEvidence, type EvidenceResult } from './evidence.ts';
 import { benchIntake, type IntakeResult } from './intake.ts';
 import { benchLedger, type LedgerResult } from './ledger.ts';
 import { benchScreening, type ScreeningResult } from './screening.ts';
+import { benchScreeningWorst, type WorstCase } from './screening-worst.ts';
 import { benchTransfer, type TransferResult } from './transfer.ts';
 
 const scenarios = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -49,12 +50,15 @@ function bar(label: string, total: number) {
 const results: {
   intake?: (IntakeResult | { engine: string; skipped: string })[];
   screening?: ScreeningResult;
+  screeningWorst?: WorstCase[];
   ledger?: (LedgerResult | { engine: string; skipped: string })[];
   evidence?: EvidenceResult[];
   transfer?: TransferResult[];
 } = {};
-if (want('screening'))
+if (want('screening')) {
   results.screening = benchScreening({ seconds: Number(process.env.BENCH_SCREENING_SECONDS ?? 5) });
+  results.screeningWorst = benchScreeningWorst({ runs: Number(process.env.BENCH_SCREENING_RUNS ?? 7) });
+}
 if (want('intake')) {
   results.intake = [];
   const engines: ('pglite' | 'postgres')[] = ['pglite', 'postgres'];
@@ -170,6 +174,16 @@ if (results.screening) {
       `${r.rule.padEnd(19)} ${pct(r.precision).padStart(9)} ${pct(r.recall).padStart(7)} ${String(r.tp).padStart(4)} ${String(r.fp).padStart(3)} ${String(r.fn).padStart(3)} ${String(r.tn).padStart(3)}`,
     );
   for (const m of s.misses) console.log(`  miss: ${m}`);
+}
+if (results.screeningWorst) {
+  console.log(
+    '\nbench/screening worst inputs: 2 MB requests screened fresh on one core; reference: JSON.parse + schema check of the same body',
+  );
+  console.log('input                                  MB   screen ms median   max   parse+check ms median');
+  for (const w of results.screeningWorst)
+    console.log(
+      `${w.input.padEnd(36)} ${fmt(w.megabytes, 2).padStart(5)} ${fmt(w.screenMs.median).padStart(18)} ${fmt(w.screenMs.max).padStart(5)} ${fmt(w.parseMs.median).padStart(23)}`,
+    );
 }
 for (const r of results.ledger ?? []) {
   if ('skipped' in r) {
