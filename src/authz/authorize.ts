@@ -26,6 +26,8 @@ export type Resource =
       requested: string;
       channel: string;
       urgency: string;
+      /** Whether this node's 24/7 contacts may decide it: it came by the 24/7 channel, of a type the node's policy lets them decide. */
+      contactDecides: boolean;
       state: string;
       /** The user who drafted it, when drafted on this node. */
       createdBy?: string | null;
@@ -60,6 +62,7 @@ function resourceEntity(r: Resource): cedar.EntityJson {
           requested: r.requested,
           channel: r.channel,
           urgency: r.urgency,
+          contactDecides: r.contactDecides,
           state: r.state,
           createdBy: r.createdBy ?? '',
           restricted: r.restrictedTo != null,

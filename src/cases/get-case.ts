@@ -67,7 +67,7 @@ export async function caseView(core: NodeCore, ctx: RequestContext, row: CaseRow
     request: row.request as Record<string, unknown>,
     restrictedTo: row.restrictedTo ?? null,
     vouchedBy: row.vouchedBy ?? null,
-    availableActions: actionsFor(row, ctx.user),
+    availableActions: actionsFor(core, row, ctx.user),
     screening: screeningOf(latest),
     history: events.map((e) => {
       const index = ledgerOf.get(e.seq);

@@ -47,7 +47,8 @@ export async function logAccess(
   });
 }
 
-export function caseResource(row: CaseRow): Resource {
+/** A case as Cedar sees it; what the node's own policy says of it (who decides a 24/7 request) comes from `core`. */
+export function caseResource(core: Pick<NodeCore, 'party' | 'settings'>, row: CaseRow): Resource {
   return {
     kind: 'case',
     id: row.id,
@@ -55,6 +56,10 @@ export function caseResource(row: CaseRow): Resource {
     requested: row.requested,
     channel: row.channel,
     urgency: row.urgency,
+    contactDecides:
+      row.requested === core.party &&
+      row.channel === '24-7' &&
+      (core.settings.contactDecides as readonly string[]).includes(row.type),
     state: row.state,
     createdBy: row.createdBy,
     restrictedTo: row.restrictedTo,
@@ -113,7 +118,7 @@ async function caseAndSight(
 ): Promise<{ row: CaseRow | undefined; sight: Sight }> {
   const row = (await core.db.select().from(cases).where(eq(cases.id, id)))[0];
   if (!row) return { row, sight: 'none' };
-  const resource = caseResource(row);
+  const resource = caseResource(core, row);
   const sight: Sight = authorize(ctx.user, 'read', resource)
     ? 'full'
     : authorize(ctx.user, 'read-redacted', resource)

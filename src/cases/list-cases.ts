@@ -50,7 +50,7 @@ export async function listCases(core: NodeCore, ctx: RequestContext, query: List
   ]);
   // The SQL filter mirrors the policies; Cedar still decides each row. A disagreement is a bug worth an alarm.
   const visible = rows.filter((r) => {
-    const resource = caseResource(r);
+    const resource = caseResource(core, r);
     if (authorize(ctx.user, 'read', resource) || authorize(ctx.user, 'read-redacted', resource)) return true;
     core.log.error({ caseId: r.id, userId: ctx.user.id }, 'list filter and policies disagree; row withheld');
     return false;

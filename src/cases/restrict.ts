@@ -20,7 +20,7 @@ export async function restrictCase(
   change: { users: string[] | null; note?: string | undefined },
 ): Promise<void> {
   const row = await loadCaseFor(core, ctx, id, { action: 'restrict' });
-  await requireAllowed(core, ctx, 'restrict', caseResource(row));
+  await requireAllowed(core, ctx, 'restrict', caseResource(core, row));
   const named = change.users ? [...new Set(change.users)] : null;
   if (named) {
     if (!named.includes(ctx.user.id))
@@ -65,7 +65,7 @@ export interface Colleague {
 
 /** The active users of this node whom the policies let read the case were it not restricted. */
 async function readersOf(core: NodeCore, party: string, row: CaseRow): Promise<Colleague[]> {
-  const resource = { ...caseResource(row), restrictedTo: null };
+  const resource = { ...caseResource(core, row), restrictedTo: null };
   const rows = await core.db
     .select({ id: users.id, name: users.name, email: users.email, roles: users.roles })
     .from(users)
@@ -86,7 +86,7 @@ export async function restrictionCandidates(
   id: string,
 ): Promise<Colleague[]> {
   const row = await loadCaseFor(core, ctx, id, { action: 'restrict' });
-  await requireAllowed(core, ctx, 'restrict', caseResource(row));
+  await requireAllowed(core, ctx, 'restrict', caseResource(core, row));
   await logAccess(core, ctx, { action: 'restriction-candidates', caseId: id, outcome: 'allowed' });
   return readersOf(core, ctx.user.party, row);
 }

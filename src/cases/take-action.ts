@@ -59,7 +59,7 @@ export async function takeAction(
     });
   const action: Action = actionName;
   const row = await loadCaseFor(core, ctx, id, { action });
-  await requireAllowed(core, ctx, action, caseResource(row));
+  await requireAllowed(core, ctx, action, caseResource(core, row));
 
   const parsed = ActionDetailSchemas[action].safeParse(rawDetails ?? {});
   if (!parsed.success)

@@ -17,7 +17,7 @@ export async function updateDraft(
   request: InterchangeRequest,
 ): Promise<CaseRow> {
   const row = await loadCaseFor(core, ctx, id, { action: 'edit' });
-  await requireAllowed(core, ctx, 'edit', caseResource(row));
+  await requireAllowed(core, ctx, 'edit', caseResource(core, row));
   if (request.from !== row.requesting)
     throw new AppError('bad-request', 'A draft stays with the party that created it.', {
       errors: [{ field: 'from', message: `must be ${row.requesting}` }],

@@ -3,6 +3,7 @@ import { authorize } from '../authz/authorize.ts';
 import type { Deadline } from '../domain/deadlines.ts';
 import { isOverdue } from '../domain/deadlines.ts';
 import { type Action, availableActions, type CaseState, type Side } from '../domain/lifecycle.ts';
+import type { NodeCore } from '../node/core.ts';
 import type { caseEvents, screenings } from '../store/schema.ts';
 import type { UserActor } from './actor.ts';
 import { caseResource } from './guard.ts';
@@ -68,9 +69,13 @@ export function summaryOf(
 }
 
 /** The actions this user could take now: allowed by the lifecycle for the user's side and by the policies. */
-export function actionsFor(row: CaseRow, user: UserActor): Action[] {
+export function actionsFor(
+  core: Pick<NodeCore, 'party' | 'settings'>,
+  row: CaseRow,
+  user: UserActor,
+): Action[] {
   const side: Side = row.requesting === user.party ? 'requesting' : 'requested';
-  const resource = caseResource(row);
+  const resource = caseResource(core, row);
   return availableActions(row.state as CaseState, side).filter((a) => authorize(user, a, resource));
 }
 

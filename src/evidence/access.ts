@@ -249,7 +249,7 @@ export async function openEvidenceFile(core: NodeCore, ctx: RequestContext, pack
 /** The package identities of a case in age's own format, for an administrator of the requesting node (logged). */
 export async function exportPackageKeys(core: NodeCore, ctx: RequestContext, caseId: string) {
   const row = await loadCaseFor(core, ctx, caseId, { action: 'export-evidence-key' });
-  await requireAllowed(core, ctx, 'export-evidence-key', caseResource(row));
+  await requireAllowed(core, ctx, 'export-evidence-key', caseResource(core, row));
   const pkgs = await core.db
     .select()
     .from(evidencePackages)

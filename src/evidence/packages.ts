@@ -116,7 +116,7 @@ export async function loadPackageFor(
     logRead: opts.logRead ?? false,
     notFound: opts.notFound ?? `No evidence package ${packageId}.`,
   });
-  if (action !== 'read') await requireAllowed(core, ctx, action, caseResource(row));
+  if (action !== 'read') await requireAllowed(core, ctx, action, caseResource(core, row));
   return { pkg, row };
 }
 
@@ -155,7 +155,7 @@ export async function createPackage(
   caseId: string,
 ): Promise<PackageRow> {
   const found = await loadCaseFor(core, ctx, caseId, { action: 'add-evidence' });
-  await requireAllowed(core, ctx, 'add-evidence', caseResource(found));
+  await requireAllowed(core, ctx, 'add-evidence', caseResource(core, found));
   const requester = core.trust.party(found.requesting);
   if (!requester)
     throw new AppError(

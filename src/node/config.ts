@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatPath } from '../api/errors.ts';
+import { REQUEST_TYPES } from '../domain/catalogue.ts';
 import { AdminKeySchema } from '../exchange/trust-list.ts';
 import { parseVerifierKey } from '../ledger/note.ts';
 
@@ -111,6 +112,7 @@ export const NodeConfigSchema = z
         refusalRetentionDays: z.number().positive(),
         transferBytesPerSecond: z.number().int().min(0),
         transferMaxAttempts: z.number().int().positive(),
+        contactDecides: z.array(z.enum(REQUEST_TYPES)).readonly(),
       })
       .partial()
       .strict()

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { NodeKeys, PublicJwk } from '../crypto/keys.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
+import type { RequestType } from '../domain/catalogue.ts';
 import type { TrustList } from '../exchange/trust-list.ts';
 import type { Db } from '../store/db.ts';
 
@@ -44,6 +45,13 @@ export interface NodeSettings {
   transferBytesPerSecond: number;
   /** Attempts at pushing one evidence file before it is marked failed. */
   transferMaxAttempts: number;
+  /**
+   * The request types this node's 24/7 contacts may decide (and execute) when a request comes by the 24/7
+   * channel. The requested side chooses, not the requesting one: a request of any other type that names the
+   * 24/7 channel is read by the 24/7 contacts but decided by the central authority's reviewers. By default
+   * the types of UNCC art. 41(3)(b), 42 and 43 (expedited preservation, partial disclosure of traffic data).
+   */
+  contactDecides: readonly RequestType[];
 }
 
 export const DEFAULT_SETTINGS: NodeSettings = {
@@ -64,6 +72,7 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   refusalRetentionDays: 30,
   transferBytesPerSecond: 0,
   transferMaxAttempts: 8,
+  contactDecides: ['preservation', 'traffic-disclosure'],
 };
 
 /** A C2SP tlog-witness outside the federation, named in the node's config. */

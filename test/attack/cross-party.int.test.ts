@@ -602,8 +602,9 @@ describe(`a CAL user against an ARC–BOR case (${engine})`, () => {
             // What the policies let this user see of the user's own party's cases: in full (searchable by
             // facts and id) or redacted (by id only).
             const expected = rows.filter((c) => {
-              const full = authorize(attacker.user, 'read', caseResource(c));
-              const redacted = !full && authorize(attacker.user, 'read-redacted', caseResource(c));
+              const full = authorize(attacker.user, 'read', caseResource(fed.demo.nodes.CAL!.core, c));
+              const redacted =
+                !full && authorize(attacker.user, 'read-redacted', caseResource(fed.demo.nodes.CAL!.core, c));
               const needle = q?.toLowerCase();
               return (
                 (direction !== 'incoming' || c.requested === 'CAL') &&

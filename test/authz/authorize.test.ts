@@ -4,13 +4,17 @@ import { type Action, TRANSITIONS, USER_ACTIONS } from '../../src/domain/lifecyc
 import { ROLES, type Role } from '../../src/domain/roles.ts';
 
 type Relation = 'requesting' | 'requested' | 'unrelated';
-type Channel = 'central-authority' | '24-7';
+/**
+ * The channel, and for the 24/7 channel whether the requested node's policy lets its 24/7 contacts decide that
+ * type (`24-7`) or not (`24-7-other`: read by them, decided by reviewers; issue 14, item 12).
+ */
+type Channel = 'central-authority' | '24-7' | '24-7-other';
 type Urgency = 'routine' | 'urgent';
 /** Need-to-know: no restriction, restricted to a list naming this user, or to a list of others. */
 type Restriction = 'none' | 'includes-user' | 'others';
 
 const RELATIONS: Relation[] = ['requesting', 'requested', 'unrelated'];
-const CHANNELS: Channel[] = ['central-authority', '24-7'];
+const CHANNELS: Channel[] = ['central-authority', '24-7', '24-7-other'];
 const URGENCIES: Urgency[] = ['routine', 'urgent'];
 const STATES = ['draft', 'in-review', 'executing'] as const;
 const RESTRICTIONS: Restriction[] = ['none', 'includes-user', 'others'];
@@ -50,7 +54,7 @@ function expected(s: Situation): boolean {
   // Oversight sees every case of its party redacted, restricted or not, and nothing in full.
   if (action === 'read-redacted') return seen && role === 'oversight';
   if (s.restriction === 'others') return false;
-  const urgentItem = channel === '24-7' || s.urgency === 'urgent';
+  const urgentItem = channel !== 'central-authority' || s.urgency === 'urgent';
   switch (action) {
     case 'read':
       return (
@@ -96,7 +100,8 @@ const caseFor = (
   id: '01JCASE0000000000000000000',
   requesting: 'ARC',
   requested: 'BOR',
-  channel,
+  channel: channel === 'central-authority' ? channel : '24-7',
+  contactDecides: channel === '24-7',
   urgency: 'routine',
   state,
   ...extra,

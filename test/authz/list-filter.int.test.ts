@@ -79,9 +79,9 @@ describe(`list filter and policies (${engine})`, () => {
     for (const party of ['ARC', 'BOR'])
       for (const roles of ROLE_SETS) {
         const ctx = ctxOf(party, roles);
-        const full = rows.filter((r) => authorize(ctx.user, 'read', caseResource(r)));
+        const full = rows.filter((r) => authorize(ctx.user, 'read', caseResource(core, r)));
         const redacted = rows.filter(
-          (r) => !full.includes(r) && authorize(ctx.user, 'read-redacted', caseResource(r)),
+          (r) => !full.includes(r) && authorize(ctx.user, 'read-redacted', caseResource(core, r)),
         );
         // Without a search: everything readable, in full or redacted.
         const all = await listCases(core, ctx, { limit: 10_000, offset: 0 });
