@@ -113,6 +113,13 @@ async function withCosignatures(
   };
 }
 
+/** The columns a published checkpoint is read from. */
+const CHECKPOINT = {
+  size: ledgerCheckpoints.size,
+  rootHash: ledgerCheckpoints.rootHash,
+  note: ledgerCheckpoints.note,
+};
+
 /**
  * The checkpoint the node publishes: the newest one that the quorum of its witnesses has cosigned, with their
  * cosignatures. Until one has (a new node; witnesses unreachable), the newest signed one with what it has, which
@@ -124,11 +131,7 @@ export async function publishedCheckpoint(core: NodeCore): Promise<Published | n
   if (quorum > 0 && names.length > 0) {
     const witnessed = (
       await core.db
-        .select({
-          size: ledgerCheckpoints.size,
-          rootHash: ledgerCheckpoints.rootHash,
-          note: ledgerCheckpoints.note,
-        })
+        .select(CHECKPOINT)
         .from(ledgerCheckpoints)
         .innerJoin(ledgerCosignatures, eq(ledgerCosignatures.size, ledgerCheckpoints.size))
         .where(inArray(ledgerCosignatures.witness, names))
@@ -151,15 +154,7 @@ export async function latestCheckpoint(core: NodeCore): Promise<Published | null
 
 async function newestCheckpoint(core: NodeCore) {
   return (
-    await core.db
-      .select({
-        size: ledgerCheckpoints.size,
-        rootHash: ledgerCheckpoints.rootHash,
-        note: ledgerCheckpoints.note,
-      })
-      .from(ledgerCheckpoints)
-      .orderBy(desc(ledgerCheckpoints.size))
-      .limit(1)
+    await core.db.select(CHECKPOINT).from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1)
   )[0];
 }
 
