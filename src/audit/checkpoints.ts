@@ -160,6 +160,8 @@ async function newestCheckpoint(core: NodeCore) {
 
 /** Why a witness did not cosign, kept for the administrators' witness view. */
 class WitnessRefused extends Error {}
+/** The witness has cosigned a newer checkpoint of this log than the one submitted. */
+class Superseded extends Error {}
 
 /**
  * The cosignature line of `witness` in its add-checkpoint answer for `text`: the first line with its name and key ID
@@ -250,6 +252,8 @@ async function cosignWith(
   let old = known;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (old > cp.size) {
+      // Cosigned concurrently by another round for a newer checkpoint of this log: not a rollback.
+      if (((await newestCheckpoint(core))?.size ?? 0) >= old) throw new Superseded();
       await alarmOwnLog(
         core,
         `${witness.name} has cosigned ${old} entries of this log, more than the ${cp.size} it has now`,
@@ -287,10 +291,32 @@ export async function requestCosignatures(
   core: NodeCore,
   opts: { retryNow?: boolean } = {},
 ): Promise<number> {
-  const cp = await newestCheckpoint(core);
-  if (!cp) return 0;
   const witnesses = logWitnesses(core);
   if (witnesses.length === 0) return 0;
+  // A round running at the same time (the node's own loop, an administrator's retry) may have a witness
+  // cosign a newer checkpoint first: then the newer one is submitted, a few times at most.
+  for (let round = 0; ; round++) {
+    const cp = await newestCheckpoint(core);
+    if (!cp) return 0;
+    const superseded = await cosignRound(core, witnesses, cp, opts);
+    if (!superseded || round === 2) {
+      const have = await core.db
+        .select({ witness: ledgerCosignatures.witness })
+        .from(ledgerCosignatures)
+        .where(eq(ledgerCosignatures.size, cp.size));
+      const names = new Set(have.map((h) => h.witness));
+      return witnesses.filter((w) => names.has(w.name)).length;
+    }
+  }
+}
+
+/** One round of `requestCosignatures` for one checkpoint; true when a witness had cosigned a newer one. */
+async function cosignRound(
+  core: NodeCore,
+  witnesses: LogWitness[],
+  cp: { size: number; note: string },
+  opts: { retryNow?: boolean },
+): Promise<boolean> {
   const [states, have] = await Promise.all([
     core.db.select().from(ledgerWitnesses),
     core.db
@@ -300,6 +326,7 @@ export async function requestCosignatures(
   ]);
   const cosigned = new Set(have.map((h) => h.witness));
   const now = core.now();
+  let superseded = false;
   await Promise.all(
     witnesses.map(async (witness) => {
       if (cosigned.has(witness.name)) return;
@@ -312,6 +339,10 @@ export async function requestCosignatures(
       try {
         line = await cosignWith(core, witness, cp, state?.size ?? 0);
       } catch (e) {
+        if (e instanceof Superseded) {
+          superseded = true;
+          return;
+        }
         if (!(e instanceof WitnessRefused)) throw e;
         core.log.warn({ witness: witness.name, err: e.message }, 'witness did not cosign');
         await core.db
@@ -334,18 +365,24 @@ export async function requestCosignatures(
           .insert(ledgerCosignatures)
           .values({ size: cp.size, witness: witness.name, line, at: now })
           .onConflictDoNothing();
+        // The witness's size only moves forward: a round for an older checkpoint finishing late leaves it.
         await tx
           .insert(ledgerWitnesses)
           .values({ witness: witness.name, size: cp.size, cosignedAt: now, attemptedAt: now, failures: 0 })
           .onConflictDoUpdate({
             target: ledgerWitnesses.witness,
-            set: { size: cp.size, cosignedAt: now, attemptedAt: now, failures: 0, error: null },
+            set: {
+              size: sql`greatest(${ledgerWitnesses.size}, ${cp.size})`,
+              cosignedAt: now,
+              attemptedAt: now,
+              failures: 0,
+              error: null,
+            },
           });
       });
-      cosigned.add(witness.name);
     }),
   );
-  return witnesses.filter((w) => cosigned.has(w.name)).length;
+  return superseded;
 }
 
 /** Signs a checkpoint if the tree grew, then gathers cosignatures for the newest one. */

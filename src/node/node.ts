@@ -105,6 +105,8 @@ export async function startNode(config: NodeConfig, opts: { log?: Logger } = {})
         : config.databaseUrl
           ? { url: config.databaseUrl }
           : { dataDir: join(config.dataDir, 'db') },
+      (e) =>
+        log.warn({ err: e.message }, 'a database connection broke while idle; the next query opens another'),
     );
   } catch (e) {
     unlock();

@@ -29,10 +29,19 @@ export type DatabaseOptions = { dataDir: string } | { url: string } | { memory: 
 /** The `databaseUrl` of an embedded database kept in memory only (nothing survives a stop). */
 export const MEMORY_DATABASE = 'memory://';
 
-/** Opens and migrates the database. */
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+/**
+ * Opens and migrates the database. `onIdleError` hears of a pooled PostgreSQL connection that broke while idle
+ * (the server restarted, an administrator ended it): the pool drops it and opens another at the next query,
+ * and without a listener the error would end the process.
+ */
+export async function openDatabase(
+  options: DatabaseOptions,
+  onIdleError: (e: Error) => void = (e) =>
+    process.emitWarning(`database connection lost while idle: ${e.message}`),
+): Promise<Database> {
   if ('url' in options) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    pool.on('error', onIdleError);
     const db = drizzlePg(pool, { schema });
     await migratePg(db, { migrationsFolder });
     return { db: db as unknown as Db, engine: 'postgres', close: () => pool.end() };
