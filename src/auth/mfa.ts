@@ -129,6 +129,29 @@ export async function confirmTotp(
 const secondFactorKey = (userId: string) => `2fa:${userId}`;
 
 /**
+ * A second step of a sign-in: the attempt is counted first, then `spend` checks the factor and uses it up in the
+ * transaction that completes the session (false when it is wrong or already used, which counts as a failure).
+ */
+async function signInWith(
+  core: NodeCore,
+  session: Session,
+  userId: string,
+  method: 'totp' | 'recovery-code',
+  refusal: string,
+  spend: (tx: Tx) => Promise<boolean>,
+): Promise<LoginResult> {
+  const attempt = await beginAttempt(core, secondFactorKey(userId), userId);
+  const result = await core.db.transaction(async (tx) => {
+    if (!(await spend(tx))) return null;
+    await clearAttempts(core, tx, attempt);
+    return completeSession(core, tx, session, userId, method);
+  });
+  if (result) return result;
+  await recordFailure(core, attempt);
+  throw new AppError('unauthenticated', refusal);
+}
+
+/**
  * The second step of a sign-in with a TOTP code. The last used step moves with a compare-and-set, so one code
  * signs in once even when it is sent on two sessions at the same moment.
  */
@@ -138,32 +161,25 @@ export async function signInWithTotp(
   userId: string,
   code: string,
 ): Promise<LoginResult> {
-  const attempt = await beginAttempt(core, secondFactorKey(userId), userId);
-  const user = await userRow(core, userId);
-  if (!user.totpConfirmedAt || !user.totpSecret)
-    throw new AppError('conflict', 'This account has no authenticator app enrolled.');
-  const step = checkTotp(
-    decodeTotpSecret(core.secrets.open(user.totpSecret)),
-    code,
-    core.now(),
-    user.totpLastStep ?? null,
-  );
-  const result =
-    step === null
-      ? null
-      : await core.db.transaction(async (tx) => {
-          const moved = await tx
-            .update(users)
-            .set({ totpLastStep: step })
-            .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
-            .returning({ id: users.id });
-          if (!moved.length) return null;
-          await clearAttempts(core, tx, attempt);
-          return completeSession(core, tx, session, userId, 'totp');
-        });
-  if (result) return result;
-  await recordFailure(core, attempt);
-  throw new AppError('unauthenticated', 'Wrong or already used code.');
+  return signInWith(core, session, userId, 'totp', 'Wrong or already used code.', async (tx) => {
+    const user = (await tx.select().from(users).where(eq(users.id, userId)))[0];
+    if (!user) throw new AppError('unauthenticated', 'Sign in first.');
+    if (!user.totpConfirmedAt || !user.totpSecret)
+      throw new AppError('conflict', 'This account has no authenticator app enrolled.');
+    const step = checkTotp(
+      decodeTotpSecret(core.secrets.open(user.totpSecret)),
+      code,
+      core.now(),
+      user.totpLastStep ?? null,
+    );
+    if (step === null) return false;
+    const moved = await tx
+      .update(users)
+      .set({ totpLastStep: step })
+      .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+      .returning({ id: users.id });
+    return moved.length > 0;
+  });
 }
 
 /** The second step of a sign-in with a recovery code; the code is spent. */
@@ -173,26 +189,27 @@ export async function signInWithRecoveryCode(
   userId: string,
   code: string,
 ): Promise<LoginResult> {
-  const attempt = await beginAttempt(core, secondFactorKey(userId), userId);
-  const result = await core.db.transaction(async (tx) => {
-    const spent = await tx
-      .update(recoveryCodes)
-      .set({ usedAt: core.now() })
-      .where(
-        and(
-          eq(recoveryCodes.codeHash, codeHash(code)),
-          eq(recoveryCodes.userId, userId),
-          isNull(recoveryCodes.usedAt),
-        ),
-      )
-      .returning({ h: recoveryCodes.codeHash });
-    if (!spent.length) return null;
-    await clearAttempts(core, tx, attempt);
-    return completeSession(core, tx, session, userId, 'recovery-code');
-  });
-  if (result) return result;
-  await recordFailure(core, attempt);
-  throw new AppError('unauthenticated', 'Wrong or already used recovery code.');
+  return signInWith(
+    core,
+    session,
+    userId,
+    'recovery-code',
+    'Wrong or already used recovery code.',
+    async (tx) => {
+      const spent = await tx
+        .update(recoveryCodes)
+        .set({ usedAt: core.now() })
+        .where(
+          and(
+            eq(recoveryCodes.codeHash, codeHash(code)),
+            eq(recoveryCodes.userId, userId),
+            isNull(recoveryCodes.usedAt),
+          ),
+        )
+        .returning({ h: recoveryCodes.codeHash });
+      return spent.length > 0;
+    },
+  );
 }
 
 // ---- Passkeys ----

@@ -44,6 +44,7 @@ const GAP = /^\[\^[^\]]*\]\{0,(\d+)\}/;
 function splitAtGap(pattern: string): [string, number, string] | null {
   let depth = 0;
   let gapAt = -1;
+  let gapEnd = -1;
   let gap = 0;
   let tailEnd = pattern.length;
   for (let i = 0; i < pattern.length; i++) {
@@ -58,8 +59,9 @@ function splitAtGap(pattern: string): [string, number, string] | null {
       const m = depth === 0 ? GAP.exec(pattern.slice(i)) : null;
       if (m && gapAt < 0) {
         gapAt = i;
+        gapEnd = i + m[0].length;
         gap = Number(m[1]);
-        i += m[0].length - 1;
+        i = gapEnd - 1;
         continue;
       }
       if (m) {
@@ -69,13 +71,7 @@ function splitAtGap(pattern: string): [string, number, string] | null {
       while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
     }
   }
-  return gapAt < 0
-    ? null
-    : [
-        pattern.slice(0, gapAt),
-        gap,
-        pattern.slice(gapAt + pattern.slice(gapAt).match(GAP)![0].length, tailEnd),
-      ];
+  return gapAt < 0 ? null : [pattern.slice(0, gapAt), gap, pattern.slice(gapEnd, tailEnd)];
 }
 
 /** Room for the head itself in `within`: the longest head in the lexicons is shorter than this. */
