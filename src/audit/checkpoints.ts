@@ -16,6 +16,8 @@ import { ledgerAlarms, ledgerCheckpoints, ledgerCosignatures, ledgerWitnesses } 
 import { b64, ledgerTree, subtreeLookup } from './ledger.ts';
 
 const TIMEOUT_MS = 5000;
+/** Answers 409 (another submission moved the witness on) after which a round gives up on a witness until the next. */
+const MAX_409S = 4;
 /** The first pause before asking a failing witness again; it doubles up to the settings' maxRetryDelayMs. */
 const FIRST_RETRY_MS = 1000;
 
@@ -240,8 +242,9 @@ async function alarmOwnLog(core: NodeCore, detail: string, evidence: Record<stri
 }
 
 /**
- * Asks one witness to cosign the checkpoint, from the size it last cosigned; on 409 once more from the size it
- * gives. Returns the verified cosignature line.
+ * Asks one witness to cosign the checkpoint, from the size it last cosigned; on 409 again from the size it
+ * gives, as long as that size grows (another submission of this log got there first). Returns the verified
+ * cosignature line.
  */
 async function cosignWith(
   core: NodeCore,
@@ -250,7 +253,8 @@ async function cosignWith(
   known: number,
 ): Promise<string> {
   let old = known;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  let answered = -1;
+  for (let attempt = 0; attempt < MAX_409S; attempt++) {
     if (old > cp.size) {
       // Cosigned concurrently by another round for a newer checkpoint of this log: not a rollback.
       if (((await newestCheckpoint(core))?.size ?? 0) >= old) throw new Superseded();
@@ -266,6 +270,8 @@ async function cosignWith(
     const body = formatAddCheckpoint(old, await ownConsistencyProof(core, old, cp.size), cp.note);
     const answer = await submit(witness, body);
     if ('size' in answer) {
+      if (answer.size <= answered) break;
+      answered = answer.size;
       old = answer.size;
       continue;
     }
@@ -279,7 +285,7 @@ async function cosignWith(
     if (!line) throw new WitnessRefused('its answer holds no valid cosignature of this checkpoint');
     return line;
   }
-  throw new WitnessRefused(`it answered 409 twice (its size ${old})`);
+  throw new WitnessRefused(`it kept answering 409 (its size ${old})`);
 }
 
 /**
@@ -287,10 +293,16 @@ async function cosignWith(
  * growing pause, unless `retryNow`) and stores the verified cosignatures. Returns how many witnesses cosigned it
  * by now.
  */
-export async function requestCosignatures(
-  core: NodeCore,
-  opts: { retryNow?: boolean } = {},
-): Promise<number> {
+export function requestCosignatures(core: NodeCore, opts: { retryNow?: boolean } = {}): Promise<number> {
+  // One round at a time per node (the loop, an administrator's retry): two would race each other to the witnesses.
+  const previous = rounds.get(core) ?? Promise.resolve(0);
+  const next = previous.catch(() => 0).then(() => requestCosignaturesNow(core, opts));
+  rounds.set(core, next);
+  return next;
+}
+const rounds = new WeakMap<NodeCore, Promise<number>>();
+
+async function requestCosignaturesNow(core: NodeCore, opts: { retryNow?: boolean }): Promise<number> {
   const witnesses = logWitnesses(core);
   if (witnesses.length === 0) return 0;
   // A round running at the same time (the node's own loop, an administrator's retry) may have a witness
