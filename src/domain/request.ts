@@ -72,6 +72,31 @@ export const AuthoritySchema = z
   })
   .strict();
 
+/**
+ * The data-protection terms the requesting state offers for the personal data it will receive (UNCC art. 36,
+ * 40; Budapest 2nd Protocol art. 14), each in its own words. Optional and added within version 1: a request
+ * without it states the terms in `purpose` or `facts`, and the screen reads them there.
+ */
+export const DataProtectionSchema = z
+  .object({
+    useLimitation: text(2000).optional().meta({
+      description:
+        'What the data will be used for, and nothing else (e.g. this investigation and its prosecution)',
+    }),
+    retention: text(2000)
+      .optional()
+      .meta({ description: 'How long the data will be kept, and what happens to it then' }),
+    onwardTransfer: text(2000)
+      .optional()
+      .meta({ description: 'To whom the data may be passed on, and with whose consent' }),
+  })
+  .strict()
+  .meta({
+    id: 'DataProtectionTerms',
+    description: 'Use limitation, retention and onward-transfer terms (UNCC art. 36)',
+  });
+export type DataProtectionTerms = z.output<typeof DataProtectionSchema>;
+
 export const InterchangeRequestSchema = z
   .object({
     version: z.literal(1).optional(),
@@ -89,6 +114,7 @@ export const InterchangeRequestSchema = z
     data: z.array(DataItemSchema).max(500).default([]),
     deathPenaltyPossible: z.boolean().default(false),
     confidential: z.boolean().default(true),
+    dataProtection: DataProtectionSchema.optional(),
     language: text(16).default('en'),
   })
   .strict()

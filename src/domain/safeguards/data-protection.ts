@@ -1,22 +1,32 @@
 /**
  * Rule `data-protection`: are use limitation, retention and onward-transfer terms set for the personal data
- * the request will bring (UNCC art. 36; use limitation art. 40)? A stated use that defeats them — an
- * intelligence database, no time limit, sharing with security services — is a ground; a missing term is a
- * concern the reviewer can meet with conditions.
+ * the request will bring (UNCC art. 36; use limitation art. 40)? The request's structured `dataProtection`
+ * terms are read first; a term not given there counts when the facts or the purpose state it in any words ("will
+ * serve this investigation alone", "destroyed when the proceedings close", "not handed to any other state
+ * unless Borealis agrees"). A stated use that defeats them (an intelligence database, no time limit, sharing
+ * with security services) is a ground; a term truly absent is a concern the reviewer can meet with conditions,
+ * and the finding names which.
  */
-import { findSignal, lexiconFor, quote, textFields } from './text.ts';
+import type { DataProtectionTerms } from '../request.ts';
+import { findSignal, lexiconFor, quote, type SignalMatch, textFields } from './text.ts';
 import { type Finding, finding, type Rule } from './types.ts';
 
 const ARTICLE = 'UNCC art. 36, 40 (use limitation); Budapest 2nd Protocol art. 14';
-const TERMS = [
-  ['use-limitation', 'use limitation'],
-  ['retention', 'retention limit'],
-  ['onward-transfer', 'condition of prior consent for onward transfer'],
-] as const;
+
+type Term = keyof DataProtectionTerms;
+const LABELS: Record<Term, string> = {
+  useLimitation: 'use limitation',
+  retention: 'retention limit',
+  onwardTransfer: 'condition of prior consent for onward transfer',
+};
 
 export const dataProtection: Rule = (request) => {
   const { lexicon } = lexiconFor(request.language);
-  const fields = textFields(request).filter((f) => f.field === 'facts' || f.field === 'purpose');
+  const all = textFields(request);
+  const fields = all.filter(
+    (f) => f.field === 'facts' || f.field === 'purpose' || f.field.startsWith('dataProtection.'),
+  );
+  const narrative = fields.filter((f) => !f.field.startsWith('dataProtection.'));
   const findings: Finding[] = [];
   const misuse = findSignal(lexicon, 'data-misuse', fields).filter((m) => !m.negated);
   if (misuse.length > 0)
@@ -29,16 +39,33 @@ export const dataProtection: Rule = (request) => {
         quote(misuse),
       ),
     );
-  const present = TERMS.map(([signal, label]) => ({ label, matches: findSignal(lexicon, signal, fields) }));
-  const missing = present.filter((t) => t.matches.length === 0);
+
+  const structured = request.dataProtection ?? {};
+  const stated = (term: Term, inText: () => SignalMatch[]): string[] => {
+    const given = structured[term]?.trim();
+    if (given) return [`dataProtection.${term}: "${given.length > 120 ? `${given.slice(0, 117)}…` : given}"`];
+    return quote(inText().slice(0, 1));
+  };
+  const present: Record<Term, string[]> = {
+    useLimitation: stated('useLimitation', () => findSignal(lexicon, 'use-limitation', narrative)),
+    retention: stated('retention', () => findSignal(lexicon, 'retention', narrative)),
+    // "Not passed to any other state" bars onward transfer as surely as a consent condition allows it.
+    onwardTransfer: stated('onwardTransfer', () => [
+      ...findSignal(lexicon, 'onward-transfer', narrative),
+      ...findSignal(lexicon, 'transfer-barred', narrative).filter((m) => m.negated),
+    ]),
+  };
+  const missing = (Object.keys(LABELS) as Term[]).filter((t) => present[t].length === 0);
   if (missing.length > 0)
     findings.push(
       ...finding(
         'data-protection',
         'concern',
         ARTICLE,
-        `The request sets no ${missing.map((t) => t.label).join(', no ')}. Attach ${missing.length > 1 ? 'them' : 'it'} as a condition before any personal data is transferred.`,
-        ['purpose'],
+        `The request sets no ${missing.map((t) => LABELS[t]).join(', no ')}. Attach ${missing.length > 1 ? 'them' : 'it'} as a condition before any personal data is transferred.`,
+        missing.map(
+          (t) => `dataProtection.${t}: not stated, in the structured terms or in the facts or purpose`,
+        ),
       ),
     );
   if (findings.length > 0) return findings;
@@ -47,6 +74,6 @@ export const dataProtection: Rule = (request) => {
     'clear',
     ARTICLE,
     'The request sets a use limitation, a retention limit and onward transfer only with prior consent.',
-    quote(present.flatMap((t) => t.matches.slice(0, 1))),
+    Object.values(present).flat(),
   );
 };

@@ -28,6 +28,21 @@ export const deathPenalty: Rule = (request, { requested, requesting }) => {
       (f) => f.field === 'facts' || f.field === 'purpose' || f.field.endsWith('.domestic'),
     ),
   ).filter((m) => !m.negated);
+  // An assurance the request itself gives ("the Prosecutor General assures Arcadia that the death penalty will not
+  // be sought or imposed") meets the condition; the reviewer still sees it quoted.
+  const assured = findSignal(
+    lexicon,
+    'death-penalty-assured',
+    textFields(request).filter((f) => f.field === 'facts' || f.field === 'purpose'),
+  ).filter((m) => !m.headNegated);
+  if ((request.deathPenaltyPossible || text.length > 0) && assured.length > 0)
+    return finding(
+      'death-penalty',
+      'clear',
+      ARTICLE,
+      `${requesting.code} can punish the conduct by death, and the request gives an assurance that the death penalty will not be imposed or carried out. Check that it binds the authorities that decide (UNCC art. 37, 40(21)); record it as a condition of granting.`,
+      [...(request.deathPenaltyPossible ? ['deathPenaltyPossible: true'] : []), ...quote(assured)],
+    );
   if (!request.deathPenaltyPossible && text.length === 0)
     return finding(
       'death-penalty',

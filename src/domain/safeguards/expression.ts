@@ -1,9 +1,9 @@
 /**
  * Rule `expression`: does the conduct amount to speech, protest or publication rather than an offence of the
- * catalogue? Offences such as "false information", "insulting officials" or "extremism" without violence make
- * speech itself the crime (UNCC art. 6(2)). Publishing is also the act of some catalogue offences (child sexual
- * abuse material, intimate images): those are never read as expression, so only non-catalogue offences and
- * speech-defined offences are looked at.
+ * catalogue? Offences such as "false information", "insulting officials", "discrediting the army", "a public call
+ * to violate territorial integrity" or "extremism" without violence make speech itself the crime (UNCC art.
+ * 6(2)). Publishing is also the act of some catalogue offences (child sexual abuse material, intimate images):
+ * a sentence that alleges harm is never read as expression, so "published the images to extort her" is not.
  */
 import { findSignal, lexiconFor, quote, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
@@ -17,29 +17,38 @@ export const expression: Rule = (request) => {
   const speechOffence = speech.filter((m) => m.field.endsWith('.domestic'));
   const speechFacts = speech.filter((m) => m.field === 'facts' || m.field === 'purpose');
   const nonCatalogue = request.offences.some((o) => o.code === 'SERIOUS-CRIME');
-  const publication = findSignal(
+  const facts = fields.filter((f) => f.field === 'facts');
+  const publication = findSignal(lexicon, 'publication', facts).filter((m) => !m.negated);
+  // Harm alleged anywhere in the facts or the offence makes publishing part of a harm ("began publishing the
+  // farmers' bank details to make the cooperative pay"), not expression.
+  const harm = findSignal(
     lexicon,
-    'publication',
-    fields.filter((f) => f.field === 'facts'),
+    'harm',
+    fields.filter((f) => f.field === 'facts' || f.field.endsWith('.domestic')),
   ).filter((m) => !m.negated);
+  const criticism =
+    harm.length === 0 ? findSignal(lexicon, 'expression-against-state', facts).filter((m) => !m.negated) : [];
 
   if (speechOffence.length > 0 && publication.length > 0)
     return finding(
       'expression',
       'ground',
       ARTICLE,
-      'The offence punishes speech itself, and the facts describe publication, reporting, criticism or protest. Assisting would help punish expression the Convention says it does not restrict.',
+      'The offence punishes speech itself, and the facts describe publication, reporting, criticism, petition or protest. Assisting would help punish expression the Convention says it does not restrict.',
       quote([...speechOffence, ...publication]),
     );
-  if (speechOffence.length > 0 || (nonCatalogue && (speechFacts.length > 0 || publication.length > 0)))
+  const speechOnly = harm.length === 0 && (speechFacts.length > 0 || publication.length > 0);
+  if (speechOffence.length > 0 || (nonCatalogue && speechOnly) || criticism.length > 0)
     return finding(
       'expression',
       'concern',
       ARTICLE,
       speechOffence.length > 0
-        ? 'The offence as defined punishes speech (false information, insult, extremism or the like). Check what conduct other than speech is alleged.'
-        : 'The offence is outside the catalogue and the facts describe speech, publication or protest. Check that the conduct is more than expression.',
-      quote([...speechOffence, ...speechFacts, ...publication]),
+        ? 'The offence as defined punishes speech (false information, insult, extremism, public calls or the like). Check what conduct other than speech is alleged.'
+        : criticism.length > 0 && !(nonCatalogue && speechOnly)
+          ? 'The facts describe criticism of, or protest against, the state or its officials, and no harm to people or systems. Check that the request does not follow from the expression.'
+          : 'The offence is outside the catalogue and the facts describe speech, publication or protest. Check that the conduct is more than expression.',
+      quote([...speechOffence, ...speechFacts, ...publication, ...criticism]),
     );
   return finding(
     'expression',

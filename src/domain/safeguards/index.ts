@@ -15,7 +15,7 @@ import { politicalOffence } from './political-offence.ts';
 import { proportionality } from './proportionality.ts';
 import { securityResearch } from './security-research.ts';
 import { seriousness } from './seriousness.ts';
-import { lexiconFor } from './text.ts';
+import { lexiconFor, READ_BUDGET_CHARS, withReading } from './text.ts';
 import {
   DEFAULT_POLICY,
   type Finding,
@@ -34,7 +34,7 @@ export type {
   ScreeningPolicy,
   Verdict,
 } from './types.ts';
-export { DEFAULT_POLICY, RULE_NAMES } from './types.ts';
+export { DEFAULT_POLICY, RULE_NAMES, TEXT_RULES } from './types.ts';
 
 export const RULES: Record<RuleName, Rule> = {
   completeness,
@@ -68,10 +68,27 @@ export interface Screening {
 export function screen(request: InterchangeRequest, context: ScreeningContext): Screening {
   const policy = context.policy ?? DEFAULT_POLICY;
   const full = { ...context, policy };
-  const findings: Finding[] = [];
-  for (const [name, rule] of Object.entries(RULES) as [RuleName, Rule][]) {
-    if (policy.rules[name] === false) continue;
-    findings.push(...rule(request, full));
+  // One reading of the request's text, shared by every rule.
+  const { result: findings, unread } = withReading(request, () => {
+    const out: Finding[] = [];
+    for (const [name, rule] of Object.entries(RULES) as [RuleName, Rule][]) {
+      if (policy.rules[name] === false) continue;
+      out.push(...rule(request, full));
+    }
+    return out;
+  });
+  if (unread.length > 0) {
+    const chars = unread.reduce((n, u) => n + u.chars, 0);
+    findings.push({
+      rule: 'completeness',
+      outcome: 'concern',
+      article: 'UNCC art. 40(14) (content of a request)',
+      reason: `The request's text is longer than the screen reads (${READ_BUDGET_CHARS.toLocaleString('en')} characters); ${chars.toLocaleString('en')} characters in ${unread.length} field${unread.length > 1 ? 's' : ''} were not screened. Read them yourself: a concern there would not show here.`,
+      evidence: [
+        ...unread.slice(0, 5).map((u) => `${u.field}: ${u.chars.toLocaleString('en')} characters not read`),
+        ...(unread.length > 5 ? [`… and ${unread.length - 5} more fields`] : []),
+      ],
+    });
   }
   if (lexiconFor(request.language).fallback)
     findings.push({

@@ -52,7 +52,10 @@ export const proportionality: Rule = (request, { policy }) => {
       concern(`Item ${i} has no end date: an open-ended period.`, [`data[${i}].from: "${d.from}"`]);
   });
 
-  const bulk = findSignal(lexicon, 'bulk', fields).filter((m) => !m.negated);
+  // Bulk is what the request asks for (its purpose and data items), not words of the facts ("the same password
+  // for every customer").
+  const asked = fields.filter((f) => f.field === 'purpose' || f.field.startsWith('data['));
+  const bulk = findSignal(lexicon, 'bulk', asked).filter((m) => !m.negated);
   if (bulk.length > 0)
     concern(
       'The request reaches every customer, account or user of a service, or an open-ended period, rather than the data linked to the offence.',

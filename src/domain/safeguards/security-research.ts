@@ -1,9 +1,9 @@
 /**
  * Rule `security-research`: do the facts describe good-faith security research, vulnerability disclosure,
- * authorised testing or red-teaming? The Convention has no exception for it (only art. 11(2), for devices);
- * critics warned that researchers could be pursued as intruders. A match in a sentence that describes an
- * attack (exploiting a flaw, ransom, extortion) or a victim does not count: an attacker's use of a
- * vulnerability is not research.
+ * authorised testing or red-teaming, in any words (a weakness found and told to its owner counts as much as
+ * "bug bounty")? The Convention has no exception for it (only art. 11(2), for devices); critics warned that
+ * researchers could be pursued as intruders. A sentence that describes an attack (ransom, extortion, sale) or
+ * testing commissioned by the victim does not count: an attacker's use of a vulnerability is not research.
  */
 import { findSignal, lexiconFor, quote, TARGET_ROLES, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
@@ -15,15 +15,9 @@ export const securityResearch: Rule = (request) => {
   const fields = textFields(request).filter(
     (f) => f.field === 'facts' || f.field === 'purpose' || (f.role !== undefined && TARGET_ROLES.has(f.role)),
   );
-  const attackSentences = new Set(findSignal(lexicon, 'attack', fields).map((m) => m.sentence));
-  const research = findSignal(lexicon, 'research', fields).filter(
-    (m) =>
-      !m.negated &&
-      !attackSentences.has(m.sentence) &&
-      // Research done for the victim or the investigators (a forensic firm, a penetration test the company
-      // commissioned) is not the suspect's conduct.
-      !/\bvictims?\b|\b(?:hired|engaged|commissioned|retained|appointed) by\b|\bforensic\b/i.test(m.sentence),
-  );
+  // The signal's frames leave out sentences that describe an attack (ransom, sale, extortion) and testing done for
+  // the victim or the investigators (a forensic firm, a penetration test the company commissioned).
+  const research = findSignal(lexicon, 'research', fields).filter((m) => !m.negated);
   if (research.length === 0)
     return finding(
       'security-research',

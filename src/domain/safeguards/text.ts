@@ -1,113 +1,146 @@
 /**
- * Text signals for screening: transparent lexicons (data/safeguards/lexicon.<lang>.json) of regular expressions
- * matched sentence by sentence, with negation ("no dishonest intent") and the field each match came from, so
- * every finding can quote the exact words that triggered it. Pure: no I/O beyond the bundled lexicons.
+ * Text signals for screening, read as concepts rather than wording (issue 15). A request's free text is read
+ * once per screening (./language.ts: sentences, tokens, lemmas, negation scope); a concept lexicon
+ * (data/safeguards/concepts.<lang>.json) lists the many ways a concept is said ("campaigner", "leader of the
+ * protest movement", "organised the residents' petition"), matched on lemmas so that "criticised", "criticizes"
+ * and "criticism of" are the same word; and a signal is a frame of concepts that must meet in one sentence
+ * (a flaw found + told to its owner, and no ransom demand in the same breath). Every match keeps the field and
+ * the exact words, so a finding quotes what triggered it. Pure: no I/O beyond the bundled lexicon and model.
  */
-import english from '../../../data/safeguards/lexicon.en.json' with { type: 'json' };
+import english from '../../../data/safeguards/concepts.en.json' with { type: 'json' };
 import type { InterchangeRequest } from '../request.ts';
+import { type NegationRules, type Reading, readAll, wordsOf } from './language.ts';
 
 export type SignalName = keyof typeof english.signals;
+export type ConceptName = keyof typeof english.concepts;
 
-interface LexiconFile {
+interface ConceptFile {
   language: string;
-  /** Regular expression flags; `gi` by default. A language whose words need Unicode classes sets `giu` (slower). */
-  flags?: string;
-  negation: string[];
-  signals: Record<string, { description: string; patterns: string[] }>;
+  negation: { cues: string[]; after: string[]; breaks: string[] };
+  concepts: Record<string, { description: string; terms: string[] }>;
+  /** A frame is a list of concepts, or one with how many sentences (this and the ones before) it may span. */
+  signals: Record<
+    string,
+    { description: string; frames: (string[] | { concepts: string[]; sentences: number })[] }
+  >;
+}
+
+/** One word of a term: its accepted forms (lemmas and written forms), and how many tokens may come before it. */
+interface Slot {
+  forms: ReadonlySet<string>;
+  gap: number;
+}
+interface Term {
+  concept: number;
+  slots: Slot[];
+}
+/** A frame: concepts that must all be in one sentence (or in `sentences` in a row), and concepts that must not be. */
+interface Frame {
+  all: number[];
+  none: number[];
+  sentences: number;
 }
 
 export interface Lexicon {
   language: string;
-  negation: RegExp;
-  /** One alternation of every pattern per signal: a sentence is scanned once per signal. */
-  signals: Map<string, RegExp>;
-  /** How to find, in linear time, the sentences where a signal may match (see `findSignal`). */
-  finders: Map<string, Finder>;
+  negation: NegationRules;
+  concepts: string[];
+  /** Terms by every form of their first word. */
+  index: Map<string, Term[]>;
+  signals: Map<string, Frame[]>;
+}
+
+/** `*` in a term lets up to this many words come between its neighbours; `**` up to GAP_LONG. */
+const GAP_SHORT = 3;
+const GAP_LONG = 8;
+
+function compileTerm(term: string, concept: number, name: string): Term {
+  const slots: Slot[] = [];
+  let gap = 0;
+  for (const piece of term.trim().split(/\s+/)) {
+    if (piece === '*' || piece === '**') {
+      gap = piece === '*' ? GAP_SHORT : GAP_LONG;
+      continue;
+    }
+    // `=word` matches that written form only: "=sources" is not "the source of the funds".
+    const exact = piece.startsWith('=');
+    const alternatives = piece.split('|').map((alt) => wordsOf(alt.replace(/^=/, '')));
+    if (alternatives.every((a) => a.length === 1)) {
+      const forms = new Set(alternatives.flatMap((a) => (exact ? [a[0]!.normal] : a[0]!.forms)));
+      slots.push({ forms, gap });
+    } else if (alternatives.length === 1) {
+      // A word the model splits ("human-rights", "e-mail's"): each part is a slot, with nothing between.
+      alternatives[0]!.forEach((t, i) => {
+        slots.push({ forms: new Set(exact ? [t.normal] : t.forms), gap: i === 0 ? gap : 0 });
+      });
+    } else throw new Error(`concept ${name}: alternatives in "${piece}" must each be one word`);
+    gap = 0;
+  }
+  if (slots.length === 0) throw new Error(`concept ${name}: empty term "${term}"`);
+  return { concept, slots };
 }
 
 /**
- * Finds where a signal may match in a whole text, never missing a place where it does. A pattern `A[^.]{0,N}B`
- * costs a regular expression engine up to N steps at every A that has no B after it, so a text of nothing but
- * A (2 MB of "told told told…") takes a tenth of a second; those patterns are found instead as an A and a B
- * that start near each other, each found once in one pass.
+ * A term whose alternatives in one place are not all one word ("hard-coded|stored") as one term per such
+ * alternative, so that each can be read as the words the model makes of it.
  */
-interface Finder {
-  /** The patterns without a gap, as one alternation; null when every pattern has one. */
-  plain: RegExp | null;
-  near: { head: RegExp; tail: RegExp; within: number }[];
+function expand(term: string): string[] {
+  const pieces = term.trim().split(/\s+/);
+  const at = pieces.findIndex(
+    (p) => p.includes('|') && p.split('|').some((alt) => wordsOf(alt.replace(/^=/, '')).length > 1),
+  );
+  if (at < 0) return [term];
+  return pieces[at]!.split('|').flatMap((alt) =>
+    expand([...pieces.slice(0, at), alt, ...pieces.slice(at + 1)].join(' ')),
+  );
 }
 
-/** A gap between two parts of a pattern: `[^.]{0,120}`, `[^.;]{0,60}`. */
-const GAP = /^\[\^[^\]]*\]\{0,(\d+)\}/;
-
-/** Splits a pattern at its first gap outside any group: [head, gap length, the part up to a second gap]. */
-function splitAtGap(pattern: string): [string, number, string] | null {
-  let depth = 0;
-  let gapAt = -1;
-  let gapEnd = -1;
-  let gap = 0;
-  let tailEnd = pattern.length;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '[') {
-      const m = depth === 0 ? GAP.exec(pattern.slice(i)) : null;
-      if (m && gapAt < 0) {
-        gapAt = i;
-        gapEnd = i + m[0].length;
-        gap = Number(m[1]);
-        i = gapEnd - 1;
-        continue;
+function compile(file: ConceptFile): Lexicon {
+  const concepts = Object.keys(file.concepts);
+  const id = new Map(concepts.map((c, i) => [c, i]));
+  const index = new Map<string, Term[]>();
+  concepts.forEach((name, c) => {
+    for (const t of file.concepts[name]!.terms.flatMap(expand)) {
+      const term = compileTerm(t, c, name);
+      for (const form of term.slots[0]!.forms) {
+        const list = index.get(form);
+        if (list) list.push(term);
+        else index.set(form, [term]);
       }
-      if (m) {
-        tailEnd = i;
-        break;
-      }
-      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
     }
-  }
-  return gapAt < 0 ? null : [pattern.slice(0, gapAt), gap, pattern.slice(gapEnd, tailEnd)];
-}
-
-/** Room for the head itself in `within`: the longest head in the lexicons is shorter than this. */
-const HEAD_ROOM = 64;
-
-function finderOf(patterns: readonly string[], flags: string): Finder {
-  const plain: string[] = [];
-  const near: Finder['near'] = [];
-  for (const p of patterns) {
-    const split = splitAtGap(p);
-    if (!split) plain.push(p);
-    else
-      near.push({
-        head: new RegExp(split[0], flags),
-        tail: new RegExp(split[2], flags),
-        within: split[1] + HEAD_ROOM,
-      });
-  }
-  return { plain: plain.length ? new RegExp(plain.map((p) => `(?:${p})`).join('|'), flags) : null, near };
-}
-
-function compile(file: LexiconFile): Lexicon {
-  const cues = file.negation.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'));
-  const flags = file.flags ?? 'gi';
-  const signals = Object.entries(file.signals);
+  });
+  const ref = (signal: string, c: string) => {
+    const n = id.get(c);
+    if (n === undefined) throw new Error(`signal ${signal}: unknown concept ${c}`);
+    return n;
+  };
+  const signals = new Map(
+    Object.entries(file.signals).map(([name, s]) => [
+      name,
+      s.frames.map((frame) => {
+        const f = Array.isArray(frame) ? frame : frame.concepts;
+        return {
+          all: f.filter((c) => !c.startsWith('!')).map((c) => ref(name, c)),
+          none: f.filter((c) => c.startsWith('!')).map((c) => ref(name, c.slice(1))),
+          sentences: Array.isArray(frame) ? 1 : Math.max(1, Math.min(3, frame.sentences)),
+        };
+      }),
+    ]),
+  );
   return {
     language: file.language,
-    negation: new RegExp(`\\b(?:${cues.join('|')})\\b`, 'i'),
-    signals: new Map(
-      signals.map(([name, sig]) => [name, new RegExp(sig.patterns.map((p) => `(?:${p})`).join('|'), flags)]),
-    ),
-    finders: new Map(signals.map(([name, sig]) => [name, finderOf(sig.patterns, flags)])),
+    negation: {
+      cues: new Set(file.negation.cues),
+      after: new Set(file.negation.after),
+      breaks: new Set(file.negation.breaks),
+    },
+    concepts,
+    index,
+    signals,
   };
 }
 
-const LEXICONS = new Map<string, Lexicon>([['en', compile(english)]]);
+const LEXICONS = new Map<string, Lexicon>([['en', compile(english as ConceptFile)]]);
 
 /** The lexicon for a request's language, or English with `fallback` set when there is none for it. */
 export function lexiconFor(language: string): { lexicon: Lexicon; fallback: boolean } {
@@ -125,233 +158,298 @@ export interface TextField {
 
 export interface SignalMatch {
   field: string;
-  /** The exact words matched. */
+  /** The exact words matched: from the first to the last word of the frame's concepts. */
   quote: string;
+  /** One of the frame's concepts is inside a negation's scope ("did not sell the records"). */
   negated: boolean;
-  /** The sentence the match is in. */
+  /** The frame's first concept is: "gives no assurance that the death penalty will not be imposed". */
+  headNegated: boolean;
+  /** The sentence (or piece of a long one) the match is in. */
   sentence: string;
+  /** Offsets in the field's text of the quote and of the sentence. */
+  at: number;
+  sentenceAt: number;
   role?: string;
 }
 
-/** The free-text fields of a request that signals read. */
+/** The free-text fields of a request that signals read, in the order the reading budget is spent. */
 export function textFields(r: InterchangeRequest): TextField[] {
   const fields: TextField[] = [
     { field: 'facts', text: r.facts },
     { field: 'purpose', text: r.purpose },
   ];
-  r.subjects.forEach((s, i) => {
-    fields.push({ field: `subjects[${i}].description`, text: s.description ?? '', role: s.role });
-  });
+  const dp = r.dataProtection;
+  if (dp)
+    for (const key of ['useLimitation', 'retention', 'onwardTransfer'] as const)
+      fields.push({ field: `dataProtection.${key}`, text: dp[key] ?? '' });
   r.offences.forEach((o, i) => {
     fields.push({ field: `offences[${i}].domestic`, text: o.domestic ?? '' });
   });
+  r.subjects.forEach((s, i) => {
+    fields.push({ field: `subjects[${i}].description`, text: s.description ?? '', role: s.role });
+  });
   r.data.forEach((d, i) => {
-    d.identifiers.forEach((id, j) => {
-      fields.push({ field: `data[${i}].identifiers[${j}]`, text: id });
-    });
+    fields.push({ field: `data[${i}].description`, text: d.description ?? '' });
+    fields.push({ field: `data[${i}].identifiers`, text: d.identifiers.join('\n') });
   });
   return fields.filter((f) => f.text.trim() !== '');
 }
 
-const SENTENCE = /[^.!?;]+(?:[.!?;]+|$)/g;
 /**
- * Bounds that keep screening linear in the size of a request, whatever its text (issue 14, item 5): a run of
- * text without a full stop is read in pieces of at most this many characters, cut at a space...
+ * Bounds that keep screening linear and small whatever the text (issue 14, item 5): one screening reads at most
+ * this many characters with the language model, the fields in `textFields` order; what is left over is not read,
+ * and the screening says so (`unreadText`), so a flood of text cannot hide what comes after it.
  */
-export const MAX_SENTENCE_CHARS = 2000;
-/** ...and a signal keeps at most this many matches in one field: a reviewer needs the first few, not a thousand. */
+export const READ_BUDGET_CHARS = 64_000;
+/** A signal keeps at most this many matches in one field: a reviewer needs the first few, not a thousand. */
 export const MAX_MATCHES_PER_FIELD = 20;
-/** Sentences and matches looked at in one field, repeats and quoted names included, before the field is left... */
-const MAX_FOUND_PER_FIELD = 2 * MAX_MATCHES_PER_FIELD;
-/**
- * ...and in all the fields of one search. Ordinary requests come nowhere near it (the corpus's largest looks at
- * a few dozen); a request that does is a flood of the same words, and the fields after it are not read.
- */
-export const MAX_FOUND = 400;
 /** A finding quotes at most this many places, then says how many more there are. */
 export const MAX_QUOTES = 12;
+/** A quote longer than this keeps only the words of the frame's first concept. */
+const MAX_QUOTE_CHARS = 300;
+
+/** A text read once, with where each concept is found in each window: [window][concept] → token ranges. */
+interface Read extends Reading {
+  hits: (Map<number, [number, number][]> | undefined)[];
+  /** Tokens inside a quoted name ("the group known as 'Sedition'"): a name says nothing about the conduct. */
+  named: Uint8Array;
+  /** The concepts found anywhere in the text (1 = found), once every window's hits are known. */
+  present?: Uint8Array;
+}
+
 /** A quoted span introduced as a name: known as 'X', calling itself "X", the account 'X', named ‘X’. */
 const NAMED_QUOTE =
-  /\b(?:known as|calling (?:itself|themselves)|called|named|name of|handle|account|group|gang|affiliate|operation|alias|user(?:name)?)\s+(?:the\s+)?(['"‘“])([^'"’”]{1,80})['"’”]/gi;
+  /\b(?:known as|calling (?:itself|themselves)|called|named|name of|handle|account|group|gang|affiliate|operation|alias|user(?:name)?|channel|brand|crew)\s+(?:the\s+)?(['"‘“])([^'"’”]{1,80})['"’”]/gi;
 
-function namedSpans(sentence: string): [number, number][] {
-  const spans: [number, number][] = [];
-  for (const m of sentence.matchAll(NAMED_QUOTE)) {
-    const start = m.index + m[0].length - (m[2]?.length ?? 0) - 1;
-    spans.push([start, m.index + m[0].length]);
+function namedTokens(r: Reading): Uint8Array {
+  const named = new Uint8Array(r.tokens.length);
+  let i = 0;
+  // Matches and tokens both ascend: one pass over each.
+  for (const m of r.text.matchAll(NAMED_QUOTE)) {
+    const end = m.index + m[0].length;
+    const start = end - (m[2]?.length ?? 0) - 1;
+    while (i < r.tokens.length && r.tokens[i]!.start < start) i++;
+    for (; i < r.tokens.length && r.tokens[i]!.end <= end; i++) named[i] = 1;
   }
-  return spans;
-}
-const NEGATION_WINDOW_WORDS = 6;
-/** Characters before a match that can hold the negation window's words (longer words than this are not words). */
-const NEGATION_WINDOW_CHARS = 400;
-/** A negation does not reach across a comma, a colon or a contrasting conjunction. */
-const CLAUSE_BREAK = /[,:]|\b(?:but|while|whereas|however|although|yet)\b/gi;
-
-interface Sentence {
-  /** Offset in the text. */
-  start: number;
-  text: string;
-  /** Read on first use: quoted names as [start, end) offsets, and where each clause break ends (ascending). */
-  marks?: { names: [number, number][]; breaks: number[] };
+  return named;
 }
 
-/** Splits a text into sentences, and a sentence longer than MAX_SENTENCE_CHARS into pieces cut at a space. */
-function pieces(text: string): Sentence[] {
-  const out: Sentence[] = [];
-  for (const m of text.matchAll(SENTENCE)) {
-    let start = m.index;
-    let rest = m[0];
-    while (rest.length > MAX_SENTENCE_CHARS) {
-      const space = rest.lastIndexOf(' ', MAX_SENTENCE_CHARS);
-      const cut = space > MAX_SENTENCE_CHARS / 2 ? space + 1 : MAX_SENTENCE_CHARS;
-      out.push({ start, text: rest.slice(0, cut) });
-      start += cut;
-      rest = rest.slice(cut);
-    }
-    out.push({ start, text: rest });
+/** What one screening has read: each text once, within the budget. */
+interface Scope {
+  /** The fields to read, each as far as `allotted` says. */
+  fields: readonly TextField[];
+  readings: Map<string, Read>;
+  /** Matches of a signal in a field, by `signal field`: rules ask for the same ones. */
+  matches: Map<string, SignalMatch[]>;
+  allotted: Map<string, number>;
+  unread: { field: string; chars: number }[];
+  lexicon: Lexicon;
+}
+
+let current: Scope | null = null;
+
+function scopeFor(lexicon: Lexicon, fields: readonly TextField[]): Scope {
+  const allotted = new Map<string, number>();
+  const unread: Scope['unread'] = [];
+  let left = READ_BUDGET_CHARS;
+  for (const f of fields) {
+    const take = Math.min(left, f.text.length);
+    allotted.set(f.field, take);
+    if (take < f.text.length) unread.push({ field: f.field, chars: f.text.length - take });
+    left -= take;
   }
-  return out;
-}
-
-function marksOf(sentence: Sentence): NonNullable<Sentence['marks']> {
-  sentence.marks ??= {
-    names: namedSpans(sentence.text),
-    breaks: [...sentence.text.matchAll(CLAUSE_BREAK)].map((b) => b.index + b[0].length),
-  };
-  return sentence.marks;
-}
-
-/** Texts split into sentences, cached: every rule reads the same few texts. */
-const sentenceCache = new Map<string, Sentence[]>();
-const SENTENCE_CACHE_LIMIT = 2000;
-function sentencesOf(text: string): Sentence[] {
-  let cached = sentenceCache.get(text);
-  if (!cached) {
-    cached = pieces(text);
-    if (sentenceCache.size >= SENTENCE_CACHE_LIMIT) sentenceCache.clear();
-    sentenceCache.set(text, cached);
-  }
-  return cached;
+  return { fields, readings: new Map(), matches: new Map(), allotted, unread, lexicon };
 }
 
 /**
- * The places in `text` where a head starts with a tail starting at most `within` characters after it, one at a
- * time and ascending. Both are searched forward only, and heads too far before the next tail are skipped: the
- * whole text is read about once per part, however many heads or tails it holds.
+ * Runs `fn` with one reading of the request shared by every rule: each field is read once, and the budget is
+ * spent in field order whichever rule reads first. Returns what was left unread.
  */
-function nearPlaces(text: string, part: Finder['near'][number]): (from: number) => number {
-  let tail = -1;
-  let last = -1;
-  const search = (from: number): number => {
-    let at = from;
-    for (;;) {
-      part.head.lastIndex = at;
-      const head = part.head.exec(text)?.index;
-      if (head === undefined) return Number.POSITIVE_INFINITY;
-      if (tail < head) {
-        part.tail.lastIndex = head;
-        tail = part.tail.exec(text)?.index ?? Number.POSITIVE_INFINITY;
-      }
-      if (tail === Number.POSITIVE_INFINITY || tail - head <= part.within)
-        return tail === Number.POSITIVE_INFINITY ? tail : head;
-      at = Math.max(head + 1, tail - part.within);
-    }
-  };
-  return (from) => {
-    if (last < from) last = search(from);
-    return last;
-  };
+export function withReading<T>(
+  request: InterchangeRequest,
+  fn: () => T,
+): { result: T; unread: { field: string; chars: number }[] } {
+  const outer = current;
+  current = scopeFor(lexiconFor(request.language).lexicon, textFields(request));
+  try {
+    return { result: fn(), unread: current.unread };
+  } finally {
+    current = outer;
+  }
 }
 
-/** The index of the last element of an ascending list that is at most `at`, or -1. */
-function lastAtMost(sorted: readonly number[] | readonly Sentence[], at: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const v = sorted[mid]!;
-    if ((typeof v === 'number' ? v : v.start) <= at) lo = mid + 1;
-    else hi = mid;
+/** The part of a field's text the budget allows, cut at a space. */
+function allowed(scope: Scope, f: TextField): string {
+  const n = scope.allotted.get(f.field) ?? f.text.length;
+  if (n >= f.text.length) return f.text;
+  const space = f.text.lastIndexOf(' ', n);
+  return f.text.slice(0, space > n / 2 ? space : n);
+}
+
+function readingOf(scope: Scope, f: TextField): Read {
+  const text = allowed(scope, f);
+  let r = scope.readings.get(text);
+  if (!r) {
+    // The first text asked for brings every field of the scope with it, read as one document.
+    const texts = [...new Set([text, ...scope.fields.map((g) => allowed(scope, g))])].filter(
+      (t) => !scope.readings.has(t),
+    );
+    readAll(texts, scope.lexicon.negation).forEach((reading, i) => {
+      scope.readings.set(texts[i]!, { ...reading, hits: [], named: namedTokens(reading) });
+    });
+    r = scope.readings.get(text)!;
   }
-  return lo - 1;
+  return r;
+}
+
+/** Where each concept is found in one window of a reading: one pass over its tokens, done once. */
+function hitsIn(lexicon: Lexicon, r: Read, w: number): Map<number, [number, number][]> {
+  const cached = r.hits[w];
+  if (cached) return cached;
+  const hits = new Map<number, [number, number][]>();
+  const { from, to } = r.windows[w]!;
+  for (let i = from; i < to; i++) {
+    const t = r.tokens[i]!;
+    if (r.named[i]) continue;
+    for (const form of t.forms) {
+      const terms = lexicon.index.get(form);
+      if (terms) addHits(hits, r, terms, i, to);
+    }
+  }
+  r.hits[w] = hits;
+  return hits;
+}
+
+function addHits(
+  hits: Map<number, [number, number][]>,
+  r: Read,
+  terms: readonly Term[],
+  i: number,
+  to: number,
+) {
+  for (const term of terms) {
+    const end = matchTerm(r, term, i, to);
+    if (end < 0) continue;
+    const spans = hits.get(term.concept);
+    if (!spans) hits.set(term.concept, [[i, end]]);
+    else if (!spans.some(([s, e]) => s === i && e === end)) spans.push([i, end]);
+  }
+}
+
+/** Clause marks a gap does not cross. */
+const GAP_STOPS = new Set([';', ':', '.', '!', '?']);
+
+/** The end (exclusive token index) of `term` matched at token `at`, or -1. Gaps take the nearest match. */
+function matchTerm(r: Read, term: Term, at: number, to: number): number {
+  let pos = at + 1;
+  for (let k = 1; k < term.slots.length; k++) {
+    const slot = term.slots[k]!;
+    let found = -1;
+    for (let j = pos; j < to && j <= pos + slot.gap; j++) {
+      const t = r.tokens[j]!;
+      if (t.forms.some((f) => slot.forms.has(f))) {
+        found = j;
+        break;
+      }
+      if (GAP_STOPS.has(t.normal)) break;
+    }
+    if (found < 0) return -1;
+    pos = found + 1;
+  }
+  return pos;
 }
 
 /**
- * Every match of a signal in the given fields (at most MAX_MATCHES_PER_FIELD per field), as if each sentence
- * were searched on its own. The patterns have no anchors or lookbehinds, so a match inside a sentence is also a
- * match of the whole text at the same place: a search of the whole text (for patterns with a gap, the `Finder`'s
- * near places) gives the next sentence worth reading, the sentences between are skipped unread, and each
- * sentence is read at most once per signal.
+ * Every match of a signal in the given fields (at most MAX_MATCHES_PER_FIELD per field): each window where one
+ * of the signal's frames has all its concepts and none of its excluded ones.
  */
 export function findSignal(
   lexicon: Lexicon,
   signal: SignalName,
   fields: readonly TextField[],
 ): SignalMatch[] {
-  const pattern = lexicon.signals.get(signal);
-  const finder = lexicon.finders.get(signal);
-  if (!pattern || !finder) throw new Error(`lexicon ${lexicon.language} has no signal ${signal}`);
+  const frames = lexicon.signals.get(signal);
+  if (!frames) throw new Error(`lexicon ${lexicon.language} has no signal ${signal}`);
+  const scope = current?.lexicon === lexicon ? current : scopeFor(lexicon, fields);
   const matches: SignalMatch[] = [];
-  let total = 0;
   for (const f of fields) {
-    if (total > MAX_FOUND) break;
-    const near = finder.near.map((part) => nearPlaces(f.text, part));
-    // The next place at or after `from` where the signal may match, or -1.
-    // Each search goes forward from where the last one stopped, and is not repeated while its answer is ahead.
-    let plain = finder.plain ? -1 : Number.POSITIVE_INFINITY;
-    const next = (from: number): number => {
-      if (plain < from && finder.plain) {
-        finder.plain.lastIndex = from;
-        plain = finder.plain.exec(f.text)?.index ?? Number.POSITIVE_INFINITY;
+    const key = `${signal} ${f.field}`;
+    let found = scope.matches.get(key);
+    if (!found) {
+      found = matchesIn(lexicon, frames, readingOf(scope, f), f);
+      scope.matches.set(key, found);
+    }
+    matches.push(...found);
+  }
+  return matches;
+}
+
+/** The concepts found anywhere in a reading. */
+function presentIn(lexicon: Lexicon, r: Read): Uint8Array {
+  if (r.present) return r.present;
+  const present = new Uint8Array(lexicon.concepts.length);
+  for (let w = 0; w < r.windows.length; w++) for (const c of hitsIn(lexicon, r, w).keys()) present[c] = 1;
+  r.present = present;
+  return present;
+}
+
+function matchesIn(lexicon: Lexicon, all: readonly Frame[], r: Read, f: TextField): SignalMatch[] {
+  const present = presentIn(lexicon, r);
+  // Frames with a concept the text never mentions cannot match anywhere in it.
+  const frames = all.filter((frame) => frame.all.every((c) => present[c] === 1));
+  if (frames.length === 0) return [];
+  const matches: SignalMatch[] = [];
+  const seen = new Set<string>();
+  windows: for (let w = 0; w < r.windows.length; w++) {
+    const hits = hitsIn(lexicon, r, w);
+    if (hits.size === 0) continue;
+    for (const frame of frames) {
+      // A frame over several sentences looks in this one and the ones just before it, excluded concepts included.
+      const spansOf = (c: number): [number, number][] | undefined => {
+        if (frame.sentences === 1) return hits.get(c);
+        let out: [number, number][] | undefined;
+        for (let k = Math.max(0, w - frame.sentences + 1); k <= w; k++) {
+          const h = hitsIn(lexicon, r, k).get(c);
+          if (h) out = out ? [...out, ...h] : h;
+        }
+        return out;
+      };
+      // One of the frame's concepts must be in this sentence; the same match found again is dropped below.
+      if (!frame.all.some((c) => hits.has(c))) continue;
+      const found = frame.all.map(spansOf);
+      if (found.some((h) => !h) || frame.none.some((c) => spansOf(c))) continue;
+      // Each concept's first place outside a negation, if it has one: "did not post it but published it".
+      const spans = (found as [number, number][][]).map(
+        (h) => h.find(([start]) => !r.tokens[start]!.negated) ?? h[0]!,
+      );
+      const head = spans[0]!;
+      let first = head[0];
+      let last = head[1];
+      for (const [a, b] of spans) {
+        if (a < first) first = a;
+        if (b > last) last = b;
       }
-      let at = plain;
-      for (const n of near) at = Math.min(at, n(from));
-      return at === Number.POSITIVE_INFINITY ? -1 : at;
-    };
-    // One entry per distinct quote and sentence: overlapping patterns often find the same words.
-    const seen = new Set<string>();
-    let found = 0;
-    let kept = 0;
-    let from = 0;
-    field: while (from < f.text.length) {
-      const candidate = next(from);
-      if (candidate < 0) break;
-      const sentences = sentencesOf(f.text);
-      const sentence = sentences[Math.max(0, lastAtMost(sentences, candidate))]!;
-      from = sentence.start + sentence.text.length;
-      const trimmed = sentence.text.trim();
-      if (seen.has(trimmed)) continue;
-      seen.add(trimmed);
-      total++;
-      if (++found > MAX_FOUND_PER_FIELD) break;
-      const { names, breaks } = marksOf(sentence);
-      const quotes = new Set<string>();
-      pattern.lastIndex = 0;
-      for (const m of sentence.text.matchAll(pattern)) {
-        total++;
-        if (++found > MAX_FOUND_PER_FIELD) break field;
-        // A quoted name says nothing about the conduct: "the group known as 'Sedition'", "the handle 'antistate'".
-        if (names.some(([s, e]) => m.index >= s && m.index + m[0].length <= e)) continue;
-        const words = m[0].toLowerCase();
-        if (quotes.has(words)) continue;
-        quotes.add(words);
-        const clause = breaks[lastAtMost(breaks, m.index)] ?? 0;
-        const before = sentence.text
-          .slice(Math.max(clause, m.index - NEGATION_WINDOW_CHARS), m.index)
-          .split(/\s+/)
-          .filter(Boolean)
-          .slice(-NEGATION_WINDOW_WORDS)
-          .join(' ');
-        matches.push({
-          field: f.field,
-          quote: m[0],
-          negated: lexicon.negation.test(before),
-          sentence: trimmed,
-          ...(f.role ? { role: f.role } : {}),
-        });
-        if (++kept >= MAX_MATCHES_PER_FIELD) break field;
+      let quoteText = r.text.slice(r.tokens[first]!.start, r.tokens[last - 1]!.end);
+      if (quoteText.length > MAX_QUOTE_CHARS) {
+        first = head[0];
+        quoteText = r.text.slice(r.tokens[head[0]]!.start, r.tokens[head[1] - 1]!.end);
       }
+      const key = quoteText.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const { to } = r.windows[w]!;
+      const from = Math.min(r.windows[w]!.from, first);
+      matches.push({
+        field: f.field,
+        quote: quoteText,
+        negated: spans.some(([start]) => r.tokens[start]!.negated),
+        headNegated: r.tokens[head[0]]!.negated,
+        sentence: r.text.slice(r.tokens[from]!.start, r.tokens[to - 1]!.end),
+        at: r.tokens[first]!.start,
+        sentenceAt: r.tokens[from]!.start,
+        ...(f.role ? { role: f.role } : {}),
+      });
+      if (matches.length >= MAX_MATCHES_PER_FIELD) break windows;
     }
   }
   return matches;

@@ -21,6 +21,18 @@ export const RULE_NAMES = [
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
+/** The rules that read the request's free text (issue 15): a case whose `expect` clears them all is clean. */
+export const TEXT_RULES = [
+  'proportionality',
+  'intent',
+  'security-research',
+  'persecution',
+  'political-offence',
+  'expression',
+  'death-penalty',
+  'data-protection',
+] as const satisfies readonly RuleName[];
+
 export interface Finding {
   rule: RuleName;
   outcome: Outcome;

@@ -5589,6 +5589,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Use limitation, retention and onward-transfer terms (UNCC art. 36) */
+        DataProtectionTermsInput: {
+            /** @description What the data will be used for, and nothing else (e.g. this investigation and its prosecution) */
+            useLimitation?: string;
+            /** @description How long the data will be kept, and what happens to it then */
+            retention?: string;
+            /** @description To whom the data may be passed on, and with whose consent */
+            onwardTransfer?: string;
+        };
         /** @description An interchange request, version 1 (design §5) */
         InterchangeRequestInput: {
             /** @constant */
@@ -5650,6 +5659,7 @@ export interface components {
             deathPenaltyPossible: boolean;
             /** @default true */
             confidential: boolean;
+            dataProtection?: components["schemas"]["DataProtectionTermsInput"];
             /** @default en */
             language: string;
         };
@@ -5946,6 +5956,15 @@ export interface components {
             } | null;
             createdAt: string;
         };
+        /** @description Use limitation, retention and onward-transfer terms (UNCC art. 36) */
+        DataProtectionTerms: {
+            /** @description What the data will be used for, and nothing else (e.g. this investigation and its prosecution) */
+            useLimitation?: string;
+            /** @description How long the data will be kept, and what happens to it then */
+            retention?: string;
+            /** @description To whom the data may be passed on, and with whose consent */
+            onwardTransfer?: string;
+        };
         /** @description An interchange request, version 1 (design §5) */
         InterchangeRequest: {
             /** @constant */
@@ -6007,6 +6026,7 @@ export interface components {
             deathPenaltyPossible: boolean;
             /** @default true */
             confidential: boolean;
+            dataProtection?: components["schemas"]["DataProtectionTerms"];
             /** @default en */
             language: string;
         };

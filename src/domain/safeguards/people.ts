@@ -1,0 +1,73 @@
+/**
+ * Who a passage of a request speaks of: the person it targets (a suspect, an accused, an account holder) or
+ * someone else (a victim, a witness). Screening asks it of words that describe a standing or a political act,
+ * since a journalist who was defrauded is not a journalist being pursued.
+ */
+import type { InterchangeRequest } from '../request.ts';
+import { type SignalMatch, TARGET_ROLES, type TextField } from './text.ts';
+
+/** Words that stand for the person targeted, or for someone else, when no name is used. */
+const TARGET_WORDS =
+  /\b(?:suspects?|accused|defendants?|person sought|persons sought|account[- ]holders?|the user)\b/gi;
+const OTHER_WORDS = /\b(?:victims?|complainants?|witness(?:es)?|injured party|informants?)\b/gi;
+const PRONOUN = /\b(?:he|she|his|her|him|they|their|them)\b/i;
+
+interface Mention {
+  at: number;
+  target: boolean;
+}
+
+/** Where the people of a request are mentioned in a text, by name (any part of it) or by role word. */
+function mentions(text: string, request: InterchangeRequest): Mention[] {
+  const out: Mention[] = [];
+  for (const s of request.subjects) {
+    const target = TARGET_ROLES.has(s.role);
+    for (const part of s.name.split(/[\s,()]+/)) {
+      if (part.length < 3 || !/^\p{Lu}/u.test(part) || /^unknown$/i.test(part)) continue;
+      for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length))
+        out.push({ at, target });
+    }
+  }
+  for (const m of text.matchAll(TARGET_WORDS)) out.push({ at: m.index, target: true });
+  for (const m of text.matchAll(OTHER_WORDS)) out.push({ at: m.index, target: false });
+  return out.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Whether words at `m.at` describe the person targeted: the nearest person mentioned in the same sentence is a
+ * target; or the sentence names nobody, speaks of "he" or "she", and the last person named before it is one.
+ */
+function describesTarget(m: SignalMatch, people: readonly Mention[]): boolean {
+  const end = m.sentenceAt + m.sentence.length;
+  const inSentence = people.filter((p) => p.at >= m.sentenceAt && p.at < end);
+  if (inSentence.length > 0) {
+    let best = inSentence[0]!;
+    for (const p of inSentence) if (Math.abs(p.at - m.at) < Math.abs(best.at - m.at)) best = p;
+    return best.target;
+  }
+  if (!PRONOUN.test(m.sentence)) return false;
+  const before = people.filter((p) => p.at < m.sentenceAt);
+  return before.length > 0 && before[before.length - 1]!.target;
+}
+
+/**
+ * A reader of whether a match describes the person targeted: subject fields by their role, narrative fields
+ * (facts, purpose) by the people mentioned around the words. Mentions are found once per field.
+ */
+export function targetReader(
+  request: InterchangeRequest,
+  narrative: readonly TextField[],
+): (m: SignalMatch) => boolean {
+  const people = new Map<string, Mention[]>();
+  return (m) => {
+    if (m.role !== undefined) return TARGET_ROLES.has(m.role);
+    const f = narrative.find((g) => g.field === m.field);
+    if (!f) return false;
+    let found = people.get(f.field);
+    if (!found) {
+      found = mentions(f.text, request);
+      people.set(f.field, found);
+    }
+    return describesTarget(m, found);
+  };
+}
