@@ -1,8 +1,9 @@
 /**
- * bench/screening worst inputs (issue 14, item 5): requests as large as the API takes (2 MB), made of the text
- * that cost main's screen most — trigger words with no full stop, thousands of short sentences, quoted names,
+ * bench/screening worst inputs (issues 14 and 15): requests as large as the API takes (2 MB), made of the text
+ * that cost the screen most — trigger words with no full stop, thousands of short sentences, quoted names,
  * the first word of a two-part pattern with no second part ("told told told…"), both parts just too far
- * apart — each screened fresh (new text, so nothing is cached) after a warm-up. The reference, measured the
+ * apart, and for the concept reader words that begin many terms and frames — each screened fresh (new text, so
+ * nothing read is reused) after a warm-up. The reference, measured the
  * same way in the same run, is what the node does with the same body before it screens it: JSON.parse and the
  * schema check.
  */
@@ -23,7 +24,7 @@ const BODY_LIMIT = 2 * 1024 * 1024;
 const fill = (unit: (i: number) => string, n: number, salt: number) => {
   let out = `${salt} `;
   for (let i = 0; out.length < n - 40; i++) out += unit(i);
-  return out;
+  return out.slice(0, n);
 };
 
 const INPUTS: Record<string, (i: number) => string> = {
@@ -36,6 +37,12 @@ const INPUTS: Record<string, (i: number) => string> = {
   'both parts, too far apart': (i) => (i % 30 === 0 ? 'bug ' : 'told '),
   'both parts, everywhere': () => 'bug told ',
   'plain words': () => 'lorem ipsum dolor sit amet ',
+  // Issue 15's concept reader: words that start many terms and frames, in long sentences and in short ones.
+  'concept words, one long sentence': () =>
+    'the campaigner who leads the protest movement posted a petition against the ministry and the data will be kept until the proceedings close, ',
+  'concept words, short sentences': (i) =>
+    `Leader ${i} of the protest found a flaw and told the owner; none of it will go to the security service. `,
+  'a line per identifier': (i) => `user${i}@example.org\n`,
 };
 
 /** The largest request of this text the API accepts: the fields at their limits, up to the body limit. */

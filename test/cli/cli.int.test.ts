@@ -247,6 +247,39 @@ describe('a request from Arcadia refused by Borealis', () => {
   });
 });
 
+describe('data-protection terms on the command line', () => {
+  it('sets the structured terms over the file, keeps the rest of it, and shows them', async () => {
+    const request: Record<string, any> = {
+      ...bundleRequest(),
+      dataProtection: { retention: 'from the file' },
+    };
+    const created = await comity(
+      [
+        'cases',
+        'create',
+        writeJson('terms.json', request),
+        '--use-limitation',
+        'This investigation and its prosecution only.',
+        '--onward-transfer',
+        'To no other state without the consent of Borealis.',
+        '--json',
+      ],
+      { configDir: arcOfficer },
+    );
+    expect(created.code).toBe(0);
+    const c = JSON.parse(created.stdout);
+    expect(c.request.dataProtection).toEqual({
+      useLimitation: 'This investigation and its prosecution only.',
+      retention: 'from the file',
+      onwardTransfer: 'To no other state without the consent of Borealis.',
+    });
+    expect(c.request.facts).toBe(request.facts);
+    const shown = await comity(['cases', 'show', c.id], { configDir: arcOfficer });
+    expect(shown.stdout).toMatch(/use limitation: This investigation and its prosecution only\./);
+    expect(shown.stdout).toMatch(/retention: from the file/);
+  });
+});
+
 describe('errors', () => {
   it('prints one line per bad field of a malformed request file and exits 1', async () => {
     const request = bundleRequest();

@@ -220,6 +220,13 @@ try {
         .fill(
           'Identify the sources on whom Ms Petrescu relied through the subscriber data of her e-mail account.',
         );
+      // Two of the three structured data-protection terms; the screen names the one left out.
+      await officer
+        .getByLabel('Use limitation: what the data will be used for, and nothing else')
+        .fill('This investigation and any trial that follows, nothing else.');
+      await officer
+        .getByLabel('Retention: how long the data will be kept, and what happens then')
+        .fill('Deleted when the proceedings end.');
       await officer.getByRole('button', { name: 'Next' }).click();
       await officer.getByLabel('Subject name').fill('Ana Petrescu');
       await officer.getByLabel('Identifiers (one per line)').fill('ana.petrescu@post.bor.example');
@@ -261,6 +268,14 @@ try {
       await row.click();
       await reviewer.getByTestId('finding-expression').waitFor();
       await reviewer.getByTestId('finding-persecution').waitFor();
+      const terms = (await reviewer.getByTestId('data-protection').textContent()) ?? '';
+      assert.match(terms, /This investigation and any trial that follows, nothing else\./);
+      assert.match(terms, /Deleted when the proceedings end\./);
+      assert.match(
+        (await reviewer.getByTestId('finding-data-protection').textContent()) ?? '',
+        /onward transfer/,
+        'the data-protection finding names the missing term',
+      );
       assert.ok((await reviewer.getByTestId('evidence-mark').count()) > 0, 'quoted evidence is highlighted');
       await shot(reviewer, 'case-findings');
       await accessible(reviewer, 'case page');

@@ -173,6 +173,13 @@ export const ar: Record<MessageKey, string> = {
   'wizard.offence.penalty': 'العقوبة القصوى (بالسنوات)',
   'wizard.facts': 'الوقائع',
   'wizard.purpose': 'الغرض وصلته بالبيانات المطلوبة',
+  'wizard.dataProtection': 'حماية البيانات (المادة 36 من الاتفاقية)',
+  'wizard.dataProtection.help':
+    'الشروط التي تعرضها دولتك للبيانات الشخصية التي ستتلقاها. يمكن أيضًا ذكرها في الغرض؛ ويقرأ فحص الطرف المطلوب منه الاثنين.',
+  'wizard.dataProtection.useLimitation': 'تقييد الاستخدام: الغرض الذي ستُستخدم فيه البيانات دون غيره',
+  'wizard.dataProtection.retention': 'الاحتفاظ: مدة الاحتفاظ بالبيانات وما يحدث لها بعد ذلك',
+  'wizard.dataProtection.onwardTransfer': 'النقل اللاحق: إلى من يجوز نقلها وبموافقة من',
+  'case.dataProtection': 'شروط حماية البيانات',
   'wizard.subject.name': 'اسم الشخص المعني',
   'wizard.subject.role': 'الصفة',
   'wizard.subject.description': 'الوصف',

@@ -173,6 +173,14 @@ const en = {
   'wizard.offence.penalty': 'Maximum penalty (years)',
   'wizard.facts': 'Facts',
   'wizard.purpose': 'Purpose and link to the data sought',
+  'wizard.dataProtection': 'Data protection (UNCC art. 36)',
+  'wizard.dataProtection.help':
+    "The terms your state offers for the personal data it will receive. Each may also be stated in the purpose; the requested side's screen reads both.",
+  'wizard.dataProtection.useLimitation': 'Use limitation: what the data will be used for, and nothing else',
+  'wizard.dataProtection.retention': 'Retention: how long the data will be kept, and what happens then',
+  'wizard.dataProtection.onwardTransfer':
+    'Onward transfer: to whom it may be passed on, and with whose consent',
+  'case.dataProtection': 'Data protection terms',
   'wizard.subject.name': 'Subject name',
   'wizard.subject.role': 'Role',
   'wizard.subject.description': 'Description',

@@ -6,15 +6,37 @@ import { CliError } from '../errors.ts';
 import { inFile, readRequestFile } from '../files.ts';
 import { emit } from '../output.ts';
 
-interface CreateOptions extends CommonOptions {
+/** The structured data-protection terms (issue 15), given on the command line over what the file says. */
+interface TermOptions {
+  useLimitation?: string;
+  retention?: string;
+  onwardTransfer?: string;
+}
+
+interface CreateOptions extends CommonOptions, TermOptions {
   submit?: boolean;
 }
 
+const TERMS = ['useLimitation', 'retention', 'onwardTransfer'] as const;
+
+/** The request with the terms given as options set in its `dataProtection`; the node validates the rest. */
+function withTerms(request: unknown, opts: TermOptions): unknown {
+  const given = TERMS.filter((t) => opts[t] !== undefined);
+  if (given.length === 0 || typeof request !== 'object' || request === null) return request;
+  const r = request as Record<string, unknown>;
+  const current = typeof r.dataProtection === 'object' && r.dataProtection !== null ? r.dataProtection : {};
+  return { ...r, dataProtection: { ...current, ...Object.fromEntries(given.map((t) => [t, opts[t]])) } };
+}
+
 /** Sends the request of a file, naming the file and the field's place in it when the node refuses it. */
-async function sendRequestFile(file: string, send: (request: unknown) => Promise<Case>): Promise<Case> {
+async function sendRequestFile(
+  file: string,
+  opts: TermOptions,
+  send: (request: unknown) => Promise<Case>,
+): Promise<Case> {
   const { request, prefix } = readRequestFile(file);
   try {
-    return await send(request);
+    return await send(withTerms(request, opts));
   } catch (e) {
     throw inFile(e, file, prefix);
   }
@@ -22,7 +44,7 @@ async function sendRequestFile(file: string, send: (request: unknown) => Promise
 
 async function create(file: string, opts: CreateOptions): Promise<void> {
   const api = signedInClient(opts);
-  let c = await sendRequestFile(file, (r) => api.post<Case>('/api/v1/cases', r));
+  let c = await sendRequestFile(file, opts, (r) => api.post<Case>('/api/v1/cases', r));
   if (opts.submit) {
     const draft = c;
     try {
@@ -46,27 +68,50 @@ async function create(file: string, opts: CreateOptions): Promise<void> {
   emit(c, () => `Created case ${c.id} (state ${c.state})`);
 }
 
-async function update(id: string, file: string, opts: CommonOptions): Promise<void> {
+async function update(id: string, file: string, opts: CommonOptions & TermOptions): Promise<void> {
   const api = signedInClient(opts);
-  const c = await sendRequestFile(file, (r) => api.put<Case>(`/api/v1/cases/${encodeURIComponent(id)}`, r));
+  const c = await sendRequestFile(file, opts, (r) =>
+    api.put<Case>(`/api/v1/cases/${encodeURIComponent(id)}`, r),
+  );
   emit(c, () => `Updated draft ${c.id} (state ${c.state})`);
+}
+
+/** The data-protection term options, shared by `create` and `update`. */
+function withTermOptions(command: Command): Command {
+  return command
+    .option(
+      '--use-limitation <text>',
+      'what the data will be used for, and nothing else (sets dataProtection.useLimitation)',
+    )
+    .option(
+      '--retention <text>',
+      'how long the data will be kept, and what happens then (sets dataProtection.retention)',
+    )
+    .option(
+      '--onward-transfer <text>',
+      'to whom the data may be passed on, with whose consent (sets dataProtection.onwardTransfer)',
+    );
 }
 
 export function registerCasesCreate(cases: Command): void {
   withCommonOptions(
-    cases
-      .command('create')
-      .description(
-        'create a draft from a request file (an interchange request, or a bundle with a "request")',
-      )
-      .argument('<file>', 'JSON file')
-      .option('--submit', 'submit the draft at once'),
+    withTermOptions(
+      cases
+        .command('create')
+        .description(
+          'create a draft from a request file (an interchange request, or a bundle with a "request")',
+        )
+        .argument('<file>', 'JSON file')
+        .option('--submit', 'submit the draft at once'),
+    ),
   ).action(create);
   withCommonOptions(
-    cases
-      .command('update')
-      .description("replace a draft's request with the one in a file")
-      .argument('<id>', 'case id')
-      .argument('<file>', 'JSON file'),
+    withTermOptions(
+      cases
+        .command('update')
+        .description("replace a draft's request with the one in a file")
+        .argument('<id>', 'case id')
+        .argument('<file>', 'JSON file'),
+    ),
   ).action(update);
 }

@@ -18,6 +18,16 @@ function list(label: string, items: string[]): string[] {
   return items.map((item, i) => `${i === 0 ? `${INDENT}${label.padEnd(LABEL)}` : pad}${wrapped(item)}`);
 }
 
+/** The structured data-protection terms, when the request gives them (issue 15). */
+function dataProtectionLines(terms: Request['dataProtection']): string[] {
+  if (!terms) return [];
+  return list('Data use', [
+    `use limitation: ${terms.useLimitation?.trim() || '(not given; see purpose)'}`,
+    `retention: ${terms.retention?.trim() || '(not given; see purpose)'}`,
+    `onward transfer: ${terms.onwardTransfer?.trim() || '(not given; see purpose)'}`,
+  ]);
+}
+
 export function requestLines(raw: Record<string, unknown>): string[] {
   const r = raw as Request;
   const authority = [r.authority?.name, r.authority?.contact ? `<${r.authority.contact}>` : '']
@@ -42,6 +52,7 @@ export function requestLines(raw: Record<string, unknown>): string[] {
     ...block('Purpose', r.purpose),
     ...list('Subjects', subjects),
     ...list('Data', data),
+    ...dataProtectionLines(r.dataProtection),
     ...(r.deathPenaltyPossible ? [`${INDENT}${'Note'.padEnd(LABEL)}the death penalty is possible`] : []),
   ];
 }

@@ -9,7 +9,7 @@
  */
 import english from '../../../data/safeguards/concepts.en.json' with { type: 'json' };
 import type { InterchangeRequest } from '../request.ts';
-import { type NegationRules, type Reading, readAll, wordsOf } from './language.ts';
+import { type NegationRules, type Reading, readAll, type Token, wordsOf } from './language.ts';
 
 export type SignalName = keyof typeof english.signals;
 export type ConceptName = keyof typeof english.concepts;
@@ -47,6 +47,8 @@ export interface Lexicon {
   concepts: string[];
   /** Terms by every form of their first word. */
   index: Map<string, Term[]>;
+  /** Terms by a written word, for every form it has: filled as words are met. */
+  byWord: Map<string, readonly Term[] | null>;
   signals: Map<string, Frame[]>;
 }
 
@@ -136,6 +138,7 @@ function compile(file: ConceptFile): Lexicon {
     },
     concepts,
     index,
+    byWord: new Map(),
     signals,
   };
 }
@@ -311,14 +314,25 @@ function hitsIn(lexicon: Lexicon, r: Read, w: number): Map<number, [number, numb
   for (let i = from; i < to; i++) {
     const t = r.tokens[i]!;
     if (r.named[i]) continue;
-    for (const form of t.forms) {
-      const terms = lexicon.index.get(form);
-      if (terms) addHits(hits, r, terms, i, to);
-    }
+    const terms = termsStartingWith(lexicon, t);
+    if (terms) addHits(hits, r, terms, i, to);
   }
   r.hits[w] = hits;
   return hits;
 }
+
+/** The terms whose first word is one of a token's forms, memoised by word (a vocabulary, so bounded). */
+function termsStartingWith(lexicon: Lexicon, t: Token): readonly Term[] | null {
+  let terms = lexicon.byWord.get(t.normal);
+  if (terms !== undefined) return terms;
+  const found = new Set<Term>();
+  for (const form of t.forms) for (const term of lexicon.index.get(form) ?? []) found.add(term);
+  terms = found.size > 0 ? [...found] : null;
+  if (lexicon.byWord.size >= BY_WORD_LIMIT) lexicon.byWord.clear();
+  lexicon.byWord.set(t.normal, terms);
+  return terms;
+}
+const BY_WORD_LIMIT = 200_000;
 
 function addHits(
   hits: Map<number, [number, number][]>,

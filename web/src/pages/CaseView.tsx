@@ -47,6 +47,7 @@ interface Request {
   subjects?: { name?: string; role?: string; description?: string }[];
   data?: { category: string; identifiers?: string[]; provider?: string; from?: string; to?: string }[];
   authority?: { name?: string };
+  dataProtection?: { useLimitation?: string; retention?: string; onwardTransfer?: string };
 }
 
 /** The quoted words a finding cites in a field: `facts: "words"` → words. */
@@ -180,6 +181,28 @@ function RequestCard({ request, findings }: { request: Request; findings: Findin
       <Text style={{ whiteSpace: 'pre-wrap' }}>
         <Highlighted text={request.purpose ?? ''} marks={quotes(findings, 'purpose')} />
       </Text>
+      {request.dataProtection && (
+        <>
+          <Title order={4} size="h5" mt="sm">
+            {t('case.dataProtection')}
+          </Title>
+          <Table data-testid="data-protection">
+            <Table.Tbody>
+              {(['useLimitation', 'retention', 'onwardTransfer'] as const).map((k) => (
+                <Table.Tr key={k}>
+                  <Table.Th>{t(`wizard.dataProtection.${k}`)}</Table.Th>
+                  <Table.Td style={{ whiteSpace: 'pre-wrap' }}>
+                    <Highlighted
+                      text={request.dataProtection?.[k] ?? '—'}
+                      marks={quotes(findings, `dataProtection.${k}`)}
+                    />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </>
+      )}
       <Title order={4} size="h5" mt="sm">
         {t('case.subjects')}
       </Title>

@@ -8,6 +8,7 @@ import {
   Badge,
   Button,
   Card,
+  Fieldset,
   Grid,
   Group,
   NumberInput,
@@ -46,7 +47,11 @@ interface Draft {
   purpose: string;
   subjects: { name: string; role: string; description: string }[];
   data: { category: string; identifiers: string[]; provider: string; from: string; to: string }[];
+  /** The structured data-protection terms (issue 15): each optional; the screen also reads them in the purpose. */
+  dataProtection: { useLimitation: string; retention: string; onwardTransfer: string };
 }
+
+const TERMS = ['useLimitation', 'retention', 'onwardTransfer'] as const;
 
 const empty = (from: string): Draft => ({
   type: 'stored-data',
@@ -60,6 +65,7 @@ const empty = (from: string): Draft => ({
   purpose: '',
   subjects: [{ name: '', role: 'suspect', description: '' }],
   data: [{ category: 'subscriber', identifiers: [], provider: '', from: '', to: '' }],
+  dataProtection: { useLimitation: '', retention: '', onwardTransfer: '' },
 });
 
 /** The request as the API takes it: empty optional fields left out. */
@@ -89,12 +95,19 @@ function toRequest(d: Draft) {
       from: opt(x.from),
       to: opt(x.to),
     })),
+    // Only the terms given; none at all leaves the field out.
+    ...(TERMS.some((k) => d.dataProtection[k].trim())
+      ? { dataProtection: Object.fromEntries(TERMS.map((k) => [k, opt(d.dataProtection[k])])) }
+      : {}),
   } as never;
 }
 
 function fromRequest(r: Record<string, unknown>, from: string): Draft {
   const base = empty(from);
-  const req = r as Partial<Draft> & { authority?: Partial<Draft['authority']> };
+  const req = r as Partial<Draft> & {
+    authority?: Partial<Draft['authority']>;
+    dataProtection?: Partial<Draft['dataProtection']>;
+  };
   return {
     ...base,
     ...req,
@@ -108,6 +121,11 @@ function fromRequest(r: Record<string, unknown>, from: string): Draft {
       from: x.from ?? '',
       to: x.to ?? '',
     })),
+    dataProtection: {
+      useLimitation: req.dataProtection?.useLimitation ?? '',
+      retention: req.dataProtection?.retention ?? '',
+      onwardTransfer: req.dataProtection?.onwardTransfer ?? '',
+    },
   } as Draft;
 }
 
@@ -343,6 +361,23 @@ function Wizard({
                   autosize
                   minRows={4}
                 />
+                <Fieldset legend={t('wizard.dataProtection')}>
+                  <Text size="sm" c="dimmed" mb="xs">
+                    {t('wizard.dataProtection.help')}
+                  </Text>
+                  {TERMS.map((k) => (
+                    <Textarea
+                      key={k}
+                      label={t(`wizard.dataProtection.${k}`)}
+                      value={d.dataProtection[k]}
+                      onChange={(e) =>
+                        set({ dataProtection: { ...d.dataProtection, [k]: e.currentTarget.value } })
+                      }
+                      autosize
+                      minRows={1}
+                    />
+                  ))}
+                </Fieldset>
               </Stack>
             </Stepper.Step>
             <Stepper.Step label={t('wizard.step.subjects')}>
@@ -502,6 +537,9 @@ function Review({ d }: { d: Draft }) {
     [t('wizard.step.offences'), d.offences.map((o) => `${o.code} ${o.domestic}`).join('; ')],
     [t('wizard.facts'), d.facts],
     [t('wizard.purpose'), d.purpose],
+    ...TERMS.filter((k) => d.dataProtection[k].trim()).map(
+      (k) => [t(`wizard.dataProtection.${k}`), d.dataProtection[k]] as [string, string],
+    ),
     [t('case.subjects'), d.subjects.map((s) => `${s.name} (${s.role})`).join('; ')],
     [
       t('case.data'),
