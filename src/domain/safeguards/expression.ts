@@ -5,6 +5,7 @@
  * 6(2)). Publishing is also the act of some catalogue offences (child sexual abuse material, intimate images):
  * a sentence that alleges harm is never read as expression, so "published the images to extort her" is not.
  */
+import { targetStanding } from './people.ts';
 import { findSignal, lexiconFor, quote, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
 
@@ -38,17 +39,27 @@ export const expression: Rule = (request) => {
       quote([...speechOffence, ...publication]),
     );
   const speechOnly = harm.length === 0 && (speechFacts.length > 0 || publication.length > 0);
-  if (speechOffence.length > 0 || (nonCatalogue && speechOnly) || criticism.length > 0)
+  // A person of a standing often persecuted, whose own expression is in the facts and no harm is alleged: the
+  // case may be about the expression whatever the offence is called (a couriers' organiser charged with
+  // borrowing a login, whose posts about pay are what the request describes).
+  const standing = speechOnly && !nonCatalogue ? targetStanding(request, lexicon) : [];
+  if (
+    speechOffence.length > 0 ||
+    (speechOnly && (nonCatalogue || standing.length > 0)) ||
+    criticism.length > 0
+  )
     return finding(
       'expression',
       'concern',
       ARTICLE,
       speechOffence.length > 0
         ? 'The offence as defined punishes speech (false information, insult, extremism, public calls or the like). Check what conduct other than speech is alleged.'
-        : criticism.length > 0 && !(nonCatalogue && speechOnly)
-          ? 'The facts describe criticism of, or protest against, the state or its officials, and no harm to people or systems. Check that the request does not follow from the expression.'
-          : 'The offence is outside the catalogue and the facts describe speech, publication or protest. Check that the conduct is more than expression.',
-      quote([...speechOffence, ...speechFacts, ...publication, ...criticism]),
+        : nonCatalogue && speechOnly
+          ? 'The offence is outside the catalogue and the facts describe speech, publication or protest, with no harm alleged. Check that the conduct is more than expression.'
+          : standing.length > 0
+            ? 'The person targeted has a standing often persecuted, the facts describe their speech, publication or organising, and no harm to people or systems is alleged. Check that the request does not follow from the expression.'
+            : 'The facts describe criticism of, or protest against, the state or its officials, and no harm to people or systems. Check that the request does not follow from the expression.',
+      quote([...speechOffence, ...speechFacts, ...publication, ...criticism, ...standing]),
     );
   return finding(
     'expression',

@@ -82,7 +82,7 @@ export function screen(request: InterchangeRequest, context: ScreeningContext): 
     findings.push({
       rule: 'completeness',
       outcome: 'concern',
-      article: 'UNCC art. 40(14) (content of a request)',
+      article: 'UNCC art. 40(15) (content of a request)',
       reason: `The request's text is longer than the screen reads (${READ_BUDGET_CHARS.toLocaleString('en')} characters); ${chars.toLocaleString('en')} characters in ${unread.length} field${unread.length > 1 ? 's' : ''} were not screened. Read them yourself: a concern there would not show here.`,
       evidence: [
         ...unread.slice(0, 5).map((u) => `${u.field}: ${u.chars.toLocaleString('en')} characters not read`),

@@ -17,7 +17,6 @@ import lemmatizer from 'wink-lemmatizer';
 import winkNLP from 'wink-nlp';
 
 const nlp = winkNLP(model, []);
-const its = nlp.its;
 
 /** One spelling for -ise/-ize and -yse/-yze words: "organised", "organized" → "organiz…". */
 function american(word: string): string {

@@ -4,7 +4,14 @@
  * since a journalist who was defrauded is not a journalist being pursued.
  */
 import type { InterchangeRequest } from '../request.ts';
-import { type SignalMatch, TARGET_ROLES, type TextField } from './text.ts';
+import {
+  findSignal,
+  type Lexicon,
+  type SignalMatch,
+  TARGET_ROLES,
+  type TextField,
+  textFields,
+} from './text.ts';
 
 /** Words that stand for the person targeted, or for someone else, when no name is used. */
 const TARGET_WORDS =
@@ -70,4 +77,23 @@ export function targetReader(
     }
     return describesTarget(m, found);
   };
+}
+
+/**
+ * Where the request describes the person it targets as having a standing often persecuted (a journalist, a
+ * campaigner, the founder of a couriers' association): in a targeted subject's description, or in the facts
+ * or purpose beside that person. Persecution weighs it; expression weighs it with the person's own speech.
+ */
+export function targetStanding(request: InterchangeRequest, lexicon: Lexicon): SignalMatch[] {
+  const fields = textFields(request);
+  const narrative = fields.filter((f) => f.field === 'facts' || f.field === 'purpose');
+  const aboutTarget = targetReader(request, narrative);
+  return findSignal(
+    lexicon,
+    'protected-status',
+    fields.filter(
+      (f) =>
+        f.field === 'facts' || f.field === 'purpose' || (f.role !== undefined && TARGET_ROLES.has(f.role)),
+    ),
+  ).filter((m) => !m.negated && aboutTarget(m));
 }

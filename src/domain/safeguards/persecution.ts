@@ -7,8 +7,8 @@
  * conduct that is expression, association or protest with the state as the one aggrieved and no harm alleged.
  * Standing or reach alone is a concern; standing with either of the others is a ground for a reviewer to weigh.
  */
-import { targetReader } from './people.ts';
-import { findSignal, lexiconFor, quote, TARGET_ROLES, textFields } from './text.ts';
+import { targetStanding } from './people.ts';
+import { findSignal, lexiconFor, quote, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
 
 export const persecution: Rule = (request) => {
@@ -16,14 +16,9 @@ export const persecution: Rule = (request) => {
   const fields = textFields(request);
   const article = request.type === 'extradition' ? 'UNCC art. 37(15), 6' : 'UNCC art. 40(22), 6';
   const narrative = fields.filter((f) => f.field === 'facts' || f.field === 'purpose');
-  const aboutTarget = targetReader(request, narrative);
   const isNarrative = (field: string) => field === 'facts' || field === 'purpose';
 
-  const status = findSignal(
-    lexicon,
-    'protected-status',
-    fields.filter((f) => isNarrative(f.field) || (f.role !== undefined && TARGET_ROLES.has(f.role))),
-  ).filter((m) => !m.negated && aboutTarget(m));
+  const status = targetStanding(request, lexicon);
   const reading = fields.filter((f) => isNarrative(f.field) || f.field.endsWith('.domestic'));
   const targeting = findSignal(lexicon, 'targeting', reading).filter((m) => !m.negated);
   const againstState = findSignal(lexicon, 'expression-against-state', narrative).filter((m) => !m.negated);

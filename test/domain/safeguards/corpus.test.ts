@@ -64,6 +64,12 @@ describe('the held-out screening fixtures', () => {
       const e = parsed.ok ? parsed.bundle?.expect : undefined;
       expect(e, name).toBeDefined();
       expect([...(e?.raises ?? []), ...(e?.clears ?? [])].sort(), name).toEqual([...RULE_NAMES].sort());
+      // Whatever the screen finds in them, each finding cites its article and quotes what triggered it.
+      if (!parsed.ok) continue;
+      for (const f of screen(parsed.request, parsed.context).findings) {
+        expect(f.article, name).toMatch(/art\./);
+        if (f.outcome !== 'clear') expect(f.evidence.length, `${name} ${f.rule}`).toBeGreaterThan(0);
+      }
     }
   });
 });
