@@ -16,11 +16,23 @@ export const persecution: Rule = (request) => {
   const fields = textFields(request);
   const article = request.type === 'extradition' ? 'UNCC art. 37(15), 6' : 'UNCC art. 40(22), 6';
   const narrative = fields.filter((f) => f.field === 'facts' || f.field === 'purpose');
-  const isNarrative = (field: string) => field === 'facts' || field === 'purpose';
 
   const status = targetStanding(request, lexicon);
-  const reading = fields.filter((f) => isNarrative(f.field) || f.field.endsWith('.domestic'));
-  const targeting = findSignal(lexicon, 'targeting', reading).filter((m) => !m.negated);
+  // What the request seeks (its purpose, the offence) shows a reach at once; the facts only where they say the
+  // investigation seeks it ("sources … whom the investigation seeks to identify"), not where an offender used
+  // a victim's contact list.
+  const targeting = [
+    ...findSignal(
+      lexicon,
+      'targeting',
+      fields.filter((f) => f.field === 'purpose' || f.field.endsWith('.domestic')),
+    ),
+    ...findSignal(
+      lexicon,
+      'targeting-sought',
+      narrative.filter((f) => f.field === 'facts'),
+    ),
+  ].filter((m) => !m.negated);
   const againstState = findSignal(lexicon, 'expression-against-state', narrative).filter((m) => !m.negated);
 
   if (status.length === 0 && targeting.length === 0)

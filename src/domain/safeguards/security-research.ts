@@ -5,6 +5,7 @@
  * researchers could be pursued as intruders. A sentence that describes an attack (ransom, extortion, sale) or
  * testing commissioned by the victim does not count: an attacker's use of a vulnerability is not research.
  */
+import { targetReader } from './people.ts';
 import { findSignal, lexiconFor, quote, TARGET_ROLES, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
 
@@ -15,9 +16,17 @@ export const securityResearch: Rule = (request) => {
   const fields = textFields(request).filter(
     (f) => f.field === 'facts' || f.field === 'purpose' || (f.role !== undefined && TARGET_ROLES.has(f.role)),
   );
-  // The signal's frames leave out sentences that describe an attack (ransom, sale, extortion) and testing done for
-  // the victim or the investigators (a forensic firm, a penetration test the company commissioned).
-  const research = findSignal(lexicon, 'research', fields).filter((m) => !m.negated);
+  // The signal's frames leave out sentences that describe an attack (ransom, sale, extortion). Testing done for
+  // the victim or the investigators (a forensic firm, a penetration test the company commissioned) is not the
+  // suspect's conduct, unless the sentence is about the suspect: a tester pursued for the test she was hired for.
+  const narrative = fields.filter((f) => f.field === 'facts' || f.field === 'purpose');
+  const aboutTarget = targetReader(request, narrative);
+  const commissioned = new Set(
+    findSignal(lexicon, 'commissioned', fields).map((m) => `${m.field} ${m.sentenceAt}`),
+  );
+  const research = findSignal(lexicon, 'research', fields).filter(
+    (m) => !m.negated && (!commissioned.has(`${m.field} ${m.sentenceAt}`) || aboutTarget(m)),
+  );
   if (research.length === 0)
     return finding(
       'security-research',

@@ -431,7 +431,9 @@ function matchesIn(lexicon: Lexicon, all: readonly Frame[], r: Read, f: TextFiel
       // One of the frame's concepts must be in this sentence; the same match found again is dropped below.
       if (!frame.all.some((c) => hits.has(c))) continue;
       const found = frame.all.map(spansOf);
-      if (found.some((h) => !h) || frame.none.some((c) => spansOf(c))) continue;
+      // An excluded concept excludes only where it is said, not denied: "did not sell the records" is no attack.
+      const said = (c: number) => spansOf(c)?.some(([start]) => !r.tokens[start]!.negated) ?? false;
+      if (found.some((h) => !h) || frame.none.some(said)) continue;
       // Each concept's first place outside a negation, if it has one: "did not post it but published it".
       const spans = (found as [number, number][][]).map(
         (h) => h.find(([start]) => !r.tokens[start]!.negated) ?? h[0]!,

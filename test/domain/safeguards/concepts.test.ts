@@ -112,6 +112,29 @@ describe('security research read from what a person did', () => {
     });
     expect(worst(s.findings, 'security-research')).toBe('concern');
   });
+  it('weighs testing commissioned by the victim by whom it is about', () => {
+    const base = (facts: string, subjects: Record<string, unknown>[]) => (r: Record<string, any>) => {
+      r.offences = [{ code: 'UNCC-ILLEGAL-ACCESS', domestic: 'Criminal Code s. 370', maxPenaltyYears: 3 }];
+      r.subjects = subjects;
+      r.facts = facts;
+      r.purpose = `Identify the user of the connection. ${PLAIN_TERMS}`;
+    };
+    const forensic = screened(
+      base(
+        'An intruder entered the bank’s network in May. A forensic firm hired by the bank found the flaw he used and reported it to the bank. The intruder copied 3,000 customer files.',
+        [{ name: 'Unknown', role: 'suspect', description: 'The intruder.' }],
+      ),
+    );
+    expect(worst(forensic.findings, 'security-research')).toBe('clear');
+    const tester = screened(
+      base(
+        'Ruth Lind, a penetration tester hired by the bank’s parent group, entered the branch network under a signed engagement letter and delivered her findings to the group the next morning.',
+        [{ name: 'Ruth Lind', role: 'accused', description: 'Employee of a security firm.' }],
+      ),
+    );
+    expect(worst(tester.findings, 'security-research')).toBe('concern');
+  });
+
   it('stays clear for an attacker who found the same flaw and sold the files', () => {
     const s = screened((r) => {
       r.offences = [{ code: 'UNCC-ILLEGAL-ACCESS', domestic: 'Criminal Code s. 370', maxPenaltyYears: 3 }];

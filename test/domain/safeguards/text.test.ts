@@ -66,9 +66,10 @@ describe('concepts', () => {
     expect(quotes('research', 'He found a flaw and reported it, then demanded payment in bitcoin.')).toEqual(
       [],
     );
-    expect(quotes('research', 'A forensic firm hired by the bank found the flaw and reported it.')).toEqual(
-      [],
-    );
+    // Work commissioned by the victim is its own signal: the rule weighs whom the sentence is about.
+    expect(
+      quotes('commissioned', 'A forensic firm hired by the bank found the flaw and reported it.'),
+    ).not.toEqual([]);
   });
 
   it('say the same thing of a data-protection term however it is worded', () => {
