@@ -147,7 +147,7 @@ describe('comity screen (local, no node)', () => {
     const out = lines(r.stdout);
     expect(out[0]).toBe('Verdict: refuse-recommended');
     expect(out).toContain('GROUND expression [UNCC art. 6(2), 40(21)(b)]');
-    expect(out).toContain('  evidence: offences[0].domestic: "false information"');
+    expect(out).toContain('  evidence: offences[0].domestic: "Dissemination of knowingly false information"');
     expect(out.find((l) => l.startsWith('clear: '))).toContain('completeness');
     expect(out.find((l) => l.startsWith('clear: '))).not.toContain('expression');
     expect(out.filter((l) => l.startsWith('Expectation'))).toEqual([

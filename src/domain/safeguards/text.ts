@@ -407,6 +407,21 @@ function presentIn(lexicon: Lexicon, r: Read): Uint8Array {
   return present;
 }
 
+/** A span grown by the other spans of its concept that overlap it: "dissemination of knowingly false information". */
+function widest(spans: readonly [number, number][], start: [number, number]): [number, number] {
+  let [a, b] = start;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [s, e] of spans)
+      if (s < b && e > a && (s < a || e > b)) {
+        a = Math.min(a, s);
+        b = Math.max(b, e);
+        grew = true;
+      }
+  }
+  return [a, b];
+}
+
 function matchesIn(lexicon: Lexicon, all: readonly Frame[], r: Read, f: TextField): SignalMatch[] {
   const present = presentIn(lexicon, r);
   // Frames with a concept the text never mentions cannot match anywhere in it.
@@ -435,8 +450,8 @@ function matchesIn(lexicon: Lexicon, all: readonly Frame[], r: Read, f: TextFiel
       const said = (c: number) => spansOf(c)?.some(([start]) => !r.tokens[start]!.negated) ?? false;
       if (found.some((h) => !h) || frame.none.some(said)) continue;
       // Each concept's first place outside a negation, if it has one: "did not post it but published it".
-      const spans = (found as [number, number][][]).map(
-        (h) => h.find(([start]) => !r.tokens[start]!.negated) ?? h[0]!,
+      const spans = (found as [number, number][][]).map((h) =>
+        widest(h, h.find(([start]) => !r.tokens[start]!.negated) ?? h[0]!),
       );
       const head = spans[0]!;
       let first = head[0];
