@@ -27,8 +27,15 @@ export const dataProtection: Rule = (request) => {
     (f) => f.field === 'facts' || f.field === 'purpose' || f.field.startsWith('dataProtection.'),
   );
   const narrative = fields.filter((f) => !f.field.startsWith('dataProtection.'));
+  const purpose = fields.filter((f) => f.field === 'purpose');
   const findings: Finding[] = [];
-  const misuse = findSignal(lexicon, 'data-misuse', fields).filter((m) => !m.negated);
+  // What the data will be used for is said in the purpose and the terms; the facts say what the offenders did
+  // (a fake "customs" message, a "share of the revenue" promised to victims).
+  const misuse = findSignal(
+    lexicon,
+    'data-misuse',
+    fields.filter((f) => f.field !== 'facts'),
+  ).filter((m) => !m.negated);
   if (misuse.length > 0)
     findings.push(
       ...finding(
@@ -47,8 +54,16 @@ export const dataProtection: Rule = (request) => {
     return quote(inText().slice(0, 1));
   };
   const present: Record<Term, string[]> = {
-    useLimitation: stated('useLimitation', () => findSignal(lexicon, 'use-limitation', narrative)),
-    retention: stated('retention', () => findSignal(lexicon, 'retention', narrative)),
+    // In the facts only an undertaking counts ("will be used only…"); the purpose may state the terms as facts
+    // of the request ("Terms: information received is used only in case 12-0417").
+    useLimitation: stated('useLimitation', () => [
+      ...findSignal(lexicon, 'use-limitation', narrative),
+      ...findSignal(lexicon, 'use-limitation-stated', purpose),
+    ]),
+    retention: stated('retention', () => [
+      ...findSignal(lexicon, 'retention', narrative),
+      ...findSignal(lexicon, 'retention-stated', purpose),
+    ]),
     // "Not passed to any other state" bars onward transfer as surely as a consent condition allows it.
     onwardTransfer: stated('onwardTransfer', () => [
       ...findSignal(lexicon, 'onward-transfer', narrative),

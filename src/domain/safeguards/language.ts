@@ -127,6 +127,7 @@ export function readAll(texts: readonly string[], negation: NegationRules): Read
     all.push({ normal, forms: formsOf(normal), start, end, negated: false });
   }
   kept[values.length] = all.length;
+  markDates(all);
   const sentences = sentenceSpans(all, lineStarts);
   const out: Reading[] = [];
   let base = 0;
@@ -157,6 +158,20 @@ export function readAll(texts: readonly string[], negation: NegationRules): Read
     base = limit + SEPARATOR.length;
   }
   return out;
+}
+
+/** Month names that are also words: "3 March 2026" is not a march, "May 2026" not a modal. */
+const MONTH_WORDS = new Set(['march', 'may']);
+const NUMBER = /^\d/;
+
+/** Gives a month name beside a number (a date) a form of its own, so that no concept reads it as a word. */
+function markDates(tokens: Token[]): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!MONTH_WORDS.has(t.normal)) continue;
+    if ([tokens[i - 1], tokens[i + 1]].some((n) => n !== undefined && NUMBER.test(n.normal)))
+      tokens[i] = { ...t, forms: [`month:${t.normal}`] };
+  }
 }
 
 /** Tokens that end a sentence. The tokenizer keeps abbreviations whole ("Mr.", "U.S.", "a.m."), so a lone stop is one. */
@@ -211,7 +226,11 @@ function markNegation(tokens: Token[], from: number, to: number, rules: Negation
   let clause = from;
   for (let i = from; i < to; i++) {
     const t = tokens[i]!;
-    if (rules.breaks.has(t.normal) || (CLAUSE_MARKS.has(t.normal) && !listGoesOn(tokens, i, to))) {
+    if (
+      rules.breaks.has(t.normal) ||
+      (CLAUSE_MARKS.has(t.normal) && !listGoesOn(tokens, i, to)) ||
+      (open && newPredicate(tokens, i, to))
+    ) {
       open = false;
       clause = i + 1;
       continue;
@@ -228,6 +247,26 @@ function markNegation(tokens: Token[], from: number, to: number, rules: Negation
     }
     if (open) t.negated = true;
   }
+}
+
+/** Words that start a new subject after "and": the negation before them does not reach them. */
+const SUBJECT_PRONOUNS = new Set(['he', 'she', 'they', 'it', 'we', 'i', 'you']);
+/** Past forms that do not end in -ed. */
+const IRREGULAR_PAST = new Set(
+  'made sold took gave sent wrote kept told went got paid spent left put ran stole brought bought found held said began drove met set'.split(
+    ' ',
+  ),
+);
+
+/**
+ * "and" followed by a pronoun or by a verb in the past ("had no right to make them and made them for money"):
+ * a new predicate, which the negation before it does not reach. "did not keep, share or sell" goes on: the
+ * verbs after "or" are in the same form as the negated one.
+ */
+function newPredicate(tokens: readonly Token[], i: number, to: number): boolean {
+  if (tokens[i]!.normal !== 'and' || i + 1 >= to) return false;
+  const next = tokens[i + 1]!.normal;
+  return SUBJECT_PRONOUNS.has(next) || /ed$/.test(next) || IRREGULAR_PAST.has(next);
 }
 
 /** A comma inside a list keeps a negation open: "did not keep, share or sell the records". */

@@ -44,13 +44,13 @@ function mentions(text: string, request: InterchangeRequest): Mention[] {
  * Whether words at `m.at` describe the person targeted: the nearest person mentioned in the same sentence is a
  * target; or the sentence names nobody, speaks of "he" or "she", and the last person named before it is one.
  */
-function describesTarget(m: SignalMatch, people: readonly Mention[]): boolean {
+function describesTarget(m: SignalMatch, people: readonly Mention[], within: number): boolean {
   const end = m.sentenceAt + m.sentence.length;
   const inSentence = people.filter((p) => p.at >= m.sentenceAt && p.at < end);
   if (inSentence.length > 0) {
     let best = inSentence[0]!;
     for (const p of inSentence) if (Math.abs(p.at - m.at) < Math.abs(best.at - m.at)) best = p;
-    return best.target;
+    return best.target && Math.abs(best.at - m.at) <= within;
   }
   if (!PRONOUN.test(m.sentence)) return false;
   const before = people.filter((p) => p.at < m.sentenceAt);
@@ -64,6 +64,8 @@ function describesTarget(m: SignalMatch, people: readonly Mention[]): boolean {
 export function targetReader(
   request: InterchangeRequest,
   narrative: readonly TextField[],
+  /** How near (in characters) the person must be named; by default anywhere in the sentence, or before it. */
+  within = Number.POSITIVE_INFINITY,
 ): (m: SignalMatch) => boolean {
   const people = new Map<string, Mention[]>();
   return (m) => {
@@ -75,7 +77,7 @@ export function targetReader(
       found = mentions(f.text, request);
       people.set(f.field, found);
     }
-    return describesTarget(m, found);
+    return describesTarget(m, found, within);
   };
 }
 

@@ -6,10 +6,14 @@
  * testing commissioned by the victim does not count: an attacker's use of a vulnerability is not research.
  */
 import { targetReader } from './people.ts';
-import { findSignal, lexiconFor, quote, TARGET_ROLES, textFields } from './text.ts';
+import { findSignal, lexiconFor, quote, type SignalMatch, TARGET_ROLES, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
 
 const ARTICLE = 'UNCC art. 6, 11(2), 24; Budapest art. 15';
+/** Characters from the start of a sentence naming a commission within which research is the commission's. */
+const COMMISSION_REACH = 400;
+/** Characters between research words and the targeted person's name for the words to be about that person. */
+const NAMED_NEAR = 100;
 
 export const securityResearch: Rule = (request) => {
   const { lexicon } = lexiconFor(request.language);
@@ -20,12 +24,18 @@ export const securityResearch: Rule = (request) => {
   // the victim or the investigators (a forensic firm, a penetration test the company commissioned) is not the
   // suspect's conduct, unless the sentence is about the suspect: a tester pursued for the test she was hired for.
   const narrative = fields.filter((f) => f.field === 'facts' || f.field === 'purpose');
-  const aboutTarget = targetReader(request, narrative);
-  const commissioned = new Set(
-    findSignal(lexicon, 'commissioned', fields).map((m) => `${m.field} ${m.sentenceAt}`),
-  );
+  // Under a commission, only words right beside the person targeted are about them ("Ruth Lind, a tester hired
+  // by the bank, …"), not a sentence that mentions them in passing.
+  const aboutTarget = targetReader(request, narrative, NAMED_NEAR);
+  // A commission covers its sentence and what follows it closely ("… commissioned a red-team exercise; its
+  // testers reported …").
+  const commissioned = findSignal(lexicon, 'commissioned', fields);
+  const underCommission = (m: SignalMatch) =>
+    commissioned.some(
+      (c) => c.field === m.field && c.sentenceAt <= m.at && m.at - c.sentenceAt < COMMISSION_REACH,
+    );
   const research = findSignal(lexicon, 'research', fields).filter(
-    (m) => !m.negated && (!commissioned.has(`${m.field} ${m.sentenceAt}`) || aboutTarget(m)),
+    (m) => !m.negated && (!underCommission(m) || aboutTarget(m)),
   );
   if (research.length === 0)
     return finding(
