@@ -33,7 +33,19 @@ interface Slot {
 interface Term {
   concept: number;
   slots: Slot[];
+  /**
+   * The slot the term is found by: its first word that is not a function word, so that "the|his|her post * on"
+   * is looked for at every "post", not at every "the".
+   */
+  anchor: number;
 }
+
+/** Words too common to find a term by: a term that starts with them is found by a later word. */
+const FUNCTION_WORDS = new Set(
+  'the a an his her their its our my your this that these those is are be been being was were will shall would may can to of in on for and or by with as at from any all no not'.split(
+    ' ',
+  ),
+);
 /** A frame: concepts that must all be in one sentence (or in `sentences` in a row), and concepts that must not be. */
 interface Frame {
   all: number[];
@@ -45,7 +57,7 @@ export interface Lexicon {
   language: string;
   negation: NegationRules;
   concepts: string[];
-  /** Terms by every form of their first word. */
+  /** Terms by every form of their anchor word. */
   index: Map<string, Term[]>;
   /** Terms by a written word, for every form it has: filled as words are met. */
   byWord: Map<string, readonly Term[] | null>;
@@ -79,7 +91,8 @@ function compileTerm(term: string, concept: number, name: string): Term {
     gap = 0;
   }
   if (slots.length === 0) throw new Error(`concept ${name}: empty term "${term}"`);
-  return { concept, slots };
+  const anchor = slots.findIndex((slot) => [...slot.forms].some((f) => !FUNCTION_WORDS.has(f)));
+  return { concept, slots, anchor: Math.max(anchor, 0) };
 }
 
 /**
@@ -104,7 +117,7 @@ function compile(file: ConceptFile): Lexicon {
   concepts.forEach((name, c) => {
     for (const t of file.concepts[name]!.terms.flatMap(expand)) {
       const term = compileTerm(t, c, name);
-      for (const form of term.slots[0]!.forms) {
+      for (const form of term.slots[term.anchor]!.forms) {
         const list = index.get(form);
         if (list) list.push(term);
         else index.set(form, [term]);
@@ -315,7 +328,7 @@ function hitsIn(lexicon: Lexicon, r: Read, w: number): Map<number, [number, numb
     const t = r.tokens[i]!;
     if (r.named[i]) continue;
     const terms = termsStartingWith(lexicon, t);
-    if (terms) addHits(hits, r, terms, i, to);
+    if (terms) addHits(hits, r, terms, i, from, to);
   }
   r.hits[w] = hits;
   return hits;
@@ -339,29 +352,37 @@ function addHits(
   r: Read,
   terms: readonly Term[],
   i: number,
+  from: number,
   to: number,
 ) {
   for (const term of terms) {
-    const end = matchTerm(r, term, i, to);
+    const start = term.anchor === 0 ? i : matchBefore(r, term, i, from);
+    if (start < 0) continue;
+    const end = matchAfter(r, term, i, to);
     if (end < 0) continue;
     const spans = hits.get(term.concept);
-    if (!spans) hits.set(term.concept, [[i, end]]);
-    else if (!spans.some(([s, e]) => s === i && e === end)) spans.push([i, end]);
+    if (!spans) hits.set(term.concept, [[start, end]]);
+    else if (!spans.some(([s, e]) => s === start && e === end)) spans.push([start, end]);
   }
 }
 
 /** Clause marks a gap does not cross. */
 const GAP_STOPS = new Set([';', ':', '.', '!', '?']);
 
-/** The end (exclusive token index) of `term` matched at token `at`, or -1. Gaps take the nearest match. */
-function matchTerm(r: Read, term: Term, at: number, to: number): number {
+function fits(slot: Slot, t: Token): boolean {
+  for (const f of t.forms) if (slot.forms.has(f)) return true;
+  return false;
+}
+
+/** The end (exclusive token index) of `term` whose anchor is at token `at`, or -1. Gaps take the nearest match. */
+function matchAfter(r: Read, term: Term, at: number, to: number): number {
   let pos = at + 1;
-  for (let k = 1; k < term.slots.length; k++) {
+  for (let k = term.anchor + 1; k < term.slots.length; k++) {
     const slot = term.slots[k]!;
     let found = -1;
     for (let j = pos; j < to && j <= pos + slot.gap; j++) {
       const t = r.tokens[j]!;
-      if (t.forms.some((f) => slot.forms.has(f))) {
+      if (fits(slot, t)) {
         found = j;
         break;
       }
@@ -369,6 +390,27 @@ function matchTerm(r: Read, term: Term, at: number, to: number): number {
     }
     if (found < 0) return -1;
     pos = found + 1;
+  }
+  return pos;
+}
+
+/** The start of `term` whose anchor is at token `at`, its earlier slots found backwards, or -1. */
+function matchBefore(r: Read, term: Term, at: number, from: number): number {
+  let pos = at;
+  for (let k = term.anchor - 1; k >= 0; k--) {
+    const slot = term.slots[k]!;
+    const gap = term.slots[k + 1]!.gap;
+    let found = -1;
+    for (let j = pos - 1; j >= from && j >= pos - 1 - gap; j--) {
+      const t = r.tokens[j]!;
+      if (fits(slot, t)) {
+        found = j;
+        break;
+      }
+      if (GAP_STOPS.has(t.normal)) break;
+    }
+    if (found < 0 || r.named[found]) return -1;
+    pos = found;
   }
   return pos;
 }

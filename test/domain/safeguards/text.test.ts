@@ -98,6 +98,10 @@ describe('concepts', () => {
         'It will not be handed to any other state unless Borealis agrees in writing.',
       ),
     ).not.toEqual([]);
+    // A term that starts with function words is found by its first content word, and quoted from its start.
+    expect(quotes('retention-stated', 'Information received is deleted upon the final decision.')).toEqual([
+      'is deleted upon',
+    ]);
     // The suspect's own deleting is not a retention term: nothing is undertaken.
     expect(quotes('retention', 'The suspect deleted the logs after the intrusion.')).toEqual([]);
   });
