@@ -14,6 +14,9 @@ import {
 } from './text.ts';
 
 /** Words that stand for the person targeted, or for someone else, when no name is used. */
+/** A name that is a description: a role word, or a function word between words. */
+const DESCRIPTIVE =
+  /\b(?:of|the|and|who|for|with|holder|holders|user|users|operator|operators|administrator|administrators|persons?|people|members?|buyers?|customers?|unknown|defrauded)\b/i;
 const TARGET_WORDS =
   /\b(?:suspects?|accused|defendants?|person sought|persons sought|account[- ]holders?|the user)\b/gi;
 const OTHER_WORDS = /\b(?:victims?|complainants?|witness(?:es)?|injured party|informants?)\b/gi;
@@ -29,6 +32,9 @@ function mentions(text: string, request: InterchangeRequest): Mention[] {
   const out: Mention[] = [];
   for (const s of request.subjects) {
     const target = TARGET_ROLES.has(s.role);
+    // A subject named by a description ("Holder of FarmGavel accounts", "Defrauded buyers (23)") has no name
+    // to find: its capitalised words are a site's or a group's.
+    if (DESCRIPTIVE.test(s.name)) continue;
     for (const part of s.name.split(/[\s,()]+/)) {
       if (part.length < 3 || !/^\p{Lu}/u.test(part) || /^unknown$/i.test(part)) continue;
       for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length))

@@ -18,19 +18,19 @@ export const persecution: Rule = (request) => {
   const narrative = fields.filter((f) => f.field === 'facts' || f.field === 'purpose');
 
   const status = targetStanding(request, lexicon);
-  // What the request seeks (its purpose, the offence) shows a reach at once; the facts only where they say the
-  // investigation seeks it ("sources … whom the investigation seeks to identify"), not where an offender used
-  // a victim's contact list.
+  // What the request seeks (its purpose) shows a reach at once; the facts and the offence only where they say
+  // the investigation seeks it ("sources … whom the investigation seeks to identify"), not where an offender
+  // took a victim's contact list.
   const targeting = [
     ...findSignal(
       lexicon,
       'targeting',
-      fields.filter((f) => f.field === 'purpose' || f.field.endsWith('.domestic')),
+      fields.filter((f) => f.field === 'purpose'),
     ),
     ...findSignal(
       lexicon,
       'targeting-sought',
-      narrative.filter((f) => f.field === 'facts'),
+      fields.filter((f) => f.field === 'facts' || f.field.endsWith('.domestic')),
     ),
   ].filter((m) => !m.negated);
   const againstState = findSignal(lexicon, 'expression-against-state', narrative).filter((m) => !m.negated);
