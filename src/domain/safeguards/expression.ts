@@ -14,7 +14,11 @@ const ARTICLE = 'UNCC art. 6(2), 40(21)(b)';
 export const expression: Rule = (request) => {
   const { lexicon } = lexiconFor(request.language);
   const fields = textFields(request);
-  const speech = findSignal(lexicon, 'speech-offence', fields).filter((m) => !m.negated);
+  const speech = findSignal(
+    lexicon,
+    'speech-offence',
+    fields.filter((f) => f.field === 'facts' || f.field === 'purpose' || f.field.endsWith('.domestic')),
+  ).filter((m) => !m.negated);
   const speechOffence = speech.filter((m) => m.field.endsWith('.domestic'));
   const speechFacts = speech.filter((m) => m.field === 'facts' || m.field === 'purpose');
   const nonCatalogue = request.offences.some((o) => o.code === 'SERIOUS-CRIME');

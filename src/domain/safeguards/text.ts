@@ -307,7 +307,9 @@ function readingOf(scope: Scope, f: TextField): Read {
   let r = scope.readings.get(text);
   if (!r) {
     // The first text asked for brings every field of the scope with it, read as one document.
-    const texts = [...new Set([text, ...scope.fields.map((g) => allowed(scope, g))])].filter(
+    // (Victims' and witnesses' descriptions are left for when a rule asks: none does today.)
+    const eager = scope.fields.filter((g) => g.role === undefined || TARGET_ROLES.has(g.role));
+    const texts = [...new Set([text, ...eager.map((g) => allowed(scope, g))])].filter(
       (t) => !scope.readings.has(t),
     );
     readAll(texts, scope.lexicon.negation).forEach((reading, i) => {
