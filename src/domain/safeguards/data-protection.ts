@@ -22,8 +22,7 @@ const LABELS: Record<Term, string> = {
 
 export const dataProtection: Rule = (request) => {
   const { lexicon } = lexiconFor(request.language);
-  const all = textFields(request);
-  const fields = all.filter(
+  const fields = textFields(request).filter(
     (f) => f.field === 'facts' || f.field === 'purpose' || f.field.startsWith('dataProtection.'),
   );
   const narrative = fields.filter((f) => !f.field.startsWith('dataProtection.'));

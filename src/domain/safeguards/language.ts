@@ -104,15 +104,12 @@ export function readAll(texts: readonly string[], negation: NegationRules): Read
   const joined = texts.join(SEPARATOR);
   const doc = nlp.readDoc(joined);
   const values = doc.tokens().out() as string[];
-  // Line breaks come back as tokens of their own; they are left out, and `kept` maps the model's token
-  // indices to ours (the index of the next token kept).
+  // Line breaks come back as tokens of their own; they are left out.
   const all: Token[] = [];
-  const kept = new Int32Array(values.length + 1);
   // Tokens that start a new line: a sentence ends before them (lists, headings, identifiers one per line).
   const lineStarts = new Set<number>();
   let cursor = 0;
   for (let i = 0; i < values.length; i++) {
-    kept[i] = all.length;
     const value = values[i]!;
     if (value.trim() === '') {
       if (value.includes('\n')) lineStarts.add(all.length);
@@ -126,7 +123,6 @@ export function readAll(texts: readonly string[], negation: NegationRules): Read
     const normal = value.toLowerCase();
     all.push({ normal, forms: formsOf(normal), start, end, negated: false });
   }
-  kept[values.length] = all.length;
   markDates(all);
   const sentences = sentenceSpans(all, lineStarts);
   const out: Reading[] = [];

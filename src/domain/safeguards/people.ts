@@ -13,10 +13,10 @@ import {
   textFields,
 } from './text.ts';
 
-/** Words that stand for the person targeted, or for someone else, when no name is used. */
 /** A name that is a description: a role word, or a function word between words. */
 const DESCRIPTIVE =
   /\b(?:of|the|and|who|for|with|holder|holders|user|users|operator|operators|administrator|administrators|persons?|people|members?|buyers?|customers?|unknown|defrauded)\b/i;
+/** Words that stand for the person targeted, or for someone else, when no name is used. */
 const TARGET_WORDS =
   /\b(?:suspects?|accused|defendants?|person sought|persons sought|account[- ]holders?|the user)\b/gi;
 const OTHER_WORDS = /\b(?:victims?|complainants?|witness(?:es)?|injured party|informants?)\b/gi;
@@ -48,7 +48,8 @@ function mentions(text: string, request: InterchangeRequest): Mention[] {
 
 /**
  * Whether words at `m.at` describe the person targeted: the nearest person mentioned in the same sentence is a
- * target; or the sentence names nobody, speaks of "he" or "she", and the last person named before it is one.
+ * target (and, when `within` is finite, named at most that many characters away); or the sentence names nobody,
+ * speaks of "he" or "she", and the last person named before it is one.
  */
 function describesTarget(m: SignalMatch, people: readonly Mention[], within: number): boolean {
   const end = m.sentenceAt + m.sentence.length;

@@ -214,7 +214,7 @@ export function textFields(r: InterchangeRequest): TextField[] {
 /**
  * Bounds that keep screening linear and small whatever the text (issue 14, item 5): one screening reads at most
  * this many characters with the language model, the fields in `textFields` order; what is left over is not read,
- * and the screening says so (`unreadText`), so a flood of text cannot hide what comes after it.
+ * and `withReading` says so, so a flood of text cannot hide what comes after it.
  */
 export const READ_BUDGET_CHARS = 64_000;
 /** A signal keeps at most this many matches in one field: a reviewer needs the first few, not a thousand. */
