@@ -55,7 +55,7 @@ const SETS = [
   ['held-out', 'screening/held-out'],
 ] as const;
 
-function load(dir: string) {
+export function load(dir: string) {
   const url = new URL(`../test/fixtures/${dir}/`, import.meta.url);
   if (!existsSync(url)) return [];
   return readdirSync(url)
@@ -64,7 +64,7 @@ function load(dir: string) {
     .map((f) => ({ name: `${dir}/${f}`, text: readFileSync(new URL(f, url), 'utf8') }));
 }
 
-function score(set: string, files: { name: string; text: string }[], list: boolean): SetScore {
+export function score(set: string, files: { name: string; text: string }[], list: boolean): SetScore {
   const counts = new Map(RULE_NAMES.map((r) => [r, { tp: 0, fp: 0, fn: 0, tn: 0 }]));
   const misses: string[] = [];
   let verdictsMet = 0;

@@ -160,13 +160,21 @@ export function readAll(texts: readonly string[], negation: NegationRules): Read
 const MONTH_WORDS = new Set(['march', 'may']);
 const NUMBER = /^\d/;
 
-/** Gives a month name beside a number (a date) a form of its own, so that no concept reads it as a word. */
+/** Words that, before a number, cite a provision: "Article 77" is no newspaper article. */
+const PROVISION_WORDS = new Set(['article', 'articles', 'section', 'sections', 'paragraph', 'clause']);
+
+/**
+ * Gives a month name beside a number (a date) and a provision word before one ("Article 77") a form of its own,
+ * so that no concept reads it as a word.
+ */
 function markDates(tokens: Token[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (!MONTH_WORDS.has(t.normal)) continue;
-    if ([tokens[i - 1], tokens[i + 1]].some((n) => n !== undefined && NUMBER.test(n.normal)))
-      tokens[i] = { ...t, forms: [`month:${t.normal}`] };
+    if (MONTH_WORDS.has(t.normal)) {
+      if ([tokens[i - 1], tokens[i + 1]].some((n) => n !== undefined && NUMBER.test(n.normal)))
+        tokens[i] = { ...t, forms: [`month:${t.normal}`] };
+    } else if (PROVISION_WORDS.has(t.normal) && NUMBER.test(tokens[i + 1]?.normal ?? ''))
+      tokens[i] = { ...t, forms: [`provision:${t.normal}`] };
   }
 }
 
@@ -265,13 +273,21 @@ function newPredicate(tokens: readonly Token[], i: number, to: number): boolean 
   return SUBJECT_PRONOUNS.has(next) || /ed$/.test(next) || IRREGULAR_PAST.has(next);
 }
 
-/** A comma inside a list keeps a negation open: "did not keep, share or sell the records". */
+/**
+ * A comma inside a list keeps a negation open: "did not keep, share or sell the records", "nothing was copied,
+ * printed, shared or sold". The list goes on through items of at most three words each, to its "or" or "nor".
+ */
 function listGoesOn(tokens: readonly Token[], comma: number, to: number): boolean {
   if (tokens[comma]!.normal !== ',') return false;
-  for (let k = comma + 1; k < Math.min(to, comma + 4); k++) {
+  let item = 0;
+  for (let k = comma + 1; k < Math.min(to, comma + 16); k++) {
     const t = tokens[k]!.normal;
     if (t === 'or' || t === 'nor') return true;
-    if (CLAUSE_MARKS.has(t)) return false;
+    if (t === ',' && item > 0 && item <= 3) {
+      item = 0;
+      continue;
+    }
+    if (CLAUSE_MARKS.has(t) || ++item > 3) return false;
   }
   return false;
 }

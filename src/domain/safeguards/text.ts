@@ -233,9 +233,13 @@ interface Read extends Reading {
   present?: Uint8Array;
 }
 
-/** A quoted span introduced as a name: known as 'X', calling itself "X", the account 'X', named ‘X’. */
+/**
+ * A quoted span introduced as a name (known as 'X', calling itself "X", the account 'X', named ‘X’) or as what
+ * someone called a thing (describing the decree as 'theft of our last years', styling himself a 'white hat'):
+ * the words are a label, not the conduct alleged.
+ */
 const NAMED_QUOTE =
-  /\b(?:known as|calling (?:itself|themselves)|called|named|name of|handle|account|group|gang|affiliate|operation|alias|user(?:name)?|channel|brand|crew)\s+(?:the\s+)?(['"‘“])([^'"’”]{1,80})['"’”]/gi;
+  /\b(?:known as|calling (?:itself|themselves)|called|named|name of|handle|account|group|gang|affiliate|operation|alias|user(?:name)?|channel|brand|crew|(?:describ|brand|label|styl|dismiss|call)(?:e|es|ed|ing|led|ling)?\s+(?:[\w’'-]+\s+){0,4}?as|styl(?:e|es|ed|ing)\s+(?:him|her|them)sel(?:f|ves))\s+(?:the\s+|an?\s+)?(['"‘“])([^'"’”]{1,80})['"’”]/gi;
 
 function namedTokens(r: Reading): Uint8Array {
   const named = new Uint8Array(r.tokens.length);
@@ -539,3 +543,28 @@ export function quote(matches: readonly SignalMatch[]): string[] {
 
 /** Subject roles whose descriptions speak of the person the request targets. */
 export const TARGET_ROLES = new Set(['suspect', 'accused', 'convicted', 'account-holder']);
+
+/**
+ * Every concept found in a text, with the words that realise it and whether they are negated: for a person
+ * adding terms to a lexicon, to see what the screen reads in a sentence ("why did this stay clear?").
+ */
+export function conceptsIn(
+  text: string,
+  language = 'en',
+): { concept: string; words: string; negated: boolean; sentence: number }[] {
+  const { lexicon } = lexiconFor(language);
+  const field: TextField = { field: 'text', text };
+  const scope = scopeFor(lexicon, [field]);
+  const r = readingOf(scope, field);
+  const out: { concept: string; words: string; negated: boolean; sentence: number }[] = [];
+  for (let w = 0; w < r.windows.length; w++)
+    for (const [c, spans] of hitsIn(lexicon, r, w))
+      for (const [a, b] of spans)
+        out.push({
+          concept: lexicon.concepts[c]!,
+          words: r.text.slice(r.tokens[a]!.start, r.tokens[b - 1]!.end),
+          negated: r.tokens[a]!.negated,
+          sentence: w,
+        });
+  return out;
+}

@@ -125,6 +125,16 @@ describe('negation', () => {
     expect(negated('publication', 'He never posted it.')).toEqual([true]);
     // A sentence that says it both ways counts as saying it.
     expect(negated('publication', 'He never posted it but published a petition.')).toEqual([false]);
+    // A longer list, opened by "nothing": every item is denied; a new clause that is no list item is not.
+    const long = negated(
+      'intent',
+      'Nothing was copied, printed, shared or sold, and the records were not changed.',
+    );
+    expect(long.length).toBeGreaterThan(0);
+    expect(long.every(Boolean)).toBe(true);
+    expect(
+      negated('intent', 'He did not report it, he sold the data to a broker, or so the bank says.'),
+    ).toEqual([false]);
   });
 
   it('does not reach from one field into the next', () => {
@@ -144,6 +154,20 @@ describe('quoted names', () => {
     expect(quotes('political-motive', 'The gang, a separatist front, encrypted the servers.')).toEqual([
       'separatist',
     ]);
+  });
+
+  it('include what someone called a thing: a label is not the conduct', () => {
+    expect(quotes('harm', "He posted messages describing the decree as 'theft of our last years'.")).toEqual(
+      [],
+    );
+    expect(quotes('harm', 'He posted messages describing the theft of the pension fund.')).not.toEqual([]);
+  });
+});
+
+describe('citations', () => {
+  it('are not words: "Article 77" is no newspaper article', () => {
+    expect(quotes('publication', 'Under Article 77 the offence carries ten years.')).toEqual([]);
+    expect(quotes('publication', 'He wrote an article about the governor.')).not.toEqual([]);
   });
 });
 
