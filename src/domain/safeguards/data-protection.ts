@@ -1,7 +1,7 @@
 /**
  * Rule `data-protection`: are use limitation, retention and onward-transfer terms set for the personal data
  * the request will bring (UNCC art. 36; use limitation art. 40)? The request's structured `dataProtection`
- * terms are read first; a term not given there counts when the facts or the purpose state it in any words ("will
+ * terms are read first; a term not given there counts when the purpose states it in any words ("will
  * serve this investigation alone", "destroyed when the proceedings close", "not handed to any other state
  * unless Borealis agrees"). A stated use that defeats them (an intelligence database, no time limit, sharing
  * with security services) is a ground; a term truly absent is a concern the reviewer can meet with conditions,
@@ -25,7 +25,9 @@ export const dataProtection: Rule = (request) => {
   const fields = textFields(request).filter(
     (f) => f.field === 'facts' || f.field === 'purpose' || f.field.startsWith('dataProtection.'),
   );
-  const narrative = fields.filter((f) => !f.field.startsWith('dataProtection.'));
+  // The terms are the requesting state's undertakings: in its structured terms or its purpose. The facts tell what
+  // the offenders did, and their words ("promised returns after a call") are not terms.
+  const narrative = fields.filter((f) => f.field !== 'facts');
   const purpose = fields.filter((f) => f.field === 'purpose');
   const findings: Finding[] = [];
   // What the data will be used for is said in the purpose and the terms; the facts say what the offenders did
@@ -53,8 +55,8 @@ export const dataProtection: Rule = (request) => {
     return quote(inText().slice(0, 1));
   };
   const present: Record<Term, string[]> = {
-    // In the facts only an undertaking counts ("will be used only…"); the purpose may state the terms as facts
-    // of the request ("Terms: information received is used only in case 12-0417").
+    // An undertaking counts ("will be used only…"), and so do the terms stated as facts of the request ("Terms:
+    // information received is used only in case 12-0417", "for this fraud case only").
     useLimitation: stated('useLimitation', () => [
       ...findSignal(lexicon, 'use-limitation', narrative),
       ...findSignal(lexicon, 'use-limitation-stated', purpose),
@@ -77,9 +79,7 @@ export const dataProtection: Rule = (request) => {
         'concern',
         ARTICLE,
         `The request sets no ${missing.map((t) => LABELS[t]).join(', no ')}. Attach ${missing.length > 1 ? 'them' : 'it'} as a condition before any personal data is transferred.`,
-        missing.map(
-          (t) => `dataProtection.${t}: not stated, in the structured terms or in the facts or purpose`,
-        ),
+        missing.map((t) => `dataProtection.${t}: not stated, in the structured terms or in the purpose`),
       ),
     );
   if (findings.length > 0) return findings;

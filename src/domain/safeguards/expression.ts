@@ -43,10 +43,15 @@ export const expression: Rule = (request) => {
       quote([...speechOffence, ...publication]),
     );
   const speechOnly = harm.length === 0 && (speechFacts.length > 0 || publication.length > 0);
-  // A person of a standing often persecuted, whose own expression is in the facts and no harm is alleged: the
+  // A person of a standing often persecuted, who used the access alleged to speak, and no harm is alleged: the
   // case may be about the expression whatever the offence is called (a couriers' organiser charged with
-  // borrowing a login, whose posts about pay are what the request describes).
-  const standing = speechOnly && !nonCatalogue ? targetStanding(request, lexicon) : [];
+  // borrowing a login to post about pay). A standing beside an access that served something else is for the
+  // persecution rule, not this one.
+  const throughAccess =
+    speechOnly && !nonCatalogue
+      ? findSignal(lexicon, 'speech-through-access', facts).filter((m) => !m.negated)
+      : [];
+  const standing = throughAccess.length > 0 ? targetStanding(request, lexicon) : [];
   if (
     speechOffence.length > 0 ||
     (speechOnly && (nonCatalogue || standing.length > 0)) ||
@@ -61,9 +66,15 @@ export const expression: Rule = (request) => {
         : nonCatalogue && speechOnly
           ? 'The offence is outside the catalogue and the facts describe speech, publication or protest, with no harm alleged. Check that the conduct is more than expression.'
           : standing.length > 0
-            ? 'The person targeted has a standing often persecuted, the facts describe their speech, publication or organising, and no harm to people or systems is alleged. Check that the request does not follow from the expression.'
+            ? 'The person targeted has a standing often persecuted, the access alleged served their speech, publication or organising, and no harm to people or systems is alleged. Check that the request does not follow from the expression.'
             : 'The facts describe criticism of, or protest against, the state or its officials, and no harm to people or systems. Check that the request does not follow from the expression.',
-      quote([...speechOffence, ...speechFacts, ...publication, ...criticism, ...standing]),
+      quote([
+        ...speechOffence,
+        ...speechFacts,
+        ...publication,
+        ...criticism,
+        ...(standing.length > 0 ? [...throughAccess, ...standing] : []),
+      ]),
     );
   return finding(
     'expression',

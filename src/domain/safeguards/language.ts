@@ -55,6 +55,8 @@ export interface Token {
   end: number;
   /** Inside the scope of a negation cue of the same clause ("did not report the flaw"). */
   negated: boolean;
+  /** First of its sentence, or just after a clause mark: "…; deleted when it ends;". */
+  clauseStart: boolean;
 }
 
 export interface Window {
@@ -121,10 +123,12 @@ export function readAll(texts: readonly string[], negation: NegationRules): Read
     const end = at < 0 ? cursor : at + value.length;
     cursor = end;
     const normal = value.toLowerCase();
-    all.push({ normal, forms: formsOf(normal), start, end, negated: false });
+    all.push({ normal, forms: formsOf(normal), start, end, negated: false, clauseStart: false });
   }
   markDates(all);
   const sentences = sentenceSpans(all, lineStarts);
+  for (const [first] of sentences) all[first]!.clauseStart = true;
+  for (let i = 1; i < all.length; i++) if (CLAUSE_MARKS.has(all[i - 1]!.normal)) all[i]!.clauseStart = true;
   const out: Reading[] = [];
   let base = 0;
   let t = 0;

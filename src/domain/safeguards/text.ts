@@ -29,6 +29,10 @@ interface ConceptFile {
 interface Slot {
   forms: ReadonlySet<string>;
   gap: number;
+  /** `^word`: only as the first word of a sentence or clause ("…; deleted when it ends"). */
+  clauseStart: boolean;
+  /** `=word`: that written form only, not a word whose dictionary form it is ("=open" is not "opened"). */
+  exact: boolean;
 }
 interface Term {
   concept: number;
@@ -76,16 +80,24 @@ function compileTerm(term: string, concept: number, name: string): Term {
       gap = piece === '*' ? GAP_SHORT : GAP_LONG;
       continue;
     }
-    // `=word` matches that written form only: "=sources" is not "the source of the funds".
-    const exact = piece.startsWith('=');
-    const alternatives = piece.split('|').map((alt) => wordsOf(alt.replace(/^=/, '')));
+    // `^word` only at the start of a clause; `=word` matches that written form only: "=sources" is not "the
+    // source of the funds".
+    const clauseStart = piece.startsWith('^');
+    const bare = clauseStart ? piece.slice(1) : piece;
+    const exact = bare.startsWith('=');
+    const alternatives = bare.split('|').map((alt) => wordsOf(alt.replace(/^=/, '')));
     if (alternatives.every((a) => a.length === 1)) {
       const forms = new Set(alternatives.flatMap((a) => (exact ? [a[0]!.normal] : a[0]!.forms)));
-      slots.push({ forms, gap });
+      slots.push({ forms, gap, clauseStart, exact });
     } else if (alternatives.length === 1) {
       // A word the model splits ("human-rights", "e-mail's"): each part is a slot, with nothing between.
       alternatives[0]!.forEach((t, i) => {
-        slots.push({ forms: new Set(exact ? [t.normal] : t.forms), gap: i === 0 ? gap : 0 });
+        slots.push({
+          forms: new Set(exact ? [t.normal] : t.forms),
+          gap: i === 0 ? gap : 0,
+          clauseStart: clauseStart && i === 0,
+          exact,
+        });
       });
     } else throw new Error(`concept ${name}: alternatives in "${piece}" must each be one word`);
     gap = 0;
@@ -362,6 +374,8 @@ function addHits(
   to: number,
 ) {
   for (const term of terms) {
+    const anchor = term.slots[term.anchor]!;
+    if (anchor.clauseStart || anchor.exact) if (!fits(anchor, r.tokens[i]!)) continue;
     const start = term.anchor === 0 ? i : matchBefore(r, term, i, from);
     if (start < 0) continue;
     const end = matchAfter(r, term, i, to);
@@ -376,6 +390,8 @@ function addHits(
 const GAP_STOPS = new Set([';', ':', '.', '!', '?']);
 
 function fits(slot: Slot, t: Token): boolean {
+  if (slot.clauseStart && !t.clauseStart) return false;
+  if (slot.exact) return slot.forms.has(t.normal);
   for (const f of t.forms) if (slot.forms.has(f)) return true;
   return false;
 }
@@ -470,6 +486,29 @@ function widest(spans: readonly [number, number][], start: [number, number]): [n
   return [a, b];
 }
 
+/** Where a concept is in window `w`, or, for a frame over several sentences, in it and the ones just before. */
+function spansOf(
+  lexicon: Lexicon,
+  r: Read,
+  w: number,
+  sentences: number,
+  c: number,
+): [number, number][] | undefined {
+  if (sentences === 1) return hitsIn(lexicon, r, w).get(c);
+  let out: [number, number][] | undefined;
+  for (let k = Math.max(0, w - sentences + 1); k <= w; k++) {
+    const h = hitsIn(lexicon, r, k).get(c);
+    if (h) out = out ? [...out, ...h] : h;
+  }
+  return out;
+}
+
+/** The first span not inside a negation ("did not post it but published it"), else the first. */
+function firstSaid(r: Read, spans: readonly [number, number][]): [number, number] {
+  for (const span of spans) if (!r.tokens[span[0]]!.negated) return span;
+  return spans[0]!;
+}
+
 function matchesIn(lexicon: Lexicon, all: readonly Frame[], r: Read, f: TextField): SignalMatch[] {
   const present = presentIn(lexicon, r);
   // Frames with a concept the text never mentions cannot match anywhere in it.
@@ -480,27 +519,20 @@ function matchesIn(lexicon: Lexicon, all: readonly Frame[], r: Read, f: TextFiel
   windows: for (let w = 0; w < r.windows.length; w++) {
     const hits = hitsIn(lexicon, r, w);
     if (hits.size === 0) continue;
-    for (const frame of frames) {
-      // A frame over several sentences looks in this one and the ones just before it, excluded concepts included.
-      const spansOf = (c: number): [number, number][] | undefined => {
-        if (frame.sentences === 1) return hits.get(c);
-        let out: [number, number][] | undefined;
-        for (let k = Math.max(0, w - frame.sentences + 1); k <= w; k++) {
-          const h = hitsIn(lexicon, r, k).get(c);
-          if (h) out = out ? [...out, ...h] : h;
-        }
-        return out;
-      };
+    eachFrame: for (const frame of frames) {
       // One of the frame's concepts must be in this sentence; the same match found again is dropped below.
       if (!frame.all.some((c) => hits.has(c))) continue;
-      const found = frame.all.map(spansOf);
+      const spans: [number, number][] = [];
+      for (const c of frame.all) {
+        const h = spansOf(lexicon, r, w, frame.sentences, c);
+        if (!h) continue eachFrame;
+        spans.push(widest(h, firstSaid(r, h)));
+      }
       // An excluded concept excludes only where it is said, not denied: "did not sell the records" is no attack.
-      const said = (c: number) => spansOf(c)?.some(([start]) => !r.tokens[start]!.negated) ?? false;
-      if (found.some((h) => !h) || frame.none.some(said)) continue;
-      // Each concept's first place outside a negation, if it has one: "did not post it but published it".
-      const spans = (found as [number, number][][]).map((h) =>
-        widest(h, h.find(([start]) => !r.tokens[start]!.negated) ?? h[0]!),
-      );
+      for (const c of frame.none) {
+        const h = spansOf(lexicon, r, w, frame.sentences, c);
+        if (h?.some(([start]) => !r.tokens[start]!.negated)) continue eachFrame;
+      }
       const head = spans[0]!;
       let first = head[0];
       let last = head[1];
