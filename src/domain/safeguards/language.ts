@@ -16,7 +16,18 @@ import model from 'wink-eng-lite-web-model';
 import lemmatizer from 'wink-lemmatizer';
 import winkNLP from 'wink-nlp';
 
-const nlp = winkNLP(model, []);
+/**
+ * The model. It remembers every word it has not seen before (its cache of out-of-vocabulary words only grows),
+ * and requests bring words nobody has seen (identifiers, addresses, names): it is made afresh whenever the
+ * memo of word forms below is cleared, so that a node reading requests for months holds a bounded vocabulary.
+ */
+let nlp = winkNLP(model, []);
+let generation = 0;
+
+/** How many times the model has been made afresh (see above): for tests of the bound. */
+export function readerGeneration(): number {
+  return generation;
+}
 
 /** One spelling for -ise/-ize and -yse/-yze words: "organised", "organized" → "organiz…". */
 function american(word: string): string {
@@ -27,7 +38,7 @@ function american(word: string): string {
 
 /** Forms of a word, memoised: a vocabulary, not texts, so the memory it holds is bounded by the language. */
 const FORMS = new Map<string, readonly string[]>();
-const FORMS_LIMIT = 200_000;
+export const FORMS_LIMIT = 200_000;
 
 /** The written form and every dictionary form of a lower-case word. */
 export function formsOf(normal: string): readonly string[] {
@@ -40,7 +51,11 @@ export function formsOf(normal: string): readonly string[] {
     for (const f of [...set]) set.add(american(f));
   }
   forms = [...set];
-  if (FORMS.size >= FORMS_LIMIT) FORMS.clear();
+  if (FORMS.size >= FORMS_LIMIT) {
+    FORMS.clear();
+    nlp = winkNLP(model, []);
+    generation++;
+  }
   FORMS.set(normal, forms);
   return forms;
 }
@@ -126,7 +141,7 @@ export function readAll(texts: readonly string[], negation: NegationRules): Read
     all.push({ normal, forms: formsOf(normal), start, end, negated: false, clauseStart: false });
   }
   markDates(all);
-  const sentences = sentenceSpans(all, lineStarts);
+  const sentences = sentenceSpans(all, lineStarts, joined);
   for (const [first] of sentences) all[first]!.clauseStart = true;
   for (let i = 1; i < all.length; i++) if (CLAUSE_MARKS.has(all[i - 1]!.normal)) all[i]!.clauseStart = true;
   const out: Reading[] = [];
@@ -185,12 +200,35 @@ function markDates(tokens: Token[]): void {
 /** Tokens that end a sentence. The tokenizer keeps abbreviations whole ("Mr.", "U.S.", "a.m."), so a lone stop is one. */
 const SENTENCE_END = new Set(['.', '!', '?', '...', '…']);
 
+/** Abbreviations written in lower case that a capital may follow inside a sentence ("art. IV", "cf. Smith"). */
+const LOWER_ABBREVIATIONS = new Set(
+  'no nos art arts para paras sec secs vol vols pp cf vs ch chap fig approx ca ed eds op cit ibid resp incl'.split(
+    ' ',
+  ),
+);
+
+/**
+ * A word the tokenizer kept whole with its full stop ("in." for inches) that ends a sentence: a lower-case word
+ * that is no abbreviation, before a capital ("…without logging in. He reported…").
+ */
+function wordWithStop(tokens: readonly Token[], i: number, text: string): boolean {
+  const word = tokens[i]!.normal;
+  if (!/^[a-z]{2,}\.$/.test(word) || LOWER_ABBREVIATIONS.has(word.slice(0, -1))) return false;
+  if (text[tokens[i]!.start] !== word[0]) return false;
+  const next = tokens[i + 1];
+  return next === undefined || /^\p{Lu}/u.test(text[next.start] ?? '');
+}
+
 /**
  * Sentences as [first, last] token indices: ended by a full stop, an exclamation or question mark, or a line
  * break between paragraphs. (wink-nlp's own sentence splitter costs a quarter of its time and finds the same
  * boundaries in requests, whose abbreviations its tokenizer already keeps whole.)
  */
-function sentenceSpans(tokens: readonly Token[], lineStarts: ReadonlySet<number>): [number, number][] {
+function sentenceSpans(
+  tokens: readonly Token[],
+  lineStarts: ReadonlySet<number>,
+  text: string,
+): [number, number][] {
   const spans: [number, number][] = [];
   let first = 0;
   for (let i = 0; i < tokens.length; i++) {
@@ -199,7 +237,7 @@ function sentenceSpans(tokens: readonly Token[], lineStarts: ReadonlySet<number>
       first = i + 1;
       continue;
     }
-    if (!SENTENCE_END.has(tokens[i]!.normal)) continue;
+    if (!SENTENCE_END.has(tokens[i]!.normal) && !wordWithStop(tokens, i, text)) continue;
     // Closing quotes and brackets after the stop belong to the sentence.
     while (i + 1 < tokens.length && /^['"’”)\]]$/.test(tokens[i + 1]!.normal)) i++;
     spans.push([first, i]);

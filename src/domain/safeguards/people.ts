@@ -3,6 +3,7 @@
  * someone else (a victim, a witness). Screening asks it of words that describe a standing or a political act,
  * since a journalist who was defrauded is not a journalist being pursued.
  */
+import lemmatizer from 'wink-lemmatizer';
 import type { InterchangeRequest } from '../request.ts';
 import {
   findSignal,
@@ -104,5 +105,16 @@ export function targetStanding(request: InterchangeRequest, lexicon: Lexicon): S
       (f) =>
         f.field === 'facts' || f.field === 'purpose' || (f.role !== undefined && TARGET_ROLES.has(f.role)),
     ),
-  ).filter((m) => !m.negated && aboutTarget(m));
+  ).filter((m) => !m.negated && (m.role !== undefined || !plural(m.quote)) && aboutTarget(m));
+}
+
+/**
+ * One word naming a group ("refugees", "journalists"): in the facts it speaks of people the target deals with
+ * ("an app that promised to help refugees"), not of the target, whose own standing is singular ("Riko Saar, a
+ * journalist") or shown by what they do ("defends journalists", "leads the refugees' committee").
+ */
+function plural(quote: string): boolean {
+  if (/\s/.test(quote)) return false;
+  const word = quote.toLowerCase();
+  return /(?:[^s]s|ies|ches|shes|xes)$/.test(word) && lemmatizer.noun(word) !== word;
 }

@@ -6,7 +6,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_WINDOW_TOKENS, read } from '../../../src/domain/safeguards/language.ts';
+import {
+  FORMS_LIMIT,
+  MAX_WINDOW_TOKENS,
+  read,
+  readerGeneration,
+} from '../../../src/domain/safeguards/language.ts';
 import {
   findSignal,
   lexiconFor,
@@ -137,6 +142,12 @@ describe('negation', () => {
     ).toEqual([false]);
   });
 
+  it('ends with its sentence, also where the tokenizer keeps a word whole with its stop ("in.")', () => {
+    const found = negated('research', 'It could be read without logging in. He reported it to the owner.');
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((n) => !n)).toBe(true);
+  });
+
   it('does not reach from one field into the next', () => {
     const found = findSignal(lexicon, 'publication', [
       { field: 'facts', text: 'He did not' },
@@ -172,6 +183,16 @@ describe('citations', () => {
 });
 
 describe('bounds', () => {
+  it('keep the vocabulary remembered bounded: the model is made afresh after FORMS_LIMIT new words', () => {
+    const before = readerGeneration();
+    const words = Array.from({ length: FORMS_LIMIT + 10 }, (_, i) => `zq${i.toString(36)}x`);
+    for (let i = 0; i < words.length; i += 20_000)
+      read(words.slice(i, i + 20_000).join(' '), lexicon.negation);
+    expect(readerGeneration()).toBeGreaterThan(before);
+    // Reading goes on as before with the new model.
+    expect(quotes('publication', 'He posted the article on his blog.')).not.toEqual([]);
+  });
+
   it('read a sentence of any length in windows of at most MAX_WINDOW_TOKENS tokens', () => {
     const r = read('the campaigner posted, '.repeat(5000), lexicon.negation);
     expect(r.windows.length).toBeGreaterThanOrEqual((5000 * 4) / MAX_WINDOW_TOKENS);
