@@ -105,7 +105,23 @@ export function targetStanding(request: InterchangeRequest, lexicon: Lexicon): S
       (f) =>
         f.field === 'facts' || f.field === 'purpose' || (f.role !== undefined && TARGET_ROLES.has(f.role)),
     ),
-  ).filter((m) => !m.negated && (m.role !== undefined || !plural(m.quote)) && aboutTarget(m));
+  ).filter(
+    (m) =>
+      !m.negated && (m.role !== undefined || (!plural(m.quote) && !objectOfPreposition(m))) && aboutTarget(m),
+  );
+}
+
+/** A preposition and at most three words before the match: "sent the links … to the editor of a news site". */
+const BEFORE_PREPOSITION = /\b(?:to|with|from|by|against|towards|at|among)\s+(?:[\w'’-]+\s+){0,3}$/i;
+
+/**
+ * Words after "to", "with", "from" or "by" speak of someone the target dealt with ("sent the videos to the editor
+ * of a local news site", "defrauded with the help of a priest"), not of the target, whose standing is said of
+ * them ("Riko Saar, a journalist", "he is a priest", "as a campaigner").
+ */
+function objectOfPreposition(m: SignalMatch): boolean {
+  const before = m.sentence.slice(Math.max(0, m.at - m.sentenceAt - 60), m.at - m.sentenceAt);
+  return BEFORE_PREPOSITION.test(before);
 }
 
 /**

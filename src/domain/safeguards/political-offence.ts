@@ -17,20 +17,23 @@ export const politicalOffence: Rule = (request) => {
   const { lexicon } = lexiconFor(request.language);
   const fields = textFields(request);
   const narrative = fields.filter((f) => f.field === 'facts' || f.field === 'purpose');
+  // Political acts and motives are conduct: the facts tell them. The purpose says what is sought ("whether the
+  // account holders are members of the Movement for Renewal"), which is for the persecution rule.
+  const conduct = fields.filter((f) => f.field === 'facts');
   const inOffence = findSignal(
     lexicon,
     'political-motive',
     fields.filter((f) => f.field.endsWith('.domestic')),
   ).filter((m) => !m.negated);
   const harm = findSignal(lexicon, 'harm', narrative).filter((m) => !m.negated);
-  const motive = findSignal(lexicon, 'political-motive-stated', narrative).filter((m) => !m.negated);
+  const motive = findSignal(lexicon, 'political-motive-stated', conduct).filter((m) => !m.negated);
   // A political act beside alleged harm is context ("a phishing page copying an opposition party's"), not motive,
   // unless it is the targeted person's own; a stated motive counts either way ("took the ministry's site down in
   // protest against the dam").
   // Where harm is alleged, only a political act of the person targeted counts ("he was mayor until the assembly
   // dissolved the council, after he sided with the strikers").
   const aboutTarget = targetReader(request, narrative);
-  const acts = findSignal(lexicon, 'political-act', narrative).filter(
+  const acts = findSignal(lexicon, 'political-act', conduct).filter(
     (m) => !m.negated && (harm.length === 0 || aboutTarget(m)),
   );
   const inFacts = [...motive, ...acts];
