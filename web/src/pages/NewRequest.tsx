@@ -5,9 +5,7 @@
  */
 import {
   Alert,
-  Badge,
   Button,
-  Card,
   Fieldset,
   Grid,
   Group,
@@ -15,119 +13,37 @@ import {
   Select,
   Stack,
   Stepper,
-  Table,
+  Switch,
   Text,
   Textarea,
   TextInput,
   Title,
 } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
+  CHANNELS,
   INSTRUMENTS,
   OFFENCE_CODES,
   offences,
   REQUEST_TYPES,
   URGENCIES,
 } from '../../../src/domain/catalogue.ts';
-import { DATA_CATEGORIES, SUBJECT_ROLES } from '../../../src/domain/request.ts';
-import { ApiError, api, ok, type User } from '../api';
+import { api, ok, type User } from '../api';
 import { t, words } from '../i18n';
 import { navigate } from '../router';
-import { ErrorNote, Loading, OutcomeBadge, useLoad, VerdictBadge } from '../ui';
-
-interface Draft {
-  type: string;
-  instrument: string;
-  from: string;
-  to: string;
-  urgency: string;
-  authority: { name: string; contact: string };
-  offences: { code: string; domestic: string; maxPenaltyYears?: number }[];
-  facts: string;
-  purpose: string;
-  subjects: { name: string; role: string; description: string }[];
-  data: { category: string; identifiers: string[]; provider: string; from: string; to: string }[];
-  /** The structured data-protection terms (issue 15): each optional; the screen also reads them in the purpose. */
-  dataProtection: { useLimitation: string; retention: string; onwardTransfer: string };
-}
-
-const TERMS = ['useLimitation', 'retention', 'onwardTransfer'] as const;
-
-const empty = (from: string): Draft => ({
-  type: 'stored-data',
-  instrument: 'UNCC',
-  from,
-  to: '',
-  urgency: 'routine',
-  authority: { name: '', contact: '' },
-  offences: [{ code: 'UNCC-ILLEGAL-ACCESS', domestic: '' }],
-  facts: '',
-  purpose: '',
-  subjects: [{ name: '', role: 'suspect', description: '' }],
-  data: [{ category: 'subscriber', identifiers: [], provider: '', from: '', to: '' }],
-  dataProtection: { useLimitation: '', retention: '', onwardTransfer: '' },
-});
-
-/** The request as the API takes it: empty optional fields left out. */
-function toRequest(d: Draft) {
-  const opt = (s: string) => (s.trim() ? s.trim() : undefined);
-  return {
-    type: d.type,
-    instrument: d.instrument,
-    from: d.from,
-    to: d.to,
-    urgency: d.urgency,
-    authority: { name: opt(d.authority.name), contact: opt(d.authority.contact) },
-    offences: d.offences.map((o) => ({
-      code: o.code,
-      domestic: opt(o.domestic),
-      maxPenaltyYears: o.maxPenaltyYears,
-    })),
-    facts: d.facts,
-    purpose: d.purpose,
-    subjects: d.subjects
-      .filter((s) => s.name.trim())
-      .map((s) => ({ name: s.name.trim(), role: s.role, description: opt(s.description) })),
-    data: d.data.map((x) => ({
-      category: x.category,
-      identifiers: x.identifiers.filter(Boolean),
-      provider: opt(x.provider),
-      from: opt(x.from),
-      to: opt(x.to),
-    })),
-    // Only the terms given; none at all leaves the field out.
-    ...(TERMS.some((k) => d.dataProtection[k].trim())
-      ? { dataProtection: Object.fromEntries(TERMS.map((k) => [k, opt(d.dataProtection[k])])) }
-      : {}),
-  } as never;
-}
-
-function fromRequest(r: Record<string, unknown>, from: string): Draft {
-  const base = empty(from);
-  const req = r as Partial<Draft> & {
-    authority?: Partial<Draft['authority']>;
-    dataProtection?: Partial<Draft['dataProtection']>;
-  };
-  return {
-    ...base,
-    ...req,
-    authority: { name: req.authority?.name ?? '', contact: req.authority?.contact ?? '' },
-    offences: (req.offences ?? []).map((o) => ({ ...o, domestic: o.domestic ?? '' })),
-    subjects: (req.subjects ?? []).map((s) => ({ ...s, description: s.description ?? '' })),
-    data: (req.data ?? []).map((x) => ({
-      category: x.category,
-      identifiers: x.identifiers ?? [],
-      provider: x.provider ?? '',
-      from: x.from ?? '',
-      to: x.to ?? '',
-    })),
-    dataProtection: {
-      useLimitation: req.dataProtection?.useLimitation ?? '',
-      retention: req.dataProtection?.retention ?? '',
-      onwardTransfer: req.dataProtection?.onwardTransfer ?? '',
-    },
-  } as Draft;
-}
+import { ErrorNote, Loading, useLoad } from '../ui';
+import {
+  type Draft,
+  emptyDataItem,
+  emptyDraft,
+  emptyOffence,
+  fromRequest,
+  TERMS,
+  toRequest,
+} from './wizard/draft';
+import { Preflight } from './wizard/Preflight';
+import { Review } from './wizard/Review';
+import { SubjectsStep } from './wizard/SubjectsStep';
 
 export function NewRequest({ user, draftId }: { user: User; draftId?: string }) {
   const existing = useLoad(
@@ -141,15 +57,15 @@ export function NewRequest({ user, draftId }: { user: User; draftId?: string }) 
   if (existing.loading) return <Loading />;
   const preset = new URLSearchParams(window.location.search).get('preset');
   const initial = existing.data
-    ? fromRequest(existing.data.request, user.party)
+    ? fromRequest(existing.data.request as Record<string, unknown>, user.party)
     : preset === 'preservation'
       ? {
-          ...empty(user.party),
+          ...emptyDraft(user.party),
           type: 'preservation',
           urgency: 'emergency',
-          data: [{ ...empty('').data[0]!, category: 'traffic' }],
+          data: [emptyDataItem('traffic')],
         }
-      : empty(user.party);
+      : emptyDraft(user.party);
   // A request the requested party marked incomplete is amended and resubmitted in the same wizard.
   const amending = existing.data?.state === 'incomplete';
   return (
@@ -187,7 +103,7 @@ function Wizard({
   };
 
   const save = async (): Promise<string> => {
-    const body = toRequest(d);
+    const body = toRequest(d) as never;
     if (id) {
       await ok(api.PUT('/api/v1/cases/{id}', { params: { path: { id } }, body }));
       return id;
@@ -205,7 +121,7 @@ function Wizard({
         await ok(
           api.POST('/api/v1/cases/{id}/actions/{action}', {
             params: { path: { id, action: 'amend' } },
-            body: { request: toRequest(d), ...(note.trim() ? { note: note.trim() } : {}) },
+            body: { request: toRequest(d) as never, ...(note.trim() ? { note: note.trim() } : {}) },
           }),
         );
         navigate(`/cases/${id}`);
@@ -276,6 +192,27 @@ function Wizard({
                     })}
                   </Text>
                 ) : null}
+                <Group grow align="end">
+                  <Select
+                    label={t('wizard.channel')}
+                    data={[
+                      { value: '', label: t('wizard.channel.none') },
+                      ...CHANNELS.map((c) => ({ value: c, label: words(c) })),
+                    ]}
+                    value={d.channel}
+                    onChange={(v) => set({ channel: v ?? '' })}
+                  />
+                  <TextInput
+                    label={t('wizard.language')}
+                    value={d.language}
+                    onChange={(e) => set({ language: e.currentTarget.value })}
+                  />
+                  <Switch
+                    label={t('wizard.confidential')}
+                    checked={d.confidential}
+                    onChange={(e) => set({ confidential: e.currentTarget.checked })}
+                  />
+                </Group>
                 <Group grow>
                   <TextInput
                     label={t('wizard.authority')}
@@ -335,14 +272,14 @@ function Wizard({
                     />
                   </Group>
                 ))}
-                <Button
-                  variant="default"
-                  onClick={() =>
-                    set({ offences: [...d.offences, { code: 'UNCC-ILLEGAL-ACCESS', domestic: '' }] })
-                  }
-                >
+                <Button variant="default" onClick={() => set({ offences: [...d.offences, emptyOffence()] })}>
                   +
                 </Button>
+                <Switch
+                  label={t('wizard.deathPenalty')}
+                  checked={d.deathPenaltyPossible}
+                  onChange={(e) => set({ deathPenaltyPossible: e.currentTarget.checked })}
+                />
               </Stack>
             </Stepper.Step>
             <Stepper.Step label={t('wizard.step.facts')}>
@@ -381,106 +318,7 @@ function Wizard({
               </Stack>
             </Stepper.Step>
             <Stepper.Step label={t('wizard.step.subjects')}>
-              <Stack>
-                {d.subjects.map((s, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: rows of a form have no identity but their place
-                  <Group key={`subject-${i}`} grow align="end">
-                    <TextInput
-                      label={t('wizard.subject.name')}
-                      value={s.name}
-                      onChange={(e) =>
-                        set({
-                          subjects: d.subjects.map((x, j) =>
-                            j === i ? { ...x, name: e.currentTarget.value } : x,
-                          ),
-                        })
-                      }
-                    />
-                    <Select
-                      label={t('wizard.subject.role')}
-                      data={SUBJECT_ROLES.map((r) => ({ value: r, label: words(r) }))}
-                      value={s.role}
-                      onChange={(v) =>
-                        set({
-                          subjects: d.subjects.map((x, j) => (j === i ? { ...x, role: v ?? x.role } : x)),
-                        })
-                      }
-                    />
-                    <TextInput
-                      label={t('wizard.subject.description')}
-                      value={s.description}
-                      onChange={(e) =>
-                        set({
-                          subjects: d.subjects.map((x, j) =>
-                            j === i ? { ...x, description: e.currentTarget.value } : x,
-                          ),
-                        })
-                      }
-                    />
-                  </Group>
-                ))}
-                {d.data.map((x, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: rows of a form have no identity but their place
-                  <Card withBorder key={`data-${i}`}>
-                    <Group grow align="end">
-                      <Select
-                        label={t('wizard.data.category')}
-                        data={DATA_CATEGORIES.map((c) => ({ value: c, label: c }))}
-                        value={x.category}
-                        onChange={(v) =>
-                          set({
-                            data: d.data.map((y, j) => (j === i ? { ...y, category: v ?? y.category } : y)),
-                          })
-                        }
-                      />
-                      <TextInput
-                        label={t('wizard.data.provider')}
-                        value={x.provider}
-                        onChange={(e) =>
-                          set({
-                            data: d.data.map((y, j) =>
-                              j === i ? { ...y, provider: e.currentTarget.value } : y,
-                            ),
-                          })
-                        }
-                      />
-                      <TextInput
-                        type="date"
-                        label={t('wizard.data.from')}
-                        value={x.from}
-                        onChange={(e) =>
-                          set({
-                            data: d.data.map((y, j) => (j === i ? { ...y, from: e.currentTarget.value } : y)),
-                          })
-                        }
-                      />
-                      <TextInput
-                        type="date"
-                        label={t('wizard.data.to')}
-                        value={x.to}
-                        onChange={(e) =>
-                          set({
-                            data: d.data.map((y, j) => (j === i ? { ...y, to: e.currentTarget.value } : y)),
-                          })
-                        }
-                      />
-                    </Group>
-                    <Textarea
-                      label={t('wizard.data.identifiers')}
-                      value={x.identifiers.join('\n')}
-                      onChange={(e) =>
-                        set({
-                          data: d.data.map((y, j) =>
-                            j === i ? { ...y, identifiers: e.currentTarget.value.split('\n') } : y,
-                          ),
-                        })
-                      }
-                      autosize
-                      minRows={2}
-                    />
-                  </Card>
-                ))}
-              </Stack>
+              <SubjectsStep d={d} set={set} />
             </Stepper.Step>
             <Stepper.Completed>
               <Review d={d} />
@@ -527,92 +365,5 @@ function Wizard({
         <Preflight d={d} />
       </Grid.Col>
     </Grid>
-  );
-}
-
-function Review({ d }: { d: Draft }) {
-  const rows: [string, string][] = [
-    [t('wizard.type'), `${words(d.type)} (${d.instrument}, ${d.urgency})`],
-    [t('wizard.to'), d.to],
-    [t('wizard.step.offences'), d.offences.map((o) => `${o.code} ${o.domestic}`).join('; ')],
-    [t('wizard.facts'), d.facts],
-    [t('wizard.purpose'), d.purpose],
-    ...TERMS.filter((k) => d.dataProtection[k].trim()).map(
-      (k) => [t(`wizard.dataProtection.${k}`), d.dataProtection[k]] as [string, string],
-    ),
-    [t('case.subjects'), d.subjects.map((s) => `${s.name} (${s.role})`).join('; ')],
-    [
-      t('case.data'),
-      d.data.map((x) => `${x.category}: ${x.identifiers.filter(Boolean).join(', ')}`).join('; '),
-    ],
-  ];
-  return (
-    <Table>
-      <Table.Tbody>
-        {rows.map(([k, v]) => (
-          <Table.Tr key={k}>
-            <Table.Th>{k}</Table.Th>
-            <Table.Td style={{ whiteSpace: 'pre-wrap' }}>{v}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
-/** The requested party's screen, run as the user types (debounced). */
-function Preflight({ d }: { d: Draft }) {
-  const [result, setResult] = useState<{
-    verdict: string;
-    findings: { rule: string; outcome: string; article: string; reason: string }[];
-  } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const body = JSON.stringify(toRequest(d));
-  useEffect(() => {
-    if (!d.to) return;
-    const timer = setTimeout(() => {
-      ok(api.POST('/api/v1/screening', { body: JSON.parse(body) as never })).then(
-        (r) => {
-          setError(null);
-          setResult(r as never);
-        },
-        (e) => setError(e instanceof ApiError ? e : new Error(String(e))),
-      );
-    }, 500);
-    return () => clearTimeout(timer);
-  }, [body, d.to]);
-  return (
-    <Card withBorder component="aside" aria-labelledby="preflight-h" aria-live="polite">
-      <Title order={3} size="h4" id="preflight-h">
-        {t('wizard.preflight')}
-      </Title>
-      <Text size="xs" c="dimmed" mb="xs">
-        {t('wizard.preflight.hint')}
-      </Text>
-      {error ? <ErrorNote error={error} /> : null}
-      {result ? (
-        <Stack gap="xs" data-testid="preflight">
-          <Group>
-            <VerdictBadge verdict={result.verdict} />
-          </Group>
-          {result.findings
-            .filter((f) => f.outcome !== 'clear')
-            .map((f) => (
-              <Stack key={f.rule} gap={2}>
-                <Group gap="xs">
-                  <OutcomeBadge outcome={f.outcome} />
-                  <Text fw={600} size="sm">
-                    {words(f.rule)}
-                  </Text>
-                  <Badge variant="outline" size="xs">
-                    {f.article}
-                  </Badge>
-                </Group>
-                <Text size="xs">{f.reason}</Text>
-              </Stack>
-            ))}
-        </Stack>
-      ) : null}
-    </Card>
   );
 }
