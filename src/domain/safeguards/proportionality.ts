@@ -22,8 +22,12 @@ export const proportionality: Rule = (request, { policy }) => {
   const concern = (reason: string, evidence: string[]) =>
     findings.push(...finding('proportionality', 'concern', ARTICLE, reason, evidence));
   const fields = textFields(request);
-  const purpose = fields.filter((f) => f.field === 'purpose');
-  const justified = findSignal(lexicon, 'justification', purpose).filter((m) => !m.negated);
+  // The reason may be in the purpose or in the data item's own description ("needed because the instructions
+  // were exchanged through this mailbox").
+  const reasons = fields.filter(
+    (f) => f.field === 'purpose' || (f.field.startsWith('data[') && f.field.endsWith('.description')),
+  );
+  const justified = findSignal(lexicon, 'justification', reasons).filter((m) => !m.negated);
 
   request.data.forEach((d, i) => {
     if (d.identifiers.length > limits.maxIdentifiers)
@@ -63,7 +67,9 @@ export const proportionality: Rule = (request, { policy }) => {
     );
 
   const content = request.data.map((d, i) => ({ d, i })).filter(({ d }) => d.category === 'content');
-  if (content.length > 0 && justified.length === 0)
+  // Preservation keeps data from being lost and discloses nothing (UNCC art. 25); the request that later asks
+  // for the content is the one that must say why it is needed.
+  if (content.length > 0 && justified.length === 0 && request.type !== 'preservation')
     concern(
       'Content is the most intrusive category, and the purpose does not say why subscriber or traffic data would not be enough.',
       content.map(({ i }) => `data[${i}].category: "content"`),
