@@ -20,10 +20,11 @@ import {
 } from 'fastify-type-provider-zod';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import { AppError, fieldProblems, problemOf } from '../domain/errors.ts';
+import { unstorableTextAt } from '../domain/untrusted.ts';
 import { users } from '../store/schema.ts';
 import { authHook } from './context.ts';
-import { AppError, fieldProblems, problemOf } from './errors.ts';
 import { landingPage } from './landing.ts';
 import { authRoutes } from './routes/auth.ts';
 import { caseRoutes } from './routes/cases.ts';
@@ -35,7 +36,6 @@ import { settingsRoutes } from './routes/settings.ts';
 import { trustRoutes } from './routes/trust.ts';
 import { userRoutes } from './routes/users.ts';
 import { registerSecurity } from './security.ts';
-import { unstorableTextAt } from './text.ts';
 
 export const VERSION = '0.1.0';
 

@@ -1,9 +1,9 @@
 /** Captures the request context once per request (style.md): who, from where, which request. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, csrfTokenOf, type Session, type SessionStage } from '../auth/sessions.ts';
-import type { RequestContext } from '../cases/actor.ts';
-import type { NodeCore } from '../node/core.ts';
-import { AppError } from './errors.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

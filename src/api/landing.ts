@@ -1,5 +1,5 @@
 /** The page a browser sees at `/` until the web application lands: what this node is and where to go. */
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -9,8 +9,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { NodeCore } from '../node/core.ts';
-import { AppError } from './errors.ts';
+import type { NodeCore } from '../core.ts';
+import { AppError } from '../domain/errors.ts';
 
 /**
  * The web application is built by Vite into same-origin files: no inline script, no eval, no third-party

@@ -7,11 +7,11 @@
  * A checkpoint is published as witnessed once the configured quorum of witnesses has cosigned it.
  */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { NodeCore } from '../core.ts';
 import { openCheckpoint, signCheckpoint } from '../ledger/checkpoint.ts';
 import { consistencyProof, consistencyProofRanges, proofSubtrees } from '../ledger/merkle.ts';
 import { ed25519PublicKeyBytes, noteText, verifierKey } from '../ledger/note.ts';
 import { formatAddCheckpoint, parseSize, TLOG_SIZE_TYPE } from '../ledger/tlog-witness.ts';
-import type { NodeCore } from '../node/core.ts';
 import { ledgerAlarms, ledgerCheckpoints, ledgerCosignatures, ledgerWitnesses } from '../store/schema.ts';
 import { b64, ledgerTree, subtreeLookup } from './ledger.ts';
 

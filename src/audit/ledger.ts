@@ -9,8 +9,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import canonicalize from 'canonicalize';
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import type { NodeCore } from '../core.ts';
+import { canonicalJson } from '../ledger/canonical.ts';
 import {
   appendLeaf,
   type Frontier,
@@ -21,7 +22,6 @@ import {
   proofSubtrees,
   type SubtreeRef,
 } from '../ledger/merkle.ts';
-import type { NodeCore } from '../node/core.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { ledgerEntries, ledgerHead, ledgerSubtrees } from '../store/schema.ts';
 
@@ -53,13 +53,6 @@ export interface LedgerEvent {
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 const encoder = new TextEncoder();
-
-/** RFC 8785 canonical JSON. */
-export function canonicalJson(value: unknown): string {
-  const out = canonicalize(value);
-  if (out === undefined) throw new Error('value cannot be canonicalised');
-  return out;
-}
 
 /** Loads or creates the node's secret for keyed case hashes (mode 0600, in the keys folder). */
 export function loadOrCreateCaseKey(keysDir: string): Buffer {

@@ -12,12 +12,12 @@
  */
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import type { TrustedParty } from '../exchange/trust-list.ts';
+import type { NodeCore } from '../core.ts';
+import type { TrustedParty } from '../crypto/trust-list.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { emptyRoot, verifyConsistency } from '../ledger/merkle.ts';
 import { cosignatureLine, ed25519PublicKeyBytes, noteText } from '../ledger/note.ts';
 import { MalformedRequest, parseAddCheckpoint } from '../ledger/tlog-witness.ts';
-import type { NodeCore } from '../node/core.ts';
 import { ledgerAlarms, witnessedLogs } from '../store/schema.ts';
 import { b64, unb64 } from './ledger.ts';
 

@@ -14,8 +14,8 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
-import { AppError } from '../api/errors.ts';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import { AppError } from '../domain/errors.ts';
 import type { Tx } from '../store/db.ts';
 import { passkeys, recoveryCodes, users } from '../store/schema.ts';
 import {

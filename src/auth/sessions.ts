@@ -9,12 +9,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
-import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
-import type { UserActor } from '../cases/actor.ts';
+import type { NodeCore } from '../core.ts';
+import { newOfficerKey } from '../crypto/vouch.ts';
+import type { UserActor } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
 import { vouches } from '../domain/roles.ts';
-import { newOfficerKey } from '../exchange/vouch.ts';
-import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { loginFailures, passkeys, tokens, users } from '../store/schema.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';

@@ -6,12 +6,12 @@
 import { createPrivateKey } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
-import { AppError } from '../api/errors.ts';
-import type { RequestContext } from '../cases/actor.ts';
+import type { NodeCore } from '../core.ts';
 import type { PublicJwk } from '../crypto/keys.ts';
+import { officerPublicJwk } from '../crypto/vouch.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
 import { type Role, vouches } from '../domain/roles.ts';
-import { officerPublicJwk } from '../exchange/vouch.ts';
-import type { NodeCore } from '../node/core.ts';
 import { passkeys, recoveryCodes, users } from '../store/schema.ts';
 import { hashPassword } from './passwords.ts';
 import { officerKeyColumns, recordAccountEvent, revokeSessions } from './sessions.ts';

@@ -1,10 +1,10 @@
 /** One case with its history, screening and messages: `GET /api/v1/cases/{id}`. The read is logged. */
 import { and, asc, desc, eq, max, or } from 'drizzle-orm';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import type { CaseRow } from '../store/schema.ts';
 import { caseEvents, inbox, ledgerCheckpoints, ledgerEntries, outbox, screenings } from '../store/schema.ts';
-import type { RequestContext } from './actor.ts';
 import { loadCaseForReading } from './guard.ts';
-import type { CaseRow } from './record-transition.ts';
 import { redactCase } from './redact.ts';
 import { actionsFor, historyEntryOf, screeningOf, summaryOf } from './view.ts';
 

@@ -4,14 +4,14 @@
  * the user may not see, exactly as for a case that does not exist (design §10).
  */
 import { eq } from 'drizzle-orm';
-import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
 import { type AuthzAction, authorize, type Resource } from '../authz/authorize.ts';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
 import type { Tx } from '../store/db.ts';
+import type { CaseRow } from '../store/schema.ts';
 import { accessLog, cases } from '../store/schema.ts';
-import type { RequestContext } from './actor.ts';
-import type { CaseRow } from './record-transition.ts';
 
 export async function logAccess(
   core: NodeCore,

@@ -5,9 +5,9 @@
  */
 import { and, asc, desc, eq, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { authorize } from '../authz/authorize.ts';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
 import { cases, screenings } from '../store/schema.ts';
-import type { RequestContext } from './actor.ts';
 import { caseResource, logAccess } from './guard.ts';
 import { summaryOf } from './view.ts';
 import { visibleCases } from './visibility.ts';

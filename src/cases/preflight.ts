@@ -5,14 +5,14 @@
  * in, and the answer says so.
  */
 import { z } from 'zod';
-import { AppError } from '../api/errors.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
 import { partyProfile } from '../domain/parties.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import { PolicySchema, ProfileSchema, policyFrom, profileOf } from '../domain/safeguards/bundle.ts';
 import { DEFAULT_POLICY, type ScreeningContext, screen } from '../domain/safeguards/index.ts';
-import type { NodeCore } from '../node/core.ts';
 import { effectiveProfile } from '../settings/node-settings.ts';
-import type { RequestContext } from './actor.ts';
 import { requireAllowed } from './guard.ts';
 
 const PublishedSchema = z.object({ party: z.string(), profile: ProfileSchema, policy: PolicySchema });

@@ -5,16 +5,15 @@
  */
 import { asc, eq, sql } from 'drizzle-orm';
 import { appendLedger } from '../audit/ledger.ts';
+import type { NodeCore } from '../core.ts';
+import type { Actor } from '../domain/actor.ts';
 import type { RequestType, Urgency } from '../domain/catalogue.ts';
 import { deadlineOf } from '../domain/deadlines.ts';
 import { type Action, type CaseState, TRANSITIONS } from '../domain/lifecycle.ts';
 import { enqueueMessage } from '../exchange/enqueue-message.ts';
-import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
+import type { CaseRow } from '../store/schema.ts';
 import { caseEvents, cases } from '../store/schema.ts';
-import type { Actor } from './actor.ts';
-
-export type CaseRow = typeof cases.$inferSelect;
 
 export interface EventInput {
   caseId: string;

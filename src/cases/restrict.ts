@@ -4,14 +4,15 @@
  * the other party. Setting and lifting it are case events.
  */
 import { and, eq } from 'drizzle-orm';
-import { AppError } from '../api/errors.ts';
-import { quoteUntrusted } from '../api/text.ts';
 import { authorize } from '../authz/authorize.ts';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
+import { quoteUntrusted } from '../domain/untrusted.ts';
+import type { CaseRow } from '../store/schema.ts';
 import { cases, users } from '../store/schema.ts';
-import type { RequestContext } from './actor.ts';
 import { caseResource, loadCaseFor, lockCase, logAccess, requireAllowed } from './guard.ts';
-import { appendNote, type CaseRow } from './record-transition.ts';
+import { appendNote } from './record-transition.ts';
 
 export async function restrictCase(
   core: NodeCore,

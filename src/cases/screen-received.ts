@@ -5,9 +5,9 @@
  */
 import { and, eq, lt, or } from 'drizzle-orm';
 import { appendLedger } from '../audit/ledger.ts';
+import type { NodeCore } from '../core.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import { screen } from '../domain/safeguards/index.ts';
-import type { NodeCore } from '../node/core.ts';
 import { incomingScreeningContext } from '../settings/node-settings.ts';
 import { cases, screenings } from '../store/schema.ts';
 import { lockCase } from './guard.ts';

@@ -3,9 +3,9 @@
  * the grounds of refusals, and the median time from receipt to decision. Counts only: no facts, no names.
  */
 import { and, eq, inArray, or } from 'drizzle-orm';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
 import { caseEvents, cases } from '../store/schema.ts';
-import type { RequestContext } from './actor.ts';
 import { requireAllowed } from './guard.ts';
 
 const DECISIONS = ['accept', 'accept-with-conditions', 'refuse', 'postpone'] as const;

@@ -5,9 +5,12 @@
  */
 
 import { asc, desc, eq } from 'drizzle-orm';
-import { AppError, fieldProblems } from '../api/errors.ts';
+import type { NodeCore } from '../core.ts';
+import { signVouch } from '../crypto/vouch.ts';
+import type { RequestContext } from '../domain/actor.ts';
 import type { Urgency } from '../domain/catalogue.ts';
 import { type DecisionInput, decisionProblems } from '../domain/decision.ts';
+import { AppError, fieldProblems } from '../domain/errors.ts';
 import {
   type Action,
   ActionDetailSchemas,
@@ -18,13 +21,11 @@ import {
 } from '../domain/lifecycle.ts';
 import { type InterchangeRequest, missingForSubmission } from '../domain/request.ts';
 import type { Finding } from '../domain/safeguards/index.ts';
-import { signVouch } from '../exchange/vouch.ts';
-import type { NodeCore } from '../node/core.ts';
+import type { CaseRow } from '../store/schema.ts';
 import { caseEvents, screenings, users } from '../store/schema.ts';
-import type { RequestContext } from './actor.ts';
 import { caseColumnsOf } from './case-columns.ts';
 import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
-import { type CaseRow, recordTransition } from './record-transition.ts';
+import { recordTransition } from './record-transition.ts';
 
 function requireSendable(core: NodeCore, request: InterchangeRequest): void {
   const missing = missingForSubmission(request);

@@ -1,14 +1,15 @@
 /** Replaces the request of a draft: `PUT /api/v1/cases/{id}`. Only drafts can be edited; amendments go through `amend`. */
 
 import { eq } from 'drizzle-orm';
-import { AppError } from '../api/errors.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
-import type { NodeCore } from '../node/core.ts';
+import type { CaseRow } from '../store/schema.ts';
 import { cases } from '../store/schema.ts';
-import type { RequestContext } from './actor.ts';
 import { caseColumnsOf } from './case-columns.ts';
 import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
-import { appendEvent, type CaseRow } from './record-transition.ts';
+import { appendEvent } from './record-transition.ts';
 
 export async function updateDraft(
   core: NodeCore,

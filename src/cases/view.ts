@@ -1,13 +1,12 @@
 /** The API's view of a case: what a user of either party sees, with the actions open to that user. */
 import { authorize } from '../authz/authorize.ts';
+import type { NodeCore } from '../core.ts';
+import type { UserActor } from '../domain/actor.ts';
 import type { Deadline } from '../domain/deadlines.ts';
 import { isOverdue } from '../domain/deadlines.ts';
 import { type Action, availableActions, type CaseState, type Side } from '../domain/lifecycle.ts';
-import type { NodeCore } from '../node/core.ts';
-import type { caseEvents, screenings } from '../store/schema.ts';
-import type { UserActor } from './actor.ts';
+import type { CaseRow, caseEvents, screenings } from '../store/schema.ts';
 import { caseResource } from './guard.ts';
-import type { CaseRow } from './record-transition.ts';
 
 export interface CaseSummary {
   id: string;

@@ -4,8 +4,8 @@
  * well; test/authz/list-filter.int.test.ts checks on generated cases that the two never disagree.
  */
 import { and, eq, ilike, inArray, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
+import type { UserActor } from '../domain/actor.ts';
 import { cases } from '../store/schema.ts';
-import type { UserActor } from './actor.ts';
 
 /** States in which an executing agency works on (and sees) a request, on the requested side. */
 export const EXECUTION_STATES = ['accepted', 'accepted-with-conditions', 'executing', 'delivered', 'closed'];

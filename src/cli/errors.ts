@@ -3,7 +3,7 @@
  * problems and hints) with exit code 1; everything else is a bug and says so.
  */
 
-/** The RFC 9457 body the API answers errors with (src/api/errors.ts), as far as the CLI relies on it. */
+/** The RFC 9457 body the API answers errors with (src/domain/errors.ts), as far as the CLI relies on it. */
 export interface Problem {
   type?: string;
   title: string;

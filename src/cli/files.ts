@@ -1,6 +1,6 @@
 /** Reading JSON files named on the command line, with one-line reasons instead of stack traces. */
 import { readFileSync } from 'node:fs';
-import { formatPath } from '../api/errors.ts';
+import { formatPath } from '../domain/errors.ts';
 import { CliError } from './errors.ts';
 
 const REASONS: Record<string, string> = {

@@ -7,7 +7,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
-import { quoteUntrusted, stringOrEmpty, unstorableTextAt } from '../api/text.ts';
+import { quoteUntrusted, stringOrEmpty, unstorableTextAt } from '../domain/untrusted.ts';
 
 export const MESSAGE_TYPES = [
   'request',

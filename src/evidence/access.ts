@@ -8,15 +8,15 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, asc, eq, inArray, isNotNull, lt, ne } from 'drizzle-orm';
 import { ulid } from 'ulid';
-import { AppError } from '../api/errors.ts';
 import { latestCheckpoint, signLatestCheckpoint } from '../audit/checkpoints.ts';
 import { storedInclusionProof } from '../audit/ledger.ts';
-import type { RequestContext } from '../cases/actor.ts';
 import { caseResource, loadCaseFor, requireAllowed } from '../cases/guard.ts';
 import { appendNote } from '../cases/record-transition.ts';
+import type { NodeCore } from '../core.ts';
+import { handoversPath } from '../crypto/trust-list.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
 import { destroyRefusedBodies } from '../exchange/refusals.ts';
-import { handoversPath } from '../exchange/trust-list.ts';
-import type { NodeCore } from '../node/core.ts';
 import {
   evidenceEvents,
   evidenceFiles,

@@ -3,8 +3,8 @@
  * row for the custody report and a ledger entry, written in the caller's transaction.
  */
 import { appendLedger } from '../audit/ledger.ts';
-import type { Actor } from '../cases/actor.ts';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import type { Actor } from '../domain/actor.ts';
 import type { Tx } from '../store/db.ts';
 import { evidenceEvents } from '../store/schema.ts';
 

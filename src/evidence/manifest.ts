@@ -10,7 +10,7 @@
 import type { KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
-import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
+import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 

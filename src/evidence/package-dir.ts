@@ -20,7 +20,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { quoteUntrusted } from '../api/text.ts';
 import type { PublicJwk } from '../crypto/keys.ts';
 import {
   handoversPath,
@@ -28,7 +27,8 @@ import {
   TrustList,
   trustAdminKid,
   walkHandovers,
-} from '../exchange/trust-list.ts';
+} from '../crypto/trust-list.ts';
+import { quoteUntrusted } from '../domain/untrusted.ts';
 import { type Manifest, verifyManifest } from './manifest.ts';
 import { checkLedgerProof, LedgerProofSchema } from './proof.ts';
 import { hashFile } from './seal.ts';

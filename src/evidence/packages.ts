@@ -15,15 +15,16 @@ import { join } from 'node:path';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { ulid } from 'ulid';
-import { AppError } from '../api/errors.ts';
 import type { AuthzAction } from '../authz/authorize.ts';
-import type { RequestContext } from '../cases/actor.ts';
 import { caseResource, loadCaseFor, lockCase, requireAllowed } from '../cases/guard.ts';
-import { appendNote, type CaseRow } from '../cases/record-transition.ts';
+import { appendNote } from '../cases/record-transition.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
 import { ConditionSchema } from '../domain/lifecycle.ts';
 import { enqueueMessage } from '../exchange/enqueue-message.ts';
-import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
+import type { CaseRow } from '../store/schema.ts';
 import {
   caseEvents,
   evidenceEvents,

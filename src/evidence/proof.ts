@@ -6,8 +6,8 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { quoteUntrusted } from '../api/text.ts';
-import { canonicalJson } from '../audit/ledger.ts';
+import { quoteUntrusted } from '../domain/untrusted.ts';
+import { canonicalJson } from '../ledger/canonical.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { leafHash, verifyInclusion } from '../ledger/merkle.ts';
 import { ed25519PublicKeyBytes } from '../ledger/note.ts';

@@ -4,8 +4,8 @@
  * the bytes in flight: the next attempt asks the receiver how much it holds and sends the rest.
  */
 import { and, eq } from 'drizzle-orm';
-import { nodeAuthorization } from '../exchange/node-token.ts';
-import type { NodeCore } from '../node/core.ts';
+import type { NodeCore } from '../core.ts';
+import { nodeAuthorization } from '../crypto/node-token.ts';
 import { evidenceFiles, evidencePackages, outbox } from '../store/schema.ts';
 import { recordEvidenceEvent } from './custody.ts';
 import {

@@ -6,9 +6,9 @@
 import { eq } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { appendLedger } from '../audit/ledger.ts';
+import type { NodeCore } from '../core.ts';
 import type { MessageClaims } from '../crypto/envelope.ts';
 import { sealMessage, sha256b64url } from '../crypto/envelope.ts';
-import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
 import { cases, outbox } from '../store/schema.ts';
 

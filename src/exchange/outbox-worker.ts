@@ -4,9 +4,9 @@
  * Messages of one case to one party go strictly in order: a later one waits while an earlier one is pending.
  */
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
-import { stringOrEmpty } from '../api/text.ts';
+import type { NodeCore } from '../core.ts';
 import { sha256b64url, verifyReceipt } from '../crypto/envelope.ts';
-import type { NodeCore } from '../node/core.ts';
+import { stringOrEmpty } from '../domain/untrusted.ts';
 import { outbox } from '../store/schema.ts';
 
 type OutboxRow = typeof outbox.$inferSelect;

@@ -7,10 +7,10 @@
 
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { quoteUntrusted, storable } from '../api/text.ts';
 import { appendLedger } from '../audit/ledger.ts';
 import { caseColumnsOf } from '../cases/case-columns.ts';
-import { appendEvent, type CaseRow, recordTransition } from '../cases/record-transition.ts';
+import { appendEvent, recordTransition } from '../cases/record-transition.ts';
+import type { NodeCore } from '../core.ts';
 import {
   EnvelopeError,
   type MessageClaims,
@@ -18,6 +18,7 @@ import {
   sha256b64url,
   signReceipt,
 } from '../crypto/envelope.ts';
+import { checkVouch, VouchError } from '../crypto/vouch.ts';
 import {
   ActionDetailSchemas,
   checkTransition,
@@ -26,12 +27,12 @@ import {
   TRANSITIONS,
 } from '../domain/lifecycle.ts';
 import { type InterchangeRequest, InterchangeRequestSchema } from '../domain/request.ts';
+import { quoteUntrusted, storable } from '../domain/untrusted.ts';
 import { receiveEvidenceManifest } from '../evidence/receive.ts';
-import type { NodeCore } from '../node/core.ts';
 import type { Tx } from '../store/db.ts';
+import type { CaseRow } from '../store/schema.ts';
 import { cases, inbox } from '../store/schema.ts';
 import { countStrangerRefusal, keepPeerRefusal } from './refusals.ts';
-import { checkVouch, VouchError } from './vouch.ts';
 
 /** A refusal; `retry` tells the sender whether sending the same message later may succeed. */
 export class Refusal extends Error {

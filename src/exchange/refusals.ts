@@ -7,10 +7,10 @@
  * after `refusalRetentionDays`.
  */
 import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import { storable } from '../api/text.ts';
 import { appendLedger } from '../audit/ledger.ts';
+import type { NodeCore } from '../core.ts';
 import { type EnvelopeError, sha256b64url } from '../crypto/envelope.ts';
-import type { NodeCore } from '../node/core.ts';
+import { storable } from '../domain/untrusted.ts';
 import type { Tx } from '../store/db.ts';
 import { inboundRefusalCounts, inboundRefusals } from '../store/schema.ts';
 

@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
-import { AppError } from '../api/errors.ts';
 import { appendLedger } from '../audit/ledger.ts';
+import type { NodeCore } from '../core.ts';
 import { type NodeKeys, type PublicJwk, trustListEntries } from '../crypto/keys.ts';
-import type { NodeCore } from '../node/core.ts';
+import { handoversPath, TrustList, trustAdminKid } from '../crypto/trust-list.ts';
+import { AppError } from '../domain/errors.ts';
 import type { Tx } from '../store/db.ts';
 import { ledgerEntries, ledgerHead, trustLists } from '../store/schema.ts';
-import { handoversPath, TrustList, trustAdminKid } from './trust-list.ts';
 
 /** Throws unless the list names this node's current keys as its current keys. */
 export function checkOwnEntry(trust: TrustList, keys: NodeKeys, where: string): void {

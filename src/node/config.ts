@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { formatPath } from '../api/errors.ts';
+import { AdminKeySchema } from '../crypto/trust-list.ts';
 import { REQUEST_TYPES } from '../domain/catalogue.ts';
-import { AdminKeySchema } from '../exchange/trust-list.ts';
+import { formatPath } from '../domain/errors.ts';
 import { parseVerifierKey } from '../ledger/note.ts';
 
 const PROXY_ADDRESS_HINT =

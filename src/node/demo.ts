@@ -15,11 +15,20 @@ import { join, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { ensureUser, userActorOf } from '../auth/sessions.ts';
-import type { RequestContext } from '../cases/actor.ts';
 import { createCase } from '../cases/create-case.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { takeAction } from '../cases/take-action.ts';
+import type { NodeSettings } from '../core.ts';
 import { type PublicJwk, trustListEntries } from '../crypto/keys.ts';
+import {
+  handoversPath,
+  signTrustList,
+  TrustList,
+  type TrustListFile,
+  TrustListSchema,
+} from '../crypto/trust-list.ts';
+import { newOfficerKey, officerKid, officerPublicJwk } from '../crypto/vouch.ts';
+import type { RequestContext } from '../domain/actor.ts';
 import { InterchangeRequestSchema } from '../domain/request.ts';
 import { type Role, vouches } from '../domain/roles.ts';
 import {
@@ -30,17 +39,8 @@ import {
   sealPackage,
 } from '../evidence/packages.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
-import {
-  handoversPath,
-  signTrustList,
-  TrustList,
-  type TrustListFile,
-  TrustListSchema,
-} from '../exchange/trust-list.ts';
-import { newOfficerKey, officerKid, officerPublicJwk } from '../exchange/vouch.ts';
 import { MEMORY_DATABASE } from '../store/db.ts';
 import { cases, evidencePackages, outbox, users } from '../store/schema.ts';
-import type { NodeSettings } from './core.ts';
 import { createLogger, nodeKeys, type RunningNode, startNode } from './node.ts';
 
 export const DEMO_PARTIES = [

@@ -8,18 +8,18 @@ import { checkpointAndWitness, ledgerVerifierKey, witnessVerifierKey } from '../
 import { appendLedgerAlone, initLedger, loadOrCreateCaseKey } from '../audit/ledger.ts';
 import { monitorPeers } from '../audit/witness.ts';
 import { screenReceived } from '../cases/screen-received.ts';
+import { DEFAULT_SETTINGS, type NodeCore } from '../core.ts';
 import { loadOrCreateNodeKeys, type NodeKeys } from '../crypto/keys.ts';
 import { loadOrCreateSecretKey, secretBox } from '../crypto/secret-box.ts';
+import { loadTrustListInForce, type TrustList } from '../crypto/trust-list.ts';
 import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import { purgeRefusalBodies } from '../exchange/refusals.ts';
 import { checkOwnEntry, followRecordedTrustList, takeTrustListAtStart } from '../exchange/trust-install.ts';
-import { loadTrustListInForce, type TrustList } from '../exchange/trust-list.ts';
 import { parseVerifierKey } from '../ledger/note.ts';
 import { type Database, MEMORY_DATABASE, openDatabase } from '../store/db.ts';
 import type { NodeConfig } from './config.ts';
-import { DEFAULT_SETTINGS, type NodeCore } from './core.ts';
 import { lockDataDir } from './data-lock.ts';
 import { startWorkerLoop, type WorkerLoop } from './worker-loop.ts';
 

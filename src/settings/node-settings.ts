@@ -6,13 +6,13 @@
 import { desc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { appendLedger } from '../audit/ledger.ts';
-import type { RequestContext } from '../cases/actor.ts';
 import { requireAllowed } from '../cases/guard.ts';
+import type { NodeCore } from '../core.ts';
+import type { RequestContext } from '../domain/actor.ts';
 import { type PartyProfile, partyProfile } from '../domain/parties.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import { PolicySchema, ProfileSchema, policyFrom } from '../domain/safeguards/bundle.ts';
 import type { ScreeningContext, ScreeningPolicy } from '../domain/safeguards/index.ts';
-import type { NodeCore } from '../node/core.ts';
 import type { Db } from '../store/db.ts';
 import { nodeSettings, settingsChanges } from '../store/schema.ts';
 

@@ -138,6 +138,9 @@ export const cases = pgTable(
   ],
 );
 
+/** A case as stored: the row every use case reads and writes. */
+export type CaseRow = typeof cases.$inferSelect;
+
 export const caseEvents = pgTable(
   'case_events',
   {

@@ -18,7 +18,7 @@ import { caseResource } from '../../src/cases/guard.ts';
 import { sealMessage } from '../../src/crypto/envelope.ts';
 import { USER_ACTIONS } from '../../src/domain/lifecycle.ts';
 import { TUS_VERSION, tusCreate, tusSend } from '../../src/evidence/tus-client.ts';
-import { nodeAuthorization } from '../../src/exchange/node-token.ts';
+import { nodeAuthorization } from '../../src/crypto/node-token.ts';
 import { DEMO_ACCOUNTS, demoEmail } from '../../src/node/demo.ts';
 import {
   accessLog,

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactEncrypt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { quoteUntrusted, stringOrEmpty } from '../../src/api/text.ts';
 import { EnvelopeError, openMessage } from '../../src/crypto/envelope.ts';
 import { loadOrCreateNodeKeys, publicKeyFromJwk } from '../../src/crypto/keys.ts';
+import { quoteUntrusted, stringOrEmpty } from '../../src/domain/untrusted.ts';
 import { verifyManifest } from '../../src/evidence/manifest.ts';
-import { verifyNodeAuthorization } from '../../src/exchange/node-token.ts';
-import { signTrustList, TrustList } from '../../src/exchange/trust-list.ts';
-import { checkVouch } from '../../src/exchange/vouch.ts';
+import { verifyNodeAuthorization } from '../../src/crypto/node-token.ts';
+import { signTrustList, TrustList } from '../../src/crypto/trust-list.ts';
+import { checkVouch } from '../../src/crypto/vouch.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-deep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

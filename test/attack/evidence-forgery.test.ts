@@ -13,11 +13,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/audit/ledger.ts';
 import { keyId, type PublicJwk } from '../../src/crypto/keys.ts';
 import { signManifest } from '../../src/evidence/manifest.ts';
 import { PACKAGE_FILES, sealedFileName, verifyPackageDir } from '../../src/evidence/package-dir.ts';
-import { signTrustList, type TrustListFile } from '../../src/exchange/trust-list.ts';
+import { signTrustList, type TrustListFile } from '../../src/crypto/trust-list.ts';
+import { canonicalJson } from '../../src/ledger/canonical.ts';
 import { signCheckpoint } from '../../src/ledger/checkpoint.ts';
 import { leafHash } from '../../src/ledger/merkle.ts';
 

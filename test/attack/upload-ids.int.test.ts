@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TUS_VERSION, tusCreate, tusOffset, tusSend } from '../../src/evidence/tus-client.ts';
-import { nodeAuthorization } from '../../src/exchange/node-token.ts';
+import { nodeAuthorization } from '../../src/crypto/node-token.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import { type Client, engine, startTestFederation, type TestFederation } from '../helpers/federation.ts';
 

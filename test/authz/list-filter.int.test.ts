@@ -7,13 +7,13 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../src/authz/authorize.ts';
-import type { RequestContext } from '../../src/cases/actor.ts';
 import { caseResource } from '../../src/cases/guard.ts';
 import { listCases } from '../../src/cases/list-cases.ts';
-import type { CaseRow } from '../../src/cases/record-transition.ts';
+import type { CaseRow } from '../../src/store/schema.ts';
+import type { RequestContext } from '../../src/domain/actor.ts';
 import type { CaseState } from '../../src/domain/lifecycle.ts';
 import { ROLES } from '../../src/domain/roles.ts';
-import type { NodeCore } from '../../src/node/core.ts';
+import type { NodeCore } from '../../src/core.ts';
 import { cases } from '../../src/store/schema.ts';
 import { engine, startTestFederation, type TestFederation } from '../helpers/federation.ts';
 

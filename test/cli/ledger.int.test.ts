@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestCosignatures, signLatestCheckpoint } from '../../src/audit/checkpoints.ts';
-import { canonicalJson } from '../../src/audit/ledger.ts';
+import { canonicalJson } from '../../src/ledger/canonical.ts';
 import { ed25519PublicKeyBytes, verifierKey } from '../../src/ledger/note.ts';
 import { ledgerEntries } from '../../src/store/schema.ts';
 import { corpusRequest } from '../helpers/corpus.ts';

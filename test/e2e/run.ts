@@ -15,8 +15,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { canonicalJson } from '../../src/audit/ledger.ts';
 import { decodeTotpSecret, totp } from '../../src/auth/totp.ts';
+import { canonicalJson } from '../../src/ledger/canonical.ts';
 import { startDemo } from '../../src/node/demo.ts';
 import { freePort } from '../helpers/federation.ts';
 import { fullRequest } from '../helpers/full-request.ts';
@@ -500,25 +500,28 @@ try {
     assert.equal((await borReviewer(`/api/v1/cases/${created.id}`)).state, 'in-review');
   });
 
-  await step('a draft carrying every field of the request is saved through the wizard unchanged', async () => {
-    // Issue 16: the wizard rebuilt the request from the fields it knew and saved it with PUT, so that
-    // `deathPenaltyPossible: true` came back false. The request here carries every field of the schema.
-    const arcOfficer = (await apiAs(arc, 'officer@arc.example')) as unknown as (
-      path: string,
-      body?: unknown,
-    ) => Promise<{ id: string; request: unknown }>;
-    const { id } = await arcOfficer('/api/v1/cases', fullRequest());
-    const before = (await arcOfficer(`/api/v1/cases/${id}`)).request;
-    await officer.goto(`${arc}/new/${id}`);
-    // Every step is opened, so that each control has read its value, and the review is reached.
-    for (let i = 0; i < 4; i++) await officer.getByRole('button', { name: 'Next' }).click();
-    await officer.getByText('The offence can be punished by death in the requesting state').waitFor();
-    await officer.getByRole('button', { name: 'Save draft' }).click();
-    await officer.getByRole('status').filter({ hasText: 'Draft saved.' }).waitFor();
-    const after = (await arcOfficer(`/api/v1/cases/${id}`)).request;
-    assert.equal(canonicalJson(after), canonicalJson(before), 'the saved request is the one loaded');
-    assert.equal((after as { deathPenaltyPossible: boolean }).deathPenaltyPossible, true);
-  });
+  await step(
+    'a draft carrying every field of the request is saved through the wizard unchanged',
+    async () => {
+      // Issue 16: the wizard rebuilt the request from the fields it knew and saved it with PUT, so that
+      // `deathPenaltyPossible: true` came back false. The request here carries every field of the schema.
+      const arcOfficer = (await apiAs(arc, 'officer@arc.example')) as unknown as (
+        path: string,
+        body?: unknown,
+      ) => Promise<{ id: string; request: unknown }>;
+      const { id } = await arcOfficer('/api/v1/cases', fullRequest());
+      const before = (await arcOfficer(`/api/v1/cases/${id}`)).request;
+      await officer.goto(`${arc}/new/${id}`);
+      // Every step is opened, so that each control has read its value, and the review is reached.
+      for (let i = 0; i < 4; i++) await officer.getByRole('button', { name: 'Next' }).click();
+      await officer.getByText('The offence can be punished by death in the requesting state').waitFor();
+      await officer.getByRole('button', { name: 'Save draft' }).click();
+      await officer.getByRole('status').filter({ hasText: 'Draft saved.' }).waitFor();
+      const after = (await arcOfficer(`/api/v1/cases/${id}`)).request;
+      assert.equal(canonicalJson(after), canonicalJson(before), 'the saved request is the one loaded');
+      assert.equal((after as { deathPenaltyPossible: boolean }).deathPenaltyPossible, true);
+    },
+  );
 
   const admin = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
   pages.push(admin);

@@ -5,8 +5,8 @@
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/audit/ledger.ts';
 import { checkLedgerProof, type LedgerProof } from '../../src/evidence/proof.ts';
+import { canonicalJson } from '../../src/ledger/canonical.ts';
 import { signCheckpoint } from '../../src/ledger/checkpoint.ts';
 import { leafHash } from '../../src/ledger/merkle.ts';
 

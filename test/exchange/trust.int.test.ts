@@ -21,8 +21,8 @@ import {
   TrustList,
   type TrustListFile,
   trustAdminKid,
-} from '../../src/exchange/trust-list.ts';
-import { signVouch } from '../../src/exchange/vouch.ts';
+} from '../../src/crypto/trust-list.ts';
+import { signVouch } from '../../src/crypto/vouch.ts';
 import { demoTrustAdmin } from '../../src/node/demo.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { cases, inboundRefusals, ledgerEntries, outbox, trustLists, users } from '../../src/store/schema.ts';

@@ -5,8 +5,8 @@
  * through the pages.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/audit/ledger.ts';
 import { InterchangeRequestSchema } from '../../src/domain/request.ts';
+import { canonicalJson } from '../../src/ledger/canonical.ts';
 import { emptyDraft, fromRequest, toRequest } from '../../web/src/pages/wizard/draft.ts';
 import { fullRequest, schemaPaths } from '../helpers/full-request.ts';
 

@@ -24,9 +24,9 @@ import {
   signInWithTotp,
 } from '../../auth/mfa.ts';
 import { type LoginResult, login, logout } from '../../auth/sessions.ts';
-import type { NodeCore } from '../../node/core.ts';
+import type { NodeCore } from '../../core.ts';
+import { AppError } from '../../domain/errors.ts';
 import { ctxOf, sessionCookieName, sessionOf } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { problemResponses, UserSchema } from '../schemas.ts';
 import { loginRateLimit } from '../security.ts';
 

@@ -10,12 +10,12 @@ import { restrictCase, restrictionCandidates } from '../../cases/restrict.ts';
 import { statistics } from '../../cases/statistics.ts';
 import { takeAction } from '../../cases/take-action.ts';
 import { updateDraft } from '../../cases/update-draft.ts';
+import type { NodeCore } from '../../core.ts';
 import { REQUEST_TYPES, URGENCIES } from '../../domain/catalogue.ts';
+import { AppError } from '../../domain/errors.ts';
 import { CASE_STATES, USER_ACTIONS } from '../../domain/lifecycle.ts';
 import { type InterchangeRequest, InterchangeRequestSchema } from '../../domain/request.ts';
-import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { CaseSchema, CaseSummarySchema, problemResponses, ScreeningSchema } from '../schemas.ts';
 
 const csv = <T extends readonly [string, ...string[]]>(values: T) =>

@@ -2,11 +2,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAllowed } from '../../cases/guard.ts';
+import type { NodeCore } from '../../core.ts';
 import { offences, requestTypes } from '../../domain/catalogue.ts';
+import { AppError } from '../../domain/errors.ts';
 import { allParties, partyProfile } from '../../domain/parties.ts';
-import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { problemResponses } from '../schemas.ts';
 
 const PartySchema = z

@@ -13,7 +13,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { NodeRequest } from 'srvx/node';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import type { RequestContext } from '../../cases/actor.ts';
+import type { NodeCore } from '../../core.ts';
+import { verifyNodeAuthorization } from '../../crypto/node-token.ts';
+import type { RequestContext } from '../../domain/actor.ts';
+import { AppError, type ErrorCode, problemOf } from '../../domain/errors.ts';
+import { quoteUntrusted } from '../../domain/untrusted.ts';
 import {
   exportPackage,
   exportPackageKeys,
@@ -39,12 +43,8 @@ import {
   parseInboundUploadId,
 } from '../../evidence/receive.ts';
 import { INBOUND_UPLOADS_PATH } from '../../evidence/transfer.ts';
-import { verifyNodeAuthorization } from '../../exchange/node-token.ts';
-import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
-import { AppError, type ErrorCode, problemOf } from '../errors.ts';
 import { problemResponses } from '../schemas.ts';
-import { quoteUntrusted } from '../text.ts';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const CaseId = z.object({ id: z.string().regex(ULID, 'a case id is a ULID') });

@@ -1,8 +1,8 @@
 /** The inbound endpoint of other nodes (design §8): `POST /exchange/v1/messages` with a compact JWE. */
 import type { FastifyPluginAsync } from 'fastify';
+import type { NodeCore } from '../../core.ts';
+import { AppError } from '../../domain/errors.ts';
 import { receiveMessage } from '../../exchange/receive-message.ts';
-import type { NodeCore } from '../../node/core.ts';
-import { AppError } from '../errors.ts';
 
 export function exchangeRoutes(core: NodeCore): FastifyPluginAsync {
   return async (app) => {

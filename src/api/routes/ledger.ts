@@ -17,22 +17,16 @@ import {
   witnessStatus,
   witnessVerifierKey,
 } from '../../audit/checkpoints.ts';
-import {
-  b64,
-  canonicalJson,
-  ledgerPage,
-  ledgerTree,
-  storedInclusionProof,
-  subtreeLookup,
-} from '../../audit/ledger.ts';
+import { b64, ledgerPage, ledgerTree, storedInclusionProof, subtreeLookup } from '../../audit/ledger.ts';
 import { addCheckpoint, witnessedCheckpoint, witnessedState } from '../../audit/witness.ts';
 import { loadCaseFor, requireAllowed } from '../../cases/guard.ts';
+import type { NodeCore } from '../../core.ts';
+import { AppError } from '../../domain/errors.ts';
+import { canonicalJson } from '../../ledger/canonical.ts';
 import { consistencyProof, consistencyProofRanges, proofSubtrees } from '../../ledger/merkle.ts';
 import { formatTlogSize, TLOG_SIZE_TYPE } from '../../ledger/tlog-witness.ts';
-import type { NodeCore } from '../../node/core.ts';
 import { ledgerAlarms, ledgerEntries } from '../../store/schema.ts';
 import { ctxOf } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { problemResponses } from '../schemas.ts';
 
 const PAGE = 1000;

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAllowed } from '../../cases/guard.ts';
 import { preflight } from '../../cases/preflight.ts';
+import type { NodeCore } from '../../core.ts';
 import { InterchangeRequestSchema } from '../../domain/request.ts';
 import { PolicySchema, ProfileSchema } from '../../domain/safeguards/bundle.ts';
-import type { NodeCore } from '../../node/core.ts';
 import {
   effectivePolicy,
   effectiveProfile,

@@ -2,9 +2,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAllowed } from '../../cases/guard.ts';
+import type { NodeCore } from '../../core.ts';
+import type { TrustList } from '../../crypto/trust-list.ts';
 import { installTrustList } from '../../exchange/trust-install.ts';
-import type { TrustList } from '../../exchange/trust-list.ts';
-import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 

@@ -10,8 +10,8 @@ import {
   updateAccount,
 } from '../../auth/users.ts';
 import { requireAllowed } from '../../cases/guard.ts';
+import type { NodeCore } from '../../core.ts';
 import { ROLES } from '../../domain/roles.ts';
-import type { NodeCore } from '../../node/core.ts';
 import { ctxOf } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { loadTrustListInForce, TrustList } from '../../exchange/trust-list.ts';
+import { loadTrustListInForce, TrustList } from '../../crypto/trust-list.ts';
 import { openCheckpoint } from '../../ledger/checkpoint.ts';
 import { verifyConsistency } from '../../ledger/merkle.ts';
 import { ed25519PublicKeyBytes, parseVerifierKey, verifierKey } from '../../ledger/note.ts';

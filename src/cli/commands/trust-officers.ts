@@ -9,8 +9,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { TrustListSchema } from '../../crypto/trust-list.ts';
 import { vouches } from '../../domain/roles.ts';
-import { TrustListSchema } from '../../exchange/trust-list.ts';
 import type { Account, Items } from '../api-types.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';

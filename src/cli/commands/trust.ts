@@ -13,7 +13,7 @@ import {
   TrustList,
   TrustListSchema,
   trustAdminKid,
-} from '../../exchange/trust-list.ts';
+} from '../../crypto/trust-list.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
 import { readJsonFile } from '../files.ts';

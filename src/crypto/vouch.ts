@@ -16,10 +16,10 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
-import { canonicalJson } from '../audit/ledger.ts';
-import { officerKid, type PublicJwk } from '../crypto/keys.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
+import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
+import { canonicalJson } from '../ledger/canonical.ts';
+import { officerKid, type PublicJwk } from './keys.ts';
 import type { TrustList } from './trust-list.ts';
 
 const TYP = 'comity-vouch+jws';

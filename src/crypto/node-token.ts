@@ -6,7 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
-import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
+import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
 import type { TrustList } from './trust-list.ts';
 
 const NodeTokenSchema = z

@@ -3,11 +3,11 @@
  * Built once at start (node.ts) and passed down; nothing reaches for globals.
  */
 import type { Logger } from 'pino';
-import type { NodeKeys, PublicJwk } from '../crypto/keys.ts';
-import type { SecretBox } from '../crypto/secret-box.ts';
-import type { RequestType } from '../domain/catalogue.ts';
-import type { TrustList } from '../exchange/trust-list.ts';
-import type { Db } from '../store/db.ts';
+import type { NodeKeys, PublicJwk } from './crypto/keys.ts';
+import type { SecretBox } from './crypto/secret-box.ts';
+import type { TrustList } from './crypto/trust-list.ts';
+import type { RequestType } from './domain/catalogue.ts';
+import type { Db } from './store/db.ts';
 
 export interface NodeSettings {
   /** How long a bearer token (API, CLI) lives. */

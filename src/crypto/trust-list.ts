@@ -16,15 +16,8 @@
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { quoteUntrusted, stringOrEmpty } from '../api/text.ts';
-import {
-  jwkThumbprint,
-  type KeyUse,
-  keyId,
-  officerKid,
-  type PublicJwk,
-  publicKeyFromJwk,
-} from '../crypto/keys.ts';
+import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
+import { jwkThumbprint, type KeyUse, keyId, officerKid, type PublicJwk, publicKeyFromJwk } from './keys.ts';
 
 const JwkSchema = z.object({ kty: z.literal('OKP'), crv: z.enum(['Ed25519', 'X25519']), x: z.string() });
 /** An administrator key: Ed25519, public half only. */
