@@ -28,7 +28,7 @@ import {
   leafHash,
   proofSubtrees,
 } from '../src/ledger/merkle.ts';
-import type { NodeCore } from '../src/node/core.ts';
+import type { NodeCore } from '../src/core.ts';
 import { openDatabase } from '../src/store/db.ts';
 
 export interface LedgerResult {
