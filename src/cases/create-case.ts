@@ -1,6 +1,7 @@
 /** Creates a draft case from an interchange request, on behalf of the signed-in user's party. */
 
 import { ulid } from 'ulid';
+import { requireAllowed } from '../access/guard.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
@@ -8,7 +9,6 @@ import type { InterchangeRequest } from '../domain/request.ts';
 import type { CaseRow } from '../store/schema.ts';
 import { cases } from '../store/schema.ts';
 import { caseColumnsOf } from './case-columns.ts';
-import { requireAllowed } from './guard.ts';
 import { appendEvent } from './record-transition.ts';
 
 export async function createCase(

@@ -4,11 +4,11 @@
  * Cedar; server-side paging.
  */
 import { and, asc, desc, eq, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { caseResource, logAccess } from '../access/guard.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { cases, screenings } from '../store/schema.ts';
-import { caseResource, logAccess } from './guard.ts';
 import { summaryOf } from './view.ts';
 import { visibleCases } from './visibility.ts';
 

@@ -5,6 +5,7 @@
  * in, and the answer says so.
  */
 import { z } from 'zod';
+import { requireAllowed } from '../access/guard.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
@@ -13,7 +14,6 @@ import type { InterchangeRequest } from '../domain/request.ts';
 import { PolicySchema, ProfileSchema, policyFrom, profileOf } from '../domain/safeguards/bundle.ts';
 import { DEFAULT_POLICY, type ScreeningContext, screen } from '../domain/safeguards/index.ts';
 import { effectiveProfile } from '../settings/node-settings.ts';
-import { requireAllowed } from './guard.ts';
 
 const PublishedSchema = z.object({ party: z.string(), profile: ProfileSchema, policy: PolicySchema });
 const FETCH_TIMEOUT_MS = 3000;

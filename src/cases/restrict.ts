@@ -4,6 +4,7 @@
  * the other party. Setting and lifting it are case events.
  */
 import { and, eq } from 'drizzle-orm';
+import { caseResource, logAccess, requireAllowed } from '../access/guard.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
@@ -11,7 +12,7 @@ import { AppError } from '../domain/errors.ts';
 import { quoteUntrusted } from '../domain/untrusted.ts';
 import type { CaseRow } from '../store/schema.ts';
 import { cases, users } from '../store/schema.ts';
-import { caseResource, loadCaseFor, lockCase, logAccess, requireAllowed } from './guard.ts';
+import { loadCaseFor, lockCase } from './guard.ts';
 import { appendNote } from './record-transition.ts';
 
 export async function restrictCase(

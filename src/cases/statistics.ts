@@ -3,10 +3,10 @@
  * the grounds of refusals, and the median time from receipt to decision. Counts only: no facts, no names.
  */
 import { and, eq, inArray, or } from 'drizzle-orm';
+import { requireAllowed } from '../access/guard.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { caseEvents, cases } from '../store/schema.ts';
-import { requireAllowed } from './guard.ts';
 
 const DECISIONS = ['accept', 'accept-with-conditions', 'refuse', 'postpone'] as const;
 

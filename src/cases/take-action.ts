@@ -5,6 +5,7 @@
  */
 
 import { asc, desc, eq } from 'drizzle-orm';
+import { caseResource, requireAllowed } from '../access/guard.ts';
 import type { NodeCore } from '../core.ts';
 import { signVouch } from '../crypto/vouch.ts';
 import type { RequestContext } from '../domain/actor.ts';
@@ -24,7 +25,7 @@ import type { Finding } from '../domain/safeguards/index.ts';
 import type { CaseRow } from '../store/schema.ts';
 import { caseEvents, screenings, users } from '../store/schema.ts';
 import { caseColumnsOf } from './case-columns.ts';
-import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
+import { loadCaseFor, lockCase } from './guard.ts';
 import { recordTransition } from './record-transition.ts';
 
 function requireSendable(core: NodeCore, request: InterchangeRequest): void {

@@ -1,6 +1,7 @@
 /** Replaces the request of a draft: `PUT /api/v1/cases/{id}`. Only drafts can be edited; amendments go through `amend`. */
 
 import { eq } from 'drizzle-orm';
+import { caseResource, requireAllowed } from '../access/guard.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
@@ -8,7 +9,7 @@ import type { InterchangeRequest } from '../domain/request.ts';
 import type { CaseRow } from '../store/schema.ts';
 import { cases } from '../store/schema.ts';
 import { caseColumnsOf } from './case-columns.ts';
-import { caseResource, loadCaseFor, lockCase, requireAllowed } from './guard.ts';
+import { loadCaseFor, lockCase } from './guard.ts';
 import { appendEvent } from './record-transition.ts';
 
 export async function updateDraft(

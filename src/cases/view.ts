@@ -1,4 +1,6 @@
 /** The API's view of a case: what a user of either party sees, with the actions open to that user. */
+
+import { caseResource } from '../access/guard.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { NodeCore } from '../core.ts';
 import type { UserActor } from '../domain/actor.ts';
@@ -6,7 +8,6 @@ import type { Deadline } from '../domain/deadlines.ts';
 import { isOverdue } from '../domain/deadlines.ts';
 import { type Action, availableActions, type CaseState, type Side } from '../domain/lifecycle.ts';
 import type { CaseRow, caseEvents, screenings } from '../store/schema.ts';
-import { caseResource } from './guard.ts';
 
 export interface CaseSummary {
   id: string;

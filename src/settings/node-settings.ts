@@ -5,8 +5,8 @@
  */
 import { desc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
+import { requireAllowed } from '../access/guard.ts';
 import { appendLedger } from '../audit/ledger.ts';
-import { requireAllowed } from '../cases/guard.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { type PartyProfile, partyProfile } from '../domain/parties.ts';

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { and, count, eq, gte, inArray, isNotNull, or } from 'drizzle-orm';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseResource } from '../../src/access/guard.ts';
 import { ensureUser } from '../../src/auth/sessions.ts';
 import { authorize, type Principal } from '../../src/authz/authorize.ts';
-import { caseResource } from '../../src/cases/guard.ts';
 import { sealMessage } from '../../src/crypto/envelope.ts';
+import { nodeAuthorization } from '../../src/crypto/node-token.ts';
 import { USER_ACTIONS } from '../../src/domain/lifecycle.ts';
 import { TUS_VERSION, tusCreate, tusSend } from '../../src/evidence/tus-client.ts';
-import { nodeAuthorization } from '../../src/crypto/node-token.ts';
 import { DEMO_ACCOUNTS, demoEmail } from '../../src/node/demo.ts';
 import {
   accessLog,

@@ -12,11 +12,11 @@ import { CompactEncrypt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnvelopeError, openMessage } from '../../src/crypto/envelope.ts';
 import { loadOrCreateNodeKeys, publicKeyFromJwk } from '../../src/crypto/keys.ts';
-import { quoteUntrusted, stringOrEmpty } from '../../src/domain/untrusted.ts';
-import { verifyManifest } from '../../src/evidence/manifest.ts';
 import { verifyNodeAuthorization } from '../../src/crypto/node-token.ts';
 import { signTrustList, TrustList } from '../../src/crypto/trust-list.ts';
 import { checkVouch } from '../../src/crypto/vouch.ts';
+import { quoteUntrusted, stringOrEmpty } from '../../src/domain/untrusted.ts';
+import { verifyManifest } from '../../src/evidence/manifest.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-deep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -23,8 +23,8 @@ import { z } from 'zod';
 import { ensureUser, issueToken } from '../../src/auth/sessions.ts';
 import { decodeTotpSecret, totp } from '../../src/auth/totp.ts';
 import { EnvelopeError, MessageClaimsSchema, openMessage } from '../../src/crypto/envelope.ts';
-import { ACTIONS, ActionDetailSchemas, TRANSITIONS } from '../../src/domain/lifecycle.ts';
 import { nodeAuthorization, verifyNodeAuthorization } from '../../src/crypto/node-token.ts';
+import { ACTIONS, ActionDetailSchemas, TRANSITIONS } from '../../src/domain/lifecycle.ts';
 import { DEMO_ACCOUNTS, demoEmail } from '../../src/node/demo.ts';
 import type { RunningNode } from '../../src/node/node.ts';
 import {

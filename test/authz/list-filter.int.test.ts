@@ -6,14 +6,14 @@
  */
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseResource } from '../../src/access/guard.ts';
 import { authorize } from '../../src/authz/authorize.ts';
-import { caseResource } from '../../src/cases/guard.ts';
 import { listCases } from '../../src/cases/list-cases.ts';
-import type { CaseRow } from '../../src/store/schema.ts';
+import type { NodeCore } from '../../src/core.ts';
 import type { RequestContext } from '../../src/domain/actor.ts';
 import type { CaseState } from '../../src/domain/lifecycle.ts';
 import { ROLES } from '../../src/domain/roles.ts';
-import type { NodeCore } from '../../src/core.ts';
+import type { CaseRow } from '../../src/store/schema.ts';
 import { cases } from '../../src/store/schema.ts';
 import { engine, startTestFederation, type TestFederation } from '../helpers/federation.ts';
 

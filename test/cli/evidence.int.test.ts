@@ -9,8 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tusCreate, tusSend } from '../../src/evidence/tus-client.ts';
 import { signTrustList, TrustList, type TrustListFile } from '../../src/crypto/trust-list.ts';
+import { tusCreate, tusSend } from '../../src/evidence/tus-client.ts';
 import { demoTrustAdmin } from '../../src/node/demo.ts';
 import { hasAge } from '../helpers/age.ts';
 import { corpusRequest } from '../helpers/corpus.ts';

@@ -12,8 +12,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureUser } from '../../src/auth/sessions.ts';
 import { type MessageClaims, sealMessage } from '../../src/crypto/envelope.ts';
 import { type PublicJwk, rotateNodeKeys } from '../../src/crypto/keys.ts';
-import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
-import { followRecordedTrustList } from '../../src/exchange/trust-install.ts';
 import {
   handoversPath,
   loadTrustListInForce,
@@ -23,6 +21,8 @@ import {
   trustAdminKid,
 } from '../../src/crypto/trust-list.ts';
 import { signVouch } from '../../src/crypto/vouch.ts';
+import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
+import { followRecordedTrustList } from '../../src/exchange/trust-install.ts';
 import { demoTrustAdmin } from '../../src/node/demo.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { cases, inboundRefusals, ledgerEntries, outbox, trustLists, users } from '../../src/store/schema.ts';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadOrCreateNodeKeys } from '../../src/crypto/keys.ts';
-import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
 import { TrustList } from '../../src/crypto/trust-list.ts';
 import { checkVouch, newOfficerKey, signVouch, VouchError } from '../../src/crypto/vouch.ts';
+import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-vouch-'));

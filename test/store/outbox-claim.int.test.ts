@@ -4,8 +4,8 @@
  */
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drainOutbox } from '../../src/exchange/outbox-worker.ts';
 import type { NodeCore } from '../../src/core.ts';
+import { drainOutbox } from '../../src/exchange/outbox-worker.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { inbox, outbox } from '../../src/store/schema.ts';
 import { corpusRequest } from '../helpers/corpus.ts';

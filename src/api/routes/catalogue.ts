@@ -1,7 +1,7 @@
 /** The registry and the treaty catalogue: parties, offences, request types. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAllowed } from '../../cases/guard.ts';
+import { requireAllowed } from '../../access/guard.ts';
 import type { NodeCore } from '../../core.ts';
 import { offences, requestTypes } from '../../domain/catalogue.ts';
 import { AppError } from '../../domain/errors.ts';

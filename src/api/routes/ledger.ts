@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireAllowed } from '../../access/guard.ts';
 import {
   latestCheckpoint,
   ledgerVerifierKey,
@@ -19,7 +20,7 @@ import {
 } from '../../audit/checkpoints.ts';
 import { b64, ledgerPage, ledgerTree, storedInclusionProof, subtreeLookup } from '../../audit/ledger.ts';
 import { addCheckpoint, witnessedCheckpoint, witnessedState } from '../../audit/witness.ts';
-import { loadCaseFor, requireAllowed } from '../../cases/guard.ts';
+import { loadCaseFor } from '../../cases/guard.ts';
 import type { NodeCore } from '../../core.ts';
 import { AppError } from '../../domain/errors.ts';
 import { canonicalJson } from '../../ledger/canonical.ts';

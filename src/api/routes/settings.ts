@@ -1,7 +1,7 @@
 /** The node's own profile and screening policy (issue 3), and their publication for peers' pre-flight. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAllowed } from '../../cases/guard.ts';
+import { requireAllowed } from '../../access/guard.ts';
 import { preflight } from '../../cases/preflight.ts';
 import type { NodeCore } from '../../core.ts';
 import { InterchangeRequestSchema } from '../../domain/request.ts';

@@ -1,7 +1,7 @@
 /** The trust list in force (read by any user of the node) and its replacement by an administrator. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAllowed } from '../../cases/guard.ts';
+import { requireAllowed } from '../../access/guard.ts';
 import type { NodeCore } from '../../core.ts';
 import type { TrustList } from '../../crypto/trust-list.ts';
 import { installTrustList } from '../../exchange/trust-install.ts';

@@ -1,6 +1,7 @@
 /** Account administration (admins of this node): list, create, change roles, disable, reset second factors. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireAllowed } from '../../access/guard.ts';
 import {
   createAccount,
   listAccounts,
@@ -9,7 +10,6 @@ import {
   resetSecondFactors,
   updateAccount,
 } from '../../auth/users.ts';
-import { requireAllowed } from '../../cases/guard.ts';
 import type { NodeCore } from '../../core.ts';
 import { ROLES } from '../../domain/roles.ts';
 import { ctxOf } from '../context.ts';
