@@ -52,6 +52,12 @@ export const expression: Rule = (request) => {
       ? findSignal(lexicon, 'speech-through-access', facts).filter((m) => !m.negated)
       : [];
   const standing = throughAccess.length > 0 ? targetStanding(request, lexicon) : [];
+  // What was accessed, published or handed to the press or a campaign, with no harm alleged: a leak, which is
+  // expression (ECtHR, Guja v. Moldova, 2008), whoever the person is.
+  const leaked =
+    harm.length === 0 && !nonCatalogue
+      ? findSignal(lexicon, 'published-accessed', facts).filter((m) => !m.negated)
+      : [];
   // The facts may name a speech or worship offence behind the one charged ("unlawful religious activity"
   // whose donations are charged as laundering): with the expression itself described and no harm, a concern.
   const behind = harm.length === 0 && publication.length > 0 ? speechFacts : [];
@@ -59,6 +65,7 @@ export const expression: Rule = (request) => {
     speechOffence.length > 0 ||
     (speechOnly && (nonCatalogue || standing.length > 0)) ||
     behind.length > 0 ||
+    leaked.length > 0 ||
     criticism.length > 0
   )
     return finding(
@@ -69,17 +76,20 @@ export const expression: Rule = (request) => {
         ? 'The offence as defined punishes speech (false information, insult, extremism, public calls or the like). Check what conduct other than speech is alleged.'
         : nonCatalogue && speechOnly
           ? 'The offence is outside the catalogue and the facts describe speech, publication or protest, with no harm alleged. Check that the conduct is more than expression.'
-          : behind.length > 0 && standing.length === 0
-            ? 'The facts describe the conduct as an offence of speech, worship or association behind the one charged, and no harm to people or systems. Check that the request does not follow from the expression.'
-            : standing.length > 0
-              ? 'The person targeted has a standing often persecuted, the access alleged served their speech, publication or organising, and no harm to people or systems is alleged. Check that the request does not follow from the expression.'
-              : 'The facts describe criticism of, or protest against, the state or its officials, and no harm to people or systems. Check that the request does not follow from the expression.',
+          : leaked.length > 0 && standing.length === 0 && behind.length === 0
+            ? 'What was accessed was published or given to the press or a campaign, and no harm to people or systems is alleged: a leak in the public interest is expression. Check that the request does not follow from the publication.'
+            : behind.length > 0 && standing.length === 0
+              ? 'The facts describe the conduct as an offence of speech, worship or association behind the one charged, and no harm to people or systems. Check that the request does not follow from the expression.'
+              : standing.length > 0
+                ? 'The person targeted has a standing often persecuted, the access alleged served their speech, publication or organising, and no harm to people or systems is alleged. Check that the request does not follow from the expression.'
+                : 'The facts describe criticism of, or protest against, the state or its officials, and no harm to people or systems. Check that the request does not follow from the expression.',
       quote([
         ...speechOffence,
         ...speechFacts,
         ...publication,
         ...criticism,
         ...(standing.length > 0 ? [...throughAccess, ...standing] : []),
+        ...leaked,
       ]),
     );
   return finding(

@@ -21,7 +21,10 @@ interface ConceptFile {
   /** A frame is a list of concepts, or one with how many sentences (this and the ones before) it may span. */
   signals: Record<
     string,
-    { description: string; frames: (string[] | { concepts: string[]; sentences: number })[] }
+    {
+      description: string;
+      frames: (string[] | { concepts: string[]; sentences: number; ahead?: string[] })[];
+    }
   >;
 }
 
@@ -55,6 +58,8 @@ interface Frame {
   all: number[];
   none: number[];
   sentences: number;
+  /** Excluded concepts that also exclude from the sentence after ("said he found a flaw. He demanded…"). */
+  ahead: number[];
 }
 
 export interface Lexicon {
@@ -150,6 +155,7 @@ function compile(file: ConceptFile): Lexicon {
           all: f.filter((c) => !c.startsWith('!')).map((c) => ref(name, c)),
           none: f.filter((c) => c.startsWith('!')).map((c) => ref(name, c.slice(1))),
           sentences: Array.isArray(frame) ? 1 : Math.max(1, Math.min(3, frame.sentences)),
+          ahead: Array.isArray(frame) ? [] : (frame.ahead ?? []).map((c) => ref(name, c)),
         };
       }),
     ]),
@@ -528,11 +534,20 @@ function matchesIn(lexicon: Lexicon, all: readonly Frame[], r: Read, f: TextFiel
         if (!h) continue eachFrame;
         spans.push(widest(h, firstSaid(r, h)));
       }
-      // An excluded concept excludes only where it is said, not denied: "did not sell the records" is no attack.
+      // An excluded concept excludes only where it is said, not denied: "did not sell the records" is no attack;
+      // in the frame's sentences, and in the `ahead` ones after it.
       for (const c of frame.none) {
         const h = spansOf(lexicon, r, w, frame.sentences, c);
         if (h?.some(([start]) => !r.tokens[start]!.negated)) continue eachFrame;
       }
+      if (w + 1 < r.windows.length)
+        for (const c of frame.ahead)
+          if (
+            hitsIn(lexicon, r, w + 1)
+              .get(c)
+              ?.some(([start]) => !r.tokens[start]!.negated)
+          )
+            continue eachFrame;
       const head = spans[0]!;
       let first = head[0];
       let last = head[1];
