@@ -4,8 +4,8 @@
  * the user may not see, exactly as for a case that does not exist (design §10).
  */
 import { eq } from 'drizzle-orm';
-import { caseResource, logAccess, requireAllowed } from '../access/guard.ts';
-import { type AuthzAction, authorize, type Resource } from '../authz/authorize.ts';
+import { caseResource, logAccess } from '../access/guard.ts';
+import { type AuthzAction, authorize } from '../authz/authorize.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';

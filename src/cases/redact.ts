@@ -3,7 +3,7 @@
  * and the grounds of decisions, without subjects' names, identifiers, facts or any free text that could carry
  * them (notes, justifications, screening quotations).
  */
-import type { caseView } from './get-case.ts';
+import type { caseView } from './case-view.ts';
 
 type CaseView = Awaited<ReturnType<typeof caseView>>;
 
