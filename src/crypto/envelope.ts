@@ -17,6 +17,7 @@ export const MESSAGE_TYPES = [
   'evidence-manifest',
   'withdrawal',
 ] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const MessageClaimsSchema = z
   .object({

@@ -6,7 +6,8 @@ import { appendNote } from '../cases/record-transition.ts';
 import type { NodeCore } from '../core.ts';
 import type { MessageClaims } from '../crypto/envelope.ts';
 import { AppError } from '../domain/errors.ts';
-import { Refusal } from '../exchange/receive-message.ts';
+import type { MessageHandler } from '../exchange/receive-message.ts';
+import { Refusal } from '../exchange/refusal.ts';
 import type { Tx } from '../store/db.ts';
 import type { CaseRow } from '../store/schema.ts';
 import { evidenceFiles, evidencePackages } from '../store/schema.ts';
@@ -268,3 +269,20 @@ export async function finishInboundFile(
     return { packageComplete: true };
   });
 }
+
+/**
+ * The handler for `evidence-manifest` messages: on the case's message chain (the exchange has checked `prev`),
+ * but not a lifecycle step.
+ */
+const receiveManifest: MessageHandler = async (core, tx, { claims, row }) => {
+  if (!row) throw new Refusal(409, `no case ${claims.case} here (yet)`, true);
+  if (claims.action !== 'send-evidence')
+    throw new Refusal(400, `an evidence-manifest message carries "send-evidence", not "${claims.action}"`);
+  await receiveEvidenceManifest(core, tx, row, claims);
+  return { row, status: 'applied', note: null };
+};
+
+export const evidenceMessageHandlers = { 'evidence-manifest': receiveManifest } satisfies Record<
+  string,
+  MessageHandler
+>;

@@ -13,6 +13,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { compactDecrypt } from 'jose';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGE_HANDLERS } from '../../src/api/routes/exchange.ts';
 import { sealMessage } from '../../src/crypto/envelope.ts';
 import { shredExpired } from '../../src/evidence/access.ts';
 import { signManifest, unwrapIdentity } from '../../src/evidence/manifest.ts';
@@ -419,7 +420,7 @@ describe(`evidence packages between nodes (${engine})`, () => {
         recipientKey: arc.trust.party('ARC')!.encryption.key,
         recipientKid: arc.trust.party('ARC')!.encryption.kid,
       });
-      return receiveMessage(arc, sealed.jwe, '127.0.0.1');
+      return receiveMessage(arc, MESSAGE_HANDLERS, sealed.jwe, '127.0.0.1');
     };
     const forged = await send(
       await signManifest(manifest, cal.keys.signing.privateKey, cal.keys.signing.kid),
@@ -565,7 +566,7 @@ describe(`evidence packages between nodes (${engine})`, () => {
       const manifest = (await bor.core.db.select().from(outbox).where(eq(outbox.caseId, id))).find(
         (m) => m.type === 'evidence-manifest',
       )!;
-      const early = await receiveMessage(arc.core, manifest.payload, '127.0.0.1');
+      const early = await receiveMessage(arc.core, MESSAGE_HANDLERS, manifest.payload, '127.0.0.1');
       expect(early).toMatchObject({ ok: false, refusal: { retry: true } });
     } finally {
       bor.outbox.resume();

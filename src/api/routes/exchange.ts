@@ -1,8 +1,13 @@
 /** The inbound endpoint of other nodes (design §8): `POST /exchange/v1/messages` with a compact JWE. */
 import type { FastifyPluginAsync } from 'fastify';
+import { caseMessageHandlers } from '../../cases/receive.ts';
 import type { NodeCore } from '../../core.ts';
 import { AppError } from '../../domain/errors.ts';
-import { receiveMessage } from '../../exchange/receive-message.ts';
+import { evidenceMessageHandlers } from '../../evidence/receive.ts';
+import { type MessageHandlers, receiveMessage } from '../../exchange/receive-message.ts';
+
+/** Who handles what arrives, by message type: assembled here, where both businesses are visible. */
+export const MESSAGE_HANDLERS: MessageHandlers = { ...caseMessageHandlers, ...evidenceMessageHandlers };
 
 export function exchangeRoutes(core: NodeCore): FastifyPluginAsync {
   return async (app) => {
@@ -29,7 +34,7 @@ export function exchangeRoutes(core: NodeCore): FastifyPluginAsync {
             'unsupported-media-type',
             'Send the message as a compact JWE with content type application/jose.',
           );
-        const result = await receiveMessage(core, req.body.trim(), req.ip);
+        const result = await receiveMessage(core, MESSAGE_HANDLERS, req.body.trim(), req.ip);
         if (result.ok) return reply.code(200).send({ receipt: result.receipt, duplicate: result.duplicate });
         throw new AppError(
           result.refusal.status === 409 ? 'conflict' : 'bad-request',
