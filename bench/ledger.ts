@@ -17,6 +17,7 @@ import {
   ledgerTree,
   subtreeLookup,
 } from '../src/audit/ledger.ts';
+import type { NodeCore } from '../src/core.ts';
 import {
   appendLeaf,
   consistencyProof,
@@ -28,7 +29,6 @@ import {
   leafHash,
   proofSubtrees,
 } from '../src/ledger/merkle.ts';
-import type { NodeCore } from '../src/core.ts';
 import { openDatabase } from '../src/store/db.ts';
 
 export interface LedgerResult {
