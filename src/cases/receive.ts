@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { NodeCore } from '../core.ts';
 import type { MessageClaims } from '../crypto/envelope.ts';
 import { checkVouch, VouchError } from '../crypto/vouch.ts';
+import { issuesLine } from '../domain/errors.ts';
 import {
   ActionDetailSchemas,
   checkTransition,
@@ -18,7 +19,7 @@ import {
 } from '../domain/lifecycle.ts';
 import { type InterchangeRequest, InterchangeRequestSchema } from '../domain/request.ts';
 import type { Applied, MessageHandler } from '../exchange/receive-message.ts';
-import { issuesLine, Refusal } from '../exchange/refusal.ts';
+import { Refusal } from '../exchange/refusal.ts';
 import type { Tx } from '../store/db.ts';
 import type { CaseRow } from '../store/schema.ts';
 import { cases } from '../store/schema.ts';

@@ -7,6 +7,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
+import { issuesLine } from '../domain/errors.ts';
 import { quoteUntrusted, stringOrEmpty, unstorableTextAt } from '../domain/untrusted.ts';
 
 export const MESSAGE_TYPES = [
@@ -193,11 +194,7 @@ export async function openMessage(
     );
   const claims = MessageClaimsSchema.safeParse(parsed);
   if (!claims.success)
-    throw new EnvelopeError(
-      'bad-claims',
-      `invalid claims: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      signer.party,
-    );
+    throw new EnvelopeError('bad-claims', `invalid claims: ${issuesLine(claims.error.issues)}`, signer.party);
   if (signer.validUntil && new Date(claims.data.created) > signer.validUntil)
     throw new EnvelopeError(
       'revoked-signer',

@@ -16,6 +16,7 @@
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { issuesLine } from '../domain/errors.ts';
 import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
 import { jwkThumbprint, type KeyUse, keyId, officerKid, type PublicJwk, publicKeyFromJwk } from './keys.ts';
 
@@ -238,8 +239,7 @@ export class TrustList {
       throw new Error(`not JSON: ${(e as Error).message}`);
     }
     const parsed = TrustListSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) throw new Error(issuesLine(parsed.error.issues));
     return new TrustList(parsed.data, kid, text);
   }
 

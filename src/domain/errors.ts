@@ -98,3 +98,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out || '(body)';
 }
+
+/**
+ * Zod-style issues as one readable line, for a refusal, a log line or the CLI: "request.to: unknown party code;
+ * facts: too long". `whole` names the value itself when an issue has no path.
+ */
+export function issuesLine(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  whole = '(body)',
+): string {
+  return issues.map((i) => `${i.path.length > 0 ? formatPath(i.path) : whole}: ${i.message}`).join('; ');
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { appendNote } from '../cases/record-transition.ts';
 import type { NodeCore } from '../core.ts';
 import type { MessageClaims } from '../crypto/envelope.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError, issuesLine } from '../domain/errors.ts';
 import type { MessageHandler } from '../exchange/receive-message.ts';
 import { Refusal } from '../exchange/refusal.ts';
 import type { Tx } from '../store/db.ts';
@@ -52,11 +52,7 @@ export async function receiveEvidenceManifest(
       true,
     );
   const parsed = ManifestBodySchema.safeParse(claims.body);
-  if (!parsed.success)
-    throw new Refusal(
-      400,
-      `invalid evidence message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+  if (!parsed.success) throw new Refusal(400, `invalid evidence message: ${issuesLine(parsed.error.issues)}`);
   const body = parsed.data;
   let manifest: Awaited<ReturnType<typeof verifyManifest>>;
   try {

@@ -8,8 +8,3 @@ export class Refusal extends Error {
     super(reason);
   }
 }
-
-/** Zod issues as one line for a refusal's reason: "request.to: unknown party code; facts: too long". */
-export function issuesLine(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
-}

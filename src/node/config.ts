@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { AdminKeySchema } from '../crypto/trust-list.ts';
 import { REQUEST_TYPES } from '../domain/catalogue.ts';
-import { formatPath } from '../domain/errors.ts';
+import { issuesLine } from '../domain/errors.ts';
 import { parseVerifierKey } from '../ledger/note.ts';
 
 const PROXY_ADDRESS_HINT =
@@ -130,10 +130,7 @@ export function readNodeConfig(path: string, env: NodeJS.ProcessEnv = process.en
     throw new Error(`cannot read config ${path}: ${(e as Error).message}`);
   }
   const parsed = NodeConfigSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(
-      `invalid config ${path}: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`,
-    );
+  if (!parsed.success) throw new Error(`invalid config ${path}: ${issuesLine(parsed.error.issues)}`);
   const base = dirname(resolve(path));
   const config = parsed.data;
   return {

@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TrustListSchema } from '../../crypto/trust-list.ts';
+import { issuesLine } from '../../domain/errors.ts';
 import { vouches } from '../../domain/roles.ts';
 import type { Account, Items } from '../api-types.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
@@ -146,10 +147,7 @@ async function officers(file: string, opts: CommonOptions & { update?: boolean }
     throw new CliError(`${file} is a signed list: give the JSON file it was signed from`);
   const raw = readJsonFile(file);
   const parsed = TrustListSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new CliError(
-      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'the list'}: ${i.message}`).join('; ')}`,
-    );
+  if (!parsed.success) throw new CliError(`${file}: ${issuesLine(parsed.error.issues, 'the list')}`);
   const client = signedInClient(opts);
   const [{ items }, force] = await Promise.all([
     client.get<Items<Account>>('/api/v1/users'),

@@ -14,6 +14,7 @@ import {
   TrustListSchema,
   trustAdminKid,
 } from '../../crypto/trust-list.ts';
+import { issuesLine } from '../../domain/errors.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
 import { readJsonFile } from '../files.ts';
@@ -85,10 +86,7 @@ function signList(
   if (opts.nextSigner && raw && typeof raw === 'object')
     (raw as Record<string, unknown>).nextSigner = adminKeyOf(opts.nextSigner);
   const parsed = TrustListSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new CliError(
-      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+  if (!parsed.success) throw new CliError(`${file}: ${issuesLine(parsed.error.issues)}`);
   // Checks the list as a node would before signing it (active keys for every party).
   new TrustList(parsed.data);
   const signer = publicJwkOfPem(opts.key, '--key');
