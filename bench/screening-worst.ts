@@ -7,7 +7,9 @@
  * same way in the same run, is what the node does with the same body before it screens it: JSON.parse and the
  * schema check.
  */
+
 import { readFileSync } from 'node:fs';
+import type { InterchangeRequestInput } from '../src/domain/request.ts';
 import { parseScreeningInput } from '../src/domain/safeguards/bundle.ts';
 import { screen } from '../src/domain/safeguards/index.ts';
 
@@ -46,14 +48,14 @@ const INPUTS: Record<string, (i: number) => string> = {
 };
 
 /** The largest request of this text the API accepts: the fields at their limits, up to the body limit. */
-function requestOf(base: Record<string, any>, unit: (i: number) => string, salt: number) {
+function requestOf(base: { request: InterchangeRequestInput }, unit: (i: number) => string, salt: number) {
   const r = structuredClone(base);
   r.request.facts = fill(unit, 50_000, salt);
   r.request.purpose = fill(unit, 20_000, salt);
   r.request.subjects = [];
   const subject = (i: number) => ({
     name: `Subject ${i}`,
-    role: 'suspect',
+    role: 'suspect' as const,
     description: fill(unit, 4000, salt + i),
   });
   let size = JSON.stringify(r).length;

@@ -6,11 +6,11 @@
  * readers. Appends lock one head row that holds the tree's size and right-edge frontier, so an append reads one
  * row and writes the entry plus the O(1) amortised subtree hashes it completes.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { NodeCore } from '../core.ts';
+import { loadOrCreateSecretFile } from '../crypto/secret-file.ts';
 import { canonicalJson } from '../ledger/canonical.ts';
 import {
   appendLeaf,
@@ -56,13 +56,7 @@ const encoder = new TextEncoder();
 
 /** Loads or creates the node's secret for keyed case hashes (mode 0600, in the keys folder). */
 export function loadOrCreateCaseKey(keysDir: string): Buffer {
-  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-  const path = join(keysDir, 'ledger-case-key');
-  if (!existsSync(path)) {
-    writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600 });
-    chmodSync(path, 0o600);
-  }
-  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  return loadOrCreateSecretFile(join(keysDir, 'ledger-case-key'), 'base64');
 }
 
 /** The keyed hash of a case id that entries carry instead of the id. */

@@ -4,8 +4,8 @@
  * does not reveal them.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadOrCreateSecretFile } from './secret-file.ts';
 
 export interface SecretBox {
   seal(plain: string): string;
@@ -39,10 +39,5 @@ export function secretBox(key: Buffer): SecretBox {
 
 /** Loads `<dir>/secrets.key`, creating it on first start. */
 export function loadOrCreateSecretKey(dir: string): Buffer {
-  const path = join(dir, 'secrets.key');
-  if (existsSync(path)) return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
-  const key = randomBytes(32);
-  writeFileSync(path, `${key.toString('base64url')}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return key;
+  return loadOrCreateSecretFile(join(dir, 'secrets.key'), 'base64url');
 }
