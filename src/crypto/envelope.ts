@@ -9,6 +9,7 @@ import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProte
 import { z } from 'zod';
 import { issuesLine } from '../domain/errors.ts';
 import { quoteUntrusted, stringOrEmpty, unstorableTextAt } from '../domain/untrusted.ts';
+import { claimedKid } from './jws-kid.ts';
 
 export const MESSAGE_TYPES = [
   'request',
@@ -157,21 +158,16 @@ export async function openMessage(
   } catch {
     throw new EnvelopeError('undecryptable', 'the message cannot be decrypted with this node key');
   }
-  let kid: string;
-  let claimedKid: unknown;
-  try {
-    claimedKid = decodeProtectedHeader(jws).kid;
-    kid = stringOrEmpty(claimedKid);
-  } catch {
-    throw new EnvelopeError('malformed', 'the decrypted content is not a compact JWS');
-  }
+  const read = claimedKid(jws);
+  if (!read) throw new EnvelopeError('malformed', 'the decrypted content is not a compact JWS');
+  const { kid, claimed } = read;
   const signer = opts.signerKey(kid);
   if (!signer)
     throw opts.isRevoked?.(kid)
       ? new EnvelopeError('revoked-signer', `signing key ${quoteUntrusted(kid)} was revoked`)
       : new EnvelopeError(
           'unknown-signer',
-          `signing key ${quoteUntrusted(claimedKid)} is not in the trust list`,
+          `signing key ${quoteUntrusted(claimed)} is not in the trust list`,
         );
   let payload: Uint8Array;
   try {

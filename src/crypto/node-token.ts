@@ -4,9 +4,10 @@
  * receiver accepts it only when the key is in the trust list and belongs to the party the token names.
  */
 import type { KeyObject } from 'node:crypto';
-import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import { CompactSign, compactVerify } from 'jose';
 import { z } from 'zod';
-import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
+import { quoteUntrusted } from '../domain/untrusted.ts';
+import { claimedKid } from './jws-kid.ts';
 import type { TrustList } from './trust-list.ts';
 
 const NodeTokenSchema = z
@@ -48,17 +49,12 @@ export async function verifyNodeAuthorization(
   const match = header ? /^Comity-Node\s+([A-Za-z0-9_.-]{20,4000})$/.exec(header) : null;
   if (!match) throw new Error(`send a node token as "Authorization: ${SCHEME} <jws>"`);
   const jws = match[1]!;
-  let kid: string;
-  let claimedKid: unknown;
-  try {
-    claimedKid = decodeProtectedHeader(jws).kid;
-    kid = stringOrEmpty(claimedKid);
-  } catch {
-    throw new Error('the node token is not a compact JWS');
-  }
+  const read = claimedKid(jws);
+  if (!read) throw new Error('the node token is not a compact JWS');
+  const { kid, claimed } = read;
   const signer = opts.trust.signer(kid);
   if (!signer)
-    throw new Error(`the node token is signed with key ${quoteUntrusted(claimedKid)}, not in the trust list`);
+    throw new Error(`the node token is signed with key ${quoteUntrusted(claimed)}, not in the trust list`);
   // A retired key signs no new token: tokens live minutes, so any token signed with it now is new.
   if (signer.validUntil && opts.now > signer.validUntil)
     throw new Error(

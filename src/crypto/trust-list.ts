@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { issuesLine } from '../domain/errors.ts';
 import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
+import { claimedKid } from './jws-kid.ts';
 import { jwkThumbprint, type KeyUse, keyId, officerKid, type PublicJwk, publicKeyFromJwk } from './keys.ts';
 
 const JwkSchema = z.object({ kty: z.literal('OKP'), crv: z.enum(['Ed25519', 'X25519']), x: z.string() });
@@ -250,7 +251,7 @@ export class TrustList {
   static inspect(text: string): { trust: TrustList; claimedSigner: string | null } {
     if (!isCompactJws(text.trim())) return { trust: TrustList.parse(text.trim()), claimedSigner: null };
     const trust = TrustList.parse(Buffer.from(text.trim().split('.')[1]!, 'base64url').toString('utf8'));
-    return { trust, claimedSigner: claimedKid(text.trim()) };
+    return { trust, claimedSigner: claimedKid(text.trim())?.kid || null };
   }
 
   party(code: string): TrustedParty | undefined {
@@ -397,7 +398,7 @@ export function walkHandovers(
   let last: { text: string; signer: PublicJwk } | null = null;
   lines.forEach((raw, i) => {
     const line = raw.trim();
-    if (!line || claimedKid(line) !== trustAdminKid(signer)) return;
+    if (!line || claimedKid(line)?.kid !== trustAdminKid(signer)) return;
     let list: TrustList;
     try {
       list = TrustList.parse(line, signer);
@@ -430,16 +431,6 @@ export function loadTrustListInForce(
   }
   const signedBy = walk.last && text === walk.last.text ? walk.last.signer : walk.signer;
   return { trust: TrustList.load(path, signedBy), signer: walk.signer };
-}
-
-/** The key id a compact JWS's header claims, unchecked; null when it has none or is not a JWS. */
-function claimedKid(jws: string): string | null {
-  try {
-    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return stringOrEmpty(header?.kid) || null;
-  } catch {
-    return null;
-  }
 }
 
 function verifyTrustListJws(jws: string, signers: PublicJwk[]): { payload: string; kid: string } {

@@ -8,9 +8,10 @@
  * package, while the wrapped identity must be destroyable when retention ends (crypto-shredding).
  */
 import type { KeyObject } from 'node:crypto';
-import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
+import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify } from 'jose';
 import { z } from 'zod';
-import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
+import { claimedKid } from '../crypto/jws-kid.ts';
+import { quoteUntrusted } from '../domain/untrusted.ts';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -109,18 +110,13 @@ export async function verifyManifest(
   jws: string,
   signer: (kid: string) => { party: string; key: KeyObject } | undefined,
 ): Promise<Manifest> {
-  let kid: string;
-  let claimedKid: unknown;
-  try {
-    claimedKid = decodeProtectedHeader(jws).kid;
-    kid = stringOrEmpty(claimedKid);
-  } catch {
-    throw new Error('the manifest is not a compact JWS');
-  }
+  const read = claimedKid(jws);
+  if (!read) throw new Error('the manifest is not a compact JWS');
+  const { kid, claimed } = read;
   const trusted = signer(kid);
   if (!trusted)
     throw new Error(
-      `the manifest is signed with key ${quoteUntrusted(claimedKid)}, which is not in the trust list`,
+      `the manifest is signed with key ${quoteUntrusted(claimed)}, which is not in the trust list`,
     );
   let payload: Uint8Array;
   try {
