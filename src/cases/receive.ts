@@ -17,7 +17,7 @@ import {
   type Side,
   TRANSITIONS,
 } from '../domain/lifecycle.ts';
-import { type InterchangeRequest, InterchangeRequestSchema } from '../domain/request.ts';
+import { amendmentProblems, type InterchangeRequest, InterchangeRequestSchema } from '../domain/request.ts';
 import type { Applied, MessageHandler } from '../exchange/receive-message.ts';
 import { Refusal } from '../exchange/refusal.ts';
 import type { Tx } from '../store/db.ts';
@@ -122,8 +122,12 @@ async function receiveOnCase(core: NodeCore, tx: Tx, row: CaseRow, claims: Messa
     const parsed = RequestBodySchema.safeParse(claims.body);
     if (!parsed.success) throw new Refusal(400, `invalid amendment: ${issuesLine(parsed.error.issues)}`);
     const request = parsed.data.request;
-    if (request.from !== row.requesting || request.to !== row.requested || request.type !== row.type)
-      throw new Refusal(400, 'an amendment cannot change the parties or the type');
+    const problems = amendmentProblems(request, row);
+    if (problems.length > 0)
+      throw new Refusal(
+        400,
+        `an amendment cannot change the parties or the type: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+      );
     details = parsed.data.note ? { note: parsed.data.note } : {};
     changes = { ...caseColumnsOf(request), vouchedBy: vouchOf(core, claims, request, parsed.data.vouch) };
   } else {

@@ -20,7 +20,7 @@ import {
   type Side,
   USER_ACTIONS,
 } from '../domain/lifecycle.ts';
-import { type InterchangeRequest, missingForSubmission } from '../domain/request.ts';
+import { amendmentProblems, type InterchangeRequest, missingForSubmission } from '../domain/request.ts';
 import type { Finding } from '../domain/safeguards/index.ts';
 import type { CaseRow } from '../store/schema.ts';
 import { caseEvents, screenings, users } from '../store/schema.ts';
@@ -79,12 +79,7 @@ export async function takeAction(
   }
   if (action === 'amend') {
     const request = details.request as InterchangeRequest;
-    const errors = [];
-    if (request.from !== row.requesting)
-      errors.push({ field: 'request.from', message: `must stay ${row.requesting}` });
-    if (request.to !== row.requested)
-      errors.push({ field: 'request.to', message: `must stay ${row.requested}` });
-    if (request.type !== row.type) errors.push({ field: 'request.type', message: `must stay ${row.type}` });
+    const errors = amendmentProblems(request, row);
     if (errors.length)
       throw new AppError('bad-request', 'An amendment cannot change the parties or the type.', { errors });
     requireSendable(core, request);

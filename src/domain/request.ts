@@ -209,3 +209,21 @@ export function missingForSubmission(request: InterchangeRequest): MissingField[
 export function channelOf(request: Pick<InterchangeRequest, 'type' | 'channel'>) {
   return request.channel ?? requestType(request.type).channel;
 }
+
+/**
+ * What an amendment may not change (design §5): the parties and the type of a request are the case's identity;
+ * an amended request that changes them is a new request. One problem per field, empty when the amendment is fine.
+ */
+export function amendmentProblems(
+  request: Pick<InterchangeRequest, 'from' | 'to' | 'type'>,
+  current: { requesting: string; requested: string; type: string },
+): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (request.from !== current.requesting)
+    problems.push({ field: 'request.from', message: `must stay ${current.requesting}` });
+  if (request.to !== current.requested)
+    problems.push({ field: 'request.to', message: `must stay ${current.requested}` });
+  if (request.type !== current.type)
+    problems.push({ field: 'request.type', message: `must stay ${current.type}` });
+  return problems;
+}

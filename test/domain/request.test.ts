@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REQUEST_TYPES, type RequestType } from '../../src/domain/catalogue.ts';
 import {
+  amendmentProblems,
   channelOf,
   type InterchangeRequest,
   type InterchangeRequestInput,
@@ -400,5 +401,16 @@ describe('channelOf', () => {
   it('reads the channel the same way from an unparsed request', () => {
     const input: Pick<InterchangeRequestInput, 'type' | 'channel'> = { type: 'preservation' };
     expect(channelOf(input)).toBe('24-7');
+  });
+});
+
+describe('an amendment', () => {
+  const current = { requesting: 'ARC', requested: 'BOR', type: 'stored-data' };
+  it('keeps the parties and the type, and names each one it would change', () => {
+    expect(amendmentProblems({ from: 'ARC', to: 'BOR', type: 'stored-data' }, current)).toEqual([]);
+    expect(amendmentProblems({ from: 'CAL', to: 'BOR', type: 'preservation' }, current)).toEqual([
+      { field: 'request.from', message: 'must stay ARC' },
+      { field: 'request.type', message: 'must stay stored-data' },
+    ]);
   });
 });
