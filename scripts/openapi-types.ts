@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { startDemo } from '../src/node/demo.ts';
-import { freePort } from '../test/helpers/federation.ts';
+import { anyFreePort } from '../src/node/free-port.ts';
 
 export async function generateApiTypes(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'comity-openapi-'));
-  const ports = { ARC: await freePort(), BOR: await freePort(), CAL: await freePort() };
+  const ports = { ARC: await anyFreePort(), BOR: await anyFreePort(), CAL: await anyFreePort() };
   const demo = await startDemo({ dir, ports, seed: false, logLevel: 'silent', password: 'openapi-only' });
   try {
     const doc = await (await fetch(`http://127.0.0.1:${ports.ARC}/api/openapi.json`)).json();

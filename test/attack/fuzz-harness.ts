@@ -8,7 +8,7 @@
  * The generated values are plain data (which node, who, which path parameters, which body); what depends on
  * the federation's state (real ids, tokens, keys, the case's message chain) is looked up when the request is
  * sent, so a seed and a path replay the same request shapes. test/attack/fuzz.int.test.ts runs a few cases per
- * operation; scripts/fuzz.ts the long run.
+ * operation; test/attack/fuzz-run.ts the long run.
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -2353,7 +2353,7 @@ export function formatResult(r: FuzzResult, opts: { replay: 'test' | 'script' })
     lines.push(`    request: ${f.request.replace(/\n/g, '\n    ')}`);
     lines.push(`    answer: ${f.answer.replace(/\n/g, '\n    ')}`);
     lines.push(
-      `    replay: node bin/run-ts.mjs scripts/fuzz.ts --seed ${r.seed} --only ${r.key} --path ${f.path}` +
+      `    replay: node bin/run-ts.mjs test/attack/fuzz-run.ts --seed ${r.seed} --only ${r.key} --path ${f.path}` +
         (opts.replay === 'test'
           ? `  (or FUZZ_SEED=${r.seed} npx vitest run test/attack/fuzz.int.test.ts)`
           : ''),

@@ -2,7 +2,7 @@
  * Fuzzing in `npm test` (issue: hostile input): a few generated, mutated and garbage requests against every
  * operation of the OpenAPI document, the exchange endpoint and the message parser, on two nodes of a real
  * federation. Never a 5xx, never a crash, every error as problem+json without internals; afterwards no
- * prototype has changed and every node is healthy. `npm run fuzz` runs the long version (scripts/fuzz.ts).
+ * prototype has changed and every node is healthy. `npm run fuzz` runs the long version (test/attack/fuzz-run.ts).
  *
  * FUZZ_CASES sets the cases per operation (default 30), FUZZ_SEED the seed (fixed by default, so a failure
  * reproduces); a failure prints the seed and the fast-check path that replay it.

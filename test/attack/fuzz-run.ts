@@ -4,7 +4,7 @@
  * (test/attack/fuzz-harness.ts). Prints a line per operation and a table at the end; exits 1 on any failure,
  * with the counterexample, its seed and the path that replays it.
  *
- *   node bin/run-ts.mjs scripts/fuzz.ts [--cases 100000] [--seed N] [--only METHOD /path] [--path P]
+ *   node bin/run-ts.mjs test/attack/fuzz-run.ts [--cases 100000] [--seed N] [--only METHOD /path] [--path P]
  *                                       [--jobs N] [--state FILE] [--no-shrink]
  *
  * --jobs N runs the operations in N processes, each with its own federation (one per core is the most that
@@ -19,8 +19,8 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { FUZZ_SETTINGS, Fuzzer, type FuzzResult, formatResult } from '../test/attack/fuzz-harness.ts';
-import { startTestFederation } from '../test/helpers/federation.ts';
+import { startTestFederation } from '../helpers/federation.ts';
+import { FUZZ_SETTINGS, Fuzzer, type FuzzResult, formatResult } from './fuzz-harness.ts';
 
 interface Args {
   cases: number;
@@ -37,7 +37,7 @@ interface Args {
 }
 
 const USAGE =
-  'usage: node bin/run-ts.mjs scripts/fuzz.ts [--cases N] [--seed N] [--only METHOD /path] [--path P] [--jobs N] [--state FILE] [--no-shrink]';
+  'usage: node bin/run-ts.mjs test/attack/fuzz-run.ts [--cases N] [--seed N] [--only METHOD /path] [--path P] [--jobs N] [--state FILE] [--no-shrink]';
 /** Lines a worker process writes for its coordinator. */
 const READY = 'fuzz-ready ';
 const RESULT = 'fuzz-result ';
@@ -246,7 +246,7 @@ async function fuzzInWorkers(
       const child = spawn(
         process.execPath,
         [
-          fileURLToPath(new URL('../bin/run-ts.mjs', import.meta.url)),
+          fileURLToPath(new URL('../../bin/run-ts.mjs', import.meta.url)),
           fileURLToPath(import.meta.url),
           ...passOn,
           '--seed',
@@ -299,7 +299,7 @@ type StateResult = FuzzResult & { commit?: string };
 
 function currentCommit(): string {
   const git = (...args: string[]) =>
-    spawnSync('git', args, { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+    spawnSync('git', args, { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8' });
   const head = git('rev-parse', '--short=12', 'HEAD');
   if (head.status !== 0) return 'unknown';
   const dirty = git(
