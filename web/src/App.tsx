@@ -5,8 +5,8 @@ import { ApiError, api, ok, type SecondFactorMethod, type Session, session, type
 import { type MessageKey, t, words } from './i18n';
 import { Account } from './pages/Account';
 import { CaseList } from './pages/CaseList';
-import { CaseView } from './pages/CaseView';
 import { Contact247 } from './pages/Contact247';
+import { CaseView } from './pages/case/CaseView';
 import { Enrol } from './pages/Enrol';
 import { LedgerPage } from './pages/Ledger';
 import { Login, SecondFactor } from './pages/Login';

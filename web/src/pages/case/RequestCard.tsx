@@ -1,0 +1,119 @@
+/** The request as sent, with the words the screen quoted marked in the facts and purpose. */
+import { Card, Code, Mark, Table, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { t, words } from '../../i18n';
+import type { Finding, Request } from './types';
+
+export function quotes(findings: Finding[], field: string): string[] {
+  const out: string[] = [];
+  for (const f of findings)
+    if (f.outcome !== 'clear')
+      for (const e of f.evidence) {
+        const m = /^([\w.[\]]+):\s*"(.+)"$/s.exec(e);
+        if (m && m[1] === field) out.push(m[2]!);
+      }
+  return out;
+}
+
+/** Text with the quoted words marked, so a reviewer sees what raised each finding. */
+export function Highlighted({ text, marks }: { text: string; marks: string[] }) {
+  if (marks.length === 0) return <>{text}</>;
+  const lower = text.toLowerCase();
+  const spans: [number, number][] = [];
+  for (const m of marks) {
+    const i = lower.indexOf(m.toLowerCase());
+    if (i >= 0) spans.push([i, i + m.length]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const parts: ReactNode[] = [];
+  let at = 0;
+  for (const [s, e] of spans) {
+    if (e <= at) continue;
+    const start = Math.max(s, at);
+    if (start > at) parts.push(text.slice(at, start));
+    parts.push(
+      <Mark key={start} color="yellow" data-testid="evidence-mark">
+        {text.slice(start, e)}
+      </Mark>,
+    );
+    at = e;
+  }
+  parts.push(text.slice(at));
+  return <>{parts}</>;
+}
+
+export function RequestCard({ request, findings }: { request: Request; findings: Finding[] }) {
+  return (
+    <Card withBorder component="section" aria-labelledby="request-h">
+      <Title order={3} id="request-h" size="h4" mb="xs">
+        {t('case.request')}
+      </Title>
+      {request.authority?.name ? <Text size="sm">{request.authority.name}</Text> : null}
+      <Title order={4} size="h5" mt="sm">
+        {t('case.offences')}
+      </Title>
+      <ul>
+        {(request.offences ?? []).map((o) => (
+          <li key={`${o.code}${o.domestic}`}>
+            <Code>{o.code}</Code> {o.domestic} {o.maxPenaltyYears ? `(max. ${o.maxPenaltyYears} y)` : ''}
+          </li>
+        ))}
+      </ul>
+      <Title order={4} size="h5">
+        {t('case.facts')}
+      </Title>
+      <Text data-testid="facts" style={{ whiteSpace: 'pre-wrap' }}>
+        <Highlighted text={request.facts ?? ''} marks={quotes(findings, 'facts')} />
+      </Text>
+      <Title order={4} size="h5" mt="sm">
+        {t('case.purpose')}
+      </Title>
+      <Text style={{ whiteSpace: 'pre-wrap' }}>
+        <Highlighted text={request.purpose ?? ''} marks={quotes(findings, 'purpose')} />
+      </Text>
+      {request.dataProtection && (
+        <>
+          <Title order={4} size="h5" mt="sm">
+            {t('case.dataProtection')}
+          </Title>
+          <Table data-testid="data-protection">
+            <Table.Tbody>
+              {(['useLimitation', 'retention', 'onwardTransfer'] as const).map((k) => (
+                <Table.Tr key={k}>
+                  <Table.Th>{t(`wizard.dataProtection.${k}`)}</Table.Th>
+                  <Table.Td style={{ whiteSpace: 'pre-wrap' }}>
+                    <Highlighted
+                      text={request.dataProtection?.[k] ?? '—'}
+                      marks={quotes(findings, `dataProtection.${k}`)}
+                    />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </>
+      )}
+      <Title order={4} size="h5" mt="sm">
+        {t('case.subjects')}
+      </Title>
+      <ul>
+        {(request.subjects ?? []).map((s) => (
+          <li key={`${s.name}|${s.role}|${s.description}`}>
+            {s.name} ({s.role}) {s.description ? `— ${s.description}` : ''}
+          </li>
+        ))}
+      </ul>
+      <Title order={4} size="h5">
+        {t('case.data')}
+      </Title>
+      <ul>
+        {(request.data ?? []).map((d) => (
+          <li key={`${d.category}|${(d.identifiers ?? []).join()}|${d.provider}|${d.from}`}>
+            {words(d.category)}: {(d.identifiers ?? []).join(', ')} {d.provider ? `at ${d.provider}` : ''}{' '}
+            {d.from ? `${d.from} – ${d.to ?? ''}` : ''}
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
