@@ -24,8 +24,6 @@ import { cases, inbox } from '../store/schema.ts';
 import { Refusal } from './refusal.ts';
 import { countStrangerRefusal, keepPeerRefusal } from './refusals.ts';
 
-export { Refusal } from './refusal.ts';
-
 export type ReceiveResult =
   | { ok: true; receipt: string; duplicate: boolean }
   | { ok: false; refusal: Refusal };

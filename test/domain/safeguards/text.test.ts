@@ -13,6 +13,7 @@ import {
   readerGeneration,
 } from '../../../src/domain/safeguards/language.ts';
 import {
+  conceptsIn,
   findSignal,
   lexiconFor,
   MAX_MATCHES_PER_FIELD,
@@ -268,5 +269,14 @@ describe('quotes', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('conceptsIn, for whoever extends a lexicon', () => {
+  it('lists each concept read in a text, with its words, its sentence and whether it is denied', () => {
+    const found = conceptsIn('The journalist did not sell the records. She reported the flaw.');
+    expect(found).toContainEqual({ concept: 'standing', words: 'journalist', negated: false, sentence: 0 });
+    expect(found.find((c) => c.concept === 'harm-gain')).toMatchObject({ negated: true, sentence: 0 });
+    expect(found.find((c) => c.concept === 'flaw')).toMatchObject({ words: 'flaw', sentence: 1 });
   });
 });
