@@ -14,6 +14,7 @@ const ARTICLE = 'UNCC art. 6(2), 40(21)(b)';
 export const expression: Rule = (request) => {
   const { lexicon } = lexiconFor(request.language);
   const fields = textFields(request);
+  const facts = fields.filter((f) => f.field === 'facts');
   const speech = findSignal(
     lexicon,
     'speech-offence',
@@ -22,7 +23,6 @@ export const expression: Rule = (request) => {
   const speechOffence = speech.filter((m) => m.field.endsWith('.domestic'));
   const speechFacts = speech.filter((m) => m.field === 'facts' || m.field === 'purpose');
   const nonCatalogue = request.offences.some((o) => o.code === 'SERIOUS-CRIME');
-  const facts = fields.filter((f) => f.field === 'facts');
   const publication = findSignal(lexicon, 'publication', facts).filter((m) => !m.negated);
   // Harm alleged anywhere in the facts or the offence makes publishing part of a harm ("began publishing the
   // farmers' bank details to make the cooperative pay"), not expression.

@@ -14,6 +14,8 @@ interface ConceptFile {
   language: string;
   negation: { cues: string[]; after: string[]; breaks: string[] };
   concepts: Record<string, { description: string; terms: string[] }>;
+  /** Concepts whose words after another concept's are someone else's, e.g. what leaked papers showed. */
+  shadows?: { by: string; hides: string[]; until: string[] }[];
   /** A frame is a list of concepts, or one with how many sentences (this and the ones before) it may span. */
   signals: Record<
     string,
@@ -67,6 +69,18 @@ export interface Lexicon {
   /** Terms by a written word, for every form it has: filled as words are met. */
   byWord: Map<string, readonly Term[] | null>;
   signals: Map<string, Frame[]>;
+  shadows: Shadow[];
+}
+
+/**
+ * After a hit of `by`, hits of the `hides` concepts are not the conduct alleged, up to a word of `until` (";",
+ * "then") or the end of the sentence: "copied e-mails showing that the company had, since 2024, falsified the
+ * records" — the falsifying is what the e-mails showed, not what the person who copied them did.
+ */
+export interface Shadow {
+  by: number;
+  hides: ReadonlySet<number>;
+  until: ReadonlySet<string>;
 }
 
 /** `*` in a term lets up to this many words come between its neighbours; `**` up to GAP_LONG. */
@@ -156,6 +170,11 @@ function compile(file: ConceptFile): Lexicon {
       }),
     ]),
   );
+  const shadows = (file.shadows ?? []).map((sh) => ({
+    by: ref('shadows', sh.by),
+    hides: new Set(sh.hides.map((c) => ref('shadows', c))),
+    until: new Set(sh.until),
+  }));
   return {
     language: file.language,
     negation: {
@@ -167,6 +186,7 @@ function compile(file: ConceptFile): Lexicon {
     index,
     byWord: new Map(),
     signals,
+    shadows,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 
 import type { Reading, Token } from './language.ts';
-import type { Frame, Lexicon, Slot, Term } from './lexicon.ts';
+import type { Frame, Lexicon, Shadow, Slot, Term } from './lexicon.ts';
 
 export interface TextField {
   /** Where the text is, e.g. `facts`, `subjects[0].description`, `offences[1].domestic`. */
@@ -58,8 +58,27 @@ export function hitsIn(lexicon: Lexicon, r: Read, w: number): Map<number, [numbe
     const terms = termsStartingWith(lexicon, t);
     if (terms) addHits(hits, r, terms, i, from, to);
   }
+  for (const shadow of lexicon.shadows) applyShadow(shadow, hits, r, to);
   r.hits[w] = hits;
   return hits;
+}
+
+/** Drops the hits a shadow hides: those after its concept's hit, up to a word of `until` or the sentence's end. */
+function applyShadow(shadow: Shadow, hits: Map<number, [number, number][]>, r: Read, to: number) {
+  const by = hits.get(shadow.by);
+  if (!by) return;
+  const shaded = by.map(([, end]) => {
+    let stop = end;
+    while (stop < to && !shadow.until.has(r.tokens[stop]!.normal)) stop++;
+    return [end, stop] as const;
+  });
+  for (const c of shadow.hides) {
+    const spans = hits.get(c);
+    if (!spans) continue;
+    const kept = spans.filter(([s]) => !shaded.some(([a, b]) => s >= a && s < b));
+    if (kept.length === 0) hits.delete(c);
+    else if (kept.length < spans.length) hits.set(c, kept);
+  }
 }
 
 /** The terms whose first word is one of a token's forms, memoised by word (a vocabulary, so bounded). */

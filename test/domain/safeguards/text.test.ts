@@ -176,6 +176,29 @@ describe('quoted names', () => {
   });
 });
 
+describe('what leaked material showed', () => {
+  it('is not the conduct of the person who took it, up to the end of the clause', () => {
+    expect(
+      quotes(
+        'harm',
+        'He copied e-mails showing that the firm had, since 2024, falsified the weighbridge records.',
+      ),
+    ).toEqual([]);
+    // Without the material, or once the clause ends, the same words are the conduct again.
+    expect(quotes('harm', 'The firm had, since 2024, falsified the weighbridge records.')).toEqual([
+      'falsified',
+    ]);
+    expect(
+      quotes(
+        'harm',
+        'He copied e-mails showing that the firm had falsified records; then he stole the ledgers.',
+      ),
+    ).toEqual(['stole']);
+    // Records an investigator reads are not material the person took: what they show stays alleged.
+    expect(quotes('harm', 'Bank records showing that he stole the funds were seized.')).toEqual(['stole']);
+  });
+});
+
 describe('citations', () => {
   it('are not words: "Article 77" is no newspaper article', () => {
     expect(quotes('publication', 'Under Article 77 the offence carries ten years.')).toEqual([]);
