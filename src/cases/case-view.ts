@@ -7,9 +7,9 @@ import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import type { CaseRow } from '../store/schema.ts';
 import { caseEvents, inbox, ledgerCheckpoints, ledgerEntries, outbox, screenings } from '../store/schema.ts';
-import { actionsFor, historyEntryOf, screeningOf, summaryOf } from './view.ts';
+import { actionsFor, type CaseView, historyEntryOf, screeningOf, summaryOf } from './view.ts';
 
-export async function caseView(core: NodeCore, ctx: RequestContext, row: CaseRow) {
+export async function caseView(core: NodeCore, ctx: RequestContext, row: CaseRow): Promise<CaseView> {
   const id = row.id;
   const [events, screening, sent, received] = await Promise.all([
     core.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq)),
@@ -58,7 +58,7 @@ export async function caseView(core: NodeCore, ctx: RequestContext, row: CaseRow
   const ledgerOf = new Map(entries.map((e) => [(e.record as { seq?: number }).seq, e.seq]));
   return {
     ...summaryOf(row, ctx.user.party, core.now(), latest?.verdict ?? null),
-    request: row.request as Record<string, unknown>,
+    request: row.request,
     restrictedTo: row.restrictedTo ?? null,
     vouchedBy: row.vouchedBy ?? null,
     availableActions: actionsFor(core, row, ctx.user),

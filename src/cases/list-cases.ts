@@ -8,6 +8,7 @@ import { caseResource, logAccess } from '../access/guard.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
+import type { Verdict } from '../domain/safeguards/types.ts';
 import { cases, screenings } from '../store/schema.ts';
 import { summaryOf } from './view.ts';
 import { visibleCases } from './visibility.ts';
@@ -55,7 +56,7 @@ export async function listCases(core: NodeCore, ctx: RequestContext, query: List
     core.log.error({ caseId: r.id, userId: ctx.user.id }, 'list filter and policies disagree; row withheld');
     return false;
   });
-  const verdicts = new Map<string, string>();
+  const verdicts = new Map<string, Verdict>();
   const incoming = visible.filter((r) => r.requested === party).map((r) => r.id);
   if (incoming.length) {
     const latest = await core.db

@@ -3,30 +3,26 @@
  * and the grounds of decisions, without subjects' names, identifiers, facts or any free text that could carry
  * them (notes, justifications, screening quotations).
  */
-import type { caseView } from './case-view.ts';
+import type { z } from 'zod';
+import { type CaseView, REDACTED, type RedactedRequestSchema } from './view.ts';
 
-type CaseView = Awaited<ReturnType<typeof caseView>>;
+type RedactedRequest = z.infer<typeof RedactedRequestSchema>;
 
-export const REDACTED = '[redacted]';
-
-function redactRequest(request: Record<string, unknown>): Record<string, unknown> {
-  const subjects = Array.isArray(request.subjects) ? request.subjects : [];
-  const data = Array.isArray(request.data) ? request.data : [];
-  const offences = Array.isArray(request.offences) ? request.offences : [];
+function redactRequest(request: CaseView['request']): RedactedRequest {
   return {
     ...request,
     authority: {},
     facts: REDACTED,
     purpose: REDACTED,
-    offences: offences.map((o: Record<string, unknown>) => ({
+    offences: request.offences.map((o) => ({
       code: o.code,
       ...(o.maxPenaltyYears !== undefined ? { maxPenaltyYears: o.maxPenaltyYears } : {}),
     })),
-    subjects: subjects.map((s: Record<string, unknown>) => ({ name: REDACTED, role: s.role })),
-    data: data.map((d: Record<string, unknown>) => ({
+    subjects: request.subjects.map((s) => ({ name: REDACTED, role: s.role })),
+    data: request.data.map((d) => ({
       category: d.category,
       identifiers: [],
-      identifierCount: Array.isArray(d.identifiers) ? d.identifiers.length : 0,
+      identifierCount: 'identifierCount' in d ? d.identifierCount : d.identifiers.length,
       ...(d.from ? { from: d.from } : {}),
       ...(d.to ? { to: d.to } : {}),
     })),
@@ -54,15 +50,13 @@ export function redactCase(view: CaseView): CaseView & { redacted: true } {
     screening: view.screening
       ? {
           ...view.screening,
-          findings: Array.isArray(view.screening.findings)
-            ? view.screening.findings.map((f: Record<string, unknown>) => ({
-                rule: f.rule,
-                outcome: f.outcome,
-                article: f.article,
-                reason: REDACTED,
-                evidence: [],
-              }))
-            : [],
+          findings: view.screening.findings.map((f) => ({
+            rule: f.rule,
+            outcome: f.outcome,
+            article: f.article,
+            reason: REDACTED,
+            evidence: [],
+          })),
         }
       : null,
     history: view.history.map((h) => ({

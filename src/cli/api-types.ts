@@ -1,7 +1,8 @@
 /** The shapes the CLI reads from the API, taken from the server's own schemas so the two cannot drift. */
 import type { z } from 'zod';
 import type { AccountSchema } from '../api/routes/users.ts';
-import type { CaseSchema, CaseSummarySchema, HistoryEntrySchema, UserSchema } from '../api/schemas.ts';
+import type { UserSchema } from '../api/schemas.ts';
+import type { CaseSchema, CaseSummarySchema, HistoryEntrySchema } from '../cases/view.ts';
 import type { InterchangeRequest } from '../domain/request.ts';
 import type { ProfileInput } from '../domain/safeguards/bundle.ts';
 import type { Finding, ScreeningPolicy } from '../domain/safeguards/types.ts';

@@ -5,7 +5,8 @@
 import { type RequestType, requestType, type Urgency, waitingHours } from './catalogue.ts';
 import type { Action, CaseState, Side } from './lifecycle.ts';
 
-export type DeadlineKind = 'decision' | 'answer' | 'execution' | 'preservation-expiry';
+export const DEADLINE_KINDS = ['decision', 'answer', 'execution', 'preservation-expiry'] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
 export interface Deadline {
   kind: DeadlineKind;

@@ -73,10 +73,25 @@ export function problemOf(error: AppError, instance?: string): Problem {
     type: `/problems/${error.code}`,
     title: TITLES[error.code],
     status: error.status,
-    detail: error.detail,
+    detail: namingFields(error.detail, error.extra.errors),
     ...(instance ? { instance } : {}),
     ...extra,
   };
+}
+
+/** Field problems a `detail` does not name yet, at most this many, are named in it. */
+const NAMED_IN_DETAIL = 5;
+
+/**
+ * A detail that names the offending fields, so that someone who reads only `detail` (a log line, a client that
+ * shows one message) knows what to fix: "The details of "refuse" are not valid: grounds: Too small…".
+ */
+export function namingFields(detail: string, errors: readonly FieldProblem[] | undefined): string {
+  const unnamed = (errors ?? []).filter((e) => !detail.includes(e.field));
+  if (unnamed.length === 0) return detail;
+  const listed = unnamed.slice(0, NAMED_IN_DETAIL).map((e) => `${e.field}: ${e.message}`);
+  const more = unnamed.length > NAMED_IN_DETAIL ? `; and ${unnamed.length - NAMED_IN_DETAIL} more` : '';
+  return `${detail.replace(/[.:]\s*$/, '')}: ${listed.join('; ')}${more}.`;
 }
 
 /** Turns Zod-style issues into field problems with dotted paths such as `offences[0].code`. */

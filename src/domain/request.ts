@@ -97,7 +97,8 @@ export const DataProtectionSchema = z
   });
 export type DataProtectionTerms = z.output<typeof DataProtectionSchema>;
 
-export const InterchangeRequestSchema = z
+/** The request's fields, before the checks across fields: for shapes derived from it (a redacted view). */
+export const InterchangeRequestFields = z
   .object({
     version: z.literal(1).optional(),
     type: z.enum(REQUEST_TYPES),
@@ -117,9 +118,12 @@ export const InterchangeRequestSchema = z
     dataProtection: DataProtectionSchema.optional(),
     language: text(16).default('en'),
   })
-  .strict()
-  .refine((r) => r.from !== r.to, { message: 'a request goes to another party', path: ['to'] })
-  .meta({ id: 'InterchangeRequest', description: 'An interchange request, version 1 (design §5)' });
+  .strict();
+
+export const InterchangeRequestSchema = InterchangeRequestFields.refine((r) => r.from !== r.to, {
+  message: 'a request goes to another party',
+  path: ['to'],
+}).meta({ id: 'InterchangeRequest', description: 'An interchange request, version 1 (design §5)' });
 
 export type InterchangeRequest = z.output<typeof InterchangeRequestSchema>;
 export type InterchangeRequestInput = z.input<typeof InterchangeRequestSchema>;

@@ -26,99 +26,14 @@ import {
   ledgerEntries,
   outbox,
 } from '../store/schema.ts';
-import { actorLabel, CUSTODY_EVENTS, type CustodyEvent, recordEvidenceEvent } from './custody.ts';
+import { recordEvidenceEvent } from './custody.ts';
 import type { Manifest } from './manifest.ts';
 import { unwrapIdentity } from './manifest.ts';
 import { evidencePaths, type FileRow, fileKey, loadPackageFor, type PackageRow } from './packages.ts';
 import type { LedgerProof } from './proof.ts';
 import { ProducerLedgerSchema } from './receive.ts';
 import { openFile, SealError } from './seal.ts';
-
-/** How many bytes of a file in progress this node holds (an upload here, or a transfer arriving). */
-function bytesHeld(core: NodeCore, pkg: PackageRow, f: FileRow): number | null {
-  const paths = evidencePaths(core);
-  const path =
-    pkg.side === 'produced' && f.status === 'uploading' && f.uploadId
-      ? join(paths.uploads, f.uploadId)
-      : pkg.side === 'received' && f.status === 'pending'
-        ? join(paths.inbound, `${pkg.id}.${f.idx}`)
-        : null;
-  if (!path) return null;
-  return existsSync(path) ? statSync(path).size : 0;
-}
-
-export function packageView(
-  core: NodeCore,
-  pkg: PackageRow,
-  files: FileRow[],
-  events: (typeof evidenceEvents.$inferSelect)[],
-) {
-  return {
-    id: pkg.id,
-    caseId: pkg.caseId,
-    side: pkg.side as 'produced' | 'received',
-    producer: pkg.producer,
-    receiver: pkg.receiver,
-    status: pkg.status,
-    recipient: pkg.recipient,
-    conditions: pkg.conditions as Manifest['conditions'],
-    retentionUntil: pkg.retentionUntil,
-    manifestSha256: pkg.manifestSha256,
-    createdAt: pkg.createdAt.toISOString(),
-    sealedAt: pkg.sealedAt?.toISOString() ?? null,
-    receivedAt: pkg.receivedAt?.toISOString() ?? null,
-    shreddedAt: pkg.shreddedAt?.toISOString() ?? null,
-    files: files.map((f) => ({
-      idx: f.idx,
-      name: f.name,
-      mediaType: f.mediaType,
-      size: f.size,
-      sha256: f.sha256,
-      cipherSize: f.cipherSize,
-      cipherSha256: f.cipherSha256,
-      collectedBy: f.collectedBy,
-      collectedAt: f.collectedAt.toISOString(),
-      status: f.status,
-      bytesHeld: bytesHeld(core, pkg, f),
-      lastError: f.lastError,
-      doneAt: f.doneAt?.toISOString() ?? null,
-    })),
-    custody: events.map((e) => ({
-      at: e.at.toISOString(),
-      event: e.event,
-      description: CUSTODY_EVENTS[e.event as CustodyEvent] ?? e.event,
-      file: e.fileIdx,
-      party: e.party,
-      by: actorLabel(e),
-      detail: e.detail as Record<string, unknown>,
-      ledgerIndex: e.ledgerSeq,
-    })),
-  };
-}
-export type PackageView = ReturnType<typeof packageView>;
-
-async function viewsOf(core: NodeCore, pkgs: PackageRow[]): Promise<PackageView[]> {
-  if (pkgs.length === 0) return [];
-  const ids = pkgs.map((p) => p.id);
-  const files = await core.db
-    .select()
-    .from(evidenceFiles)
-    .where(inArray(evidenceFiles.packageId, ids))
-    .orderBy(asc(evidenceFiles.idx));
-  const events = await core.db
-    .select()
-    .from(evidenceEvents)
-    .where(inArray(evidenceEvents.packageId, ids))
-    .orderBy(asc(evidenceEvents.id));
-  return pkgs.map((p) =>
-    packageView(
-      core,
-      p,
-      files.filter((f) => f.packageId === p.id),
-      events.filter((e) => e.packageId === p.id),
-    ),
-  );
-}
+import { type PackageView, viewsOf } from './view.ts';
 
 /** The packages of a case, for anyone who may read the case (logged as a read). */
 export async function listPackages(

@@ -16,6 +16,8 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { InterchangeRequest } from '../domain/request.ts';
+import type { Finding, Verdict } from '../domain/safeguards/types.ts';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -112,7 +114,7 @@ export const cases = pgTable(
     channel: text('channel').notNull(),
     urgency: text('urgency').notNull(),
     state: text('state').notNull(),
-    request: jsonb('request').notNull(),
+    request: jsonb('request').$type<InterchangeRequest>().notNull(),
     createdBy: text('created_by'),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
@@ -172,8 +174,8 @@ export const screenings = pgTable(
       .notNull()
       .references(() => cases.id),
     at: at('at').notNull(),
-    verdict: text('verdict').notNull(),
-    findings: jsonb('findings').notNull(),
+    verdict: text('verdict').$type<Verdict>().notNull(),
+    findings: jsonb('findings').$type<Finding[]>().notNull(),
   },
   (t) => [index('screenings_case_idx').on(t.caseId)],
 );

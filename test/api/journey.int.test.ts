@@ -3,6 +3,7 @@
  * signed and encrypted message, BOR's reviewer moves it through the lifecycle and ARC's view follows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_ACTIONS } from '../../src/domain/lifecycle.ts';
 import { corpusRequest } from '../helpers/corpus.ts';
 import { type Client, engine, startTestFederation, type TestFederation } from '../helpers/federation.ts';
 
@@ -313,9 +314,24 @@ describe('OpenAPI', () => {
     };
     expect(doc.openapi).toMatch(/^3\.1/);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/cases', '/api/v1/cases/{id}/actions/{action}', '/api/v1/auth/login']),
+      expect.arrayContaining(['/api/v1/cases', '/api/v1/cases/{id}/actions/refuse', '/api/v1/auth/login']),
     );
     expect(doc.components.schemas.InterchangeRequest.properties.type.enum).toContain('stored-data');
+    // Every action is its own operation, with the body it takes; nothing is left as an untyped record.
+    for (const action of USER_ACTIONS)
+      expect(doc.paths[`/api/v1/cases/{id}/actions/${action}`], action).toBeDefined();
+    expect(doc.paths['/api/v1/cases/{id}/actions/{action}']).toBeUndefined();
+    const refuse = (doc.paths['/api/v1/cases/{id}/actions/refuse'] as any).post.requestBody.content[
+      'application/json'
+    ].schema;
+    expect(refuse.required).toEqual(expect.arrayContaining(['grounds', 'note']));
+    expect(refuse.properties.grounds.items.enum).toContain('persecution');
+    // A case's request and findings are typed by their schemas.
+    const c = doc.components.schemas.Case;
+    expect(JSON.stringify(c.properties.request)).toContain('#/components/schemas/InterchangeRequest');
+    expect(JSON.stringify(c.properties.screening)).toContain('#/components/schemas/Finding');
+    expect(doc.components.schemas.Finding.properties.rule.enum).toContain('persecution');
+    expect(doc.components.schemas.EvidencePackage.properties.files).toBeDefined();
     const docs = await fetch(`${fed.url('ARC')}/docs/`);
     expect(docs.status).toBe(200);
   });

@@ -101,10 +101,9 @@ const USER_ROUTES: Record<string, UserAttack> = {
   'PUT /api/v1/cases/{id}/restriction': { probe: () => json({ users: null }) },
   'GET /api/v1/cases/{id}/restriction/candidates': {},
   'GET /api/v1/cases/{id}/preflight': {},
-  'POST /api/v1/cases/{id}/actions/{action}': {
-    each: USER_ACTIONS.map((action) => ({ action })),
-    probe: () => json({}),
-  },
+  ...Object.fromEntries(
+    USER_ACTIONS.map((action) => [`POST /api/v1/cases/{id}/actions/${action}`, { probe: () => json({}) }]),
+  ),
   'POST /api/v1/cases/{id}/evidence': { probe: () => json({}) },
   'GET /api/v1/cases/{id}/evidence': {},
   'POST /api/v1/cases/{id}/evidence/keys': { probe: () => json({}) },

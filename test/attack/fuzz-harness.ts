@@ -662,6 +662,17 @@ export function operationsOf(doc: JsonSchema): Operation[] {
         isPublic: (Array.isArray(op.security) && op.security.length === 0) || PUBLIC_PATHS.has(path),
       });
     }
+  // Each lifecycle action has its own documented operation; the route that answers for any other name (an
+  // unknown action, a node's own step such as `receive`) is not in the document, and is fuzzed all the same.
+  const anAction = ops.find((o) => o.path.startsWith('/api/v1/cases/{id}/actions/'));
+  if (anAction)
+    ops.push({
+      ...anAction,
+      key: 'POST /api/v1/cases/{id}/actions/{action}',
+      path: '/api/v1/cases/{id}/actions/{action}',
+      pathParams: [...anAction.pathParams, { name: 'action', schema: { type: 'string' } }],
+      body: {},
+    });
   ops.push(
     { ...parserOp, key: 'PARSE openMessage', path: 'openMessage', kind: 'parse-message' },
     {
@@ -1096,7 +1107,8 @@ export class Fuzzer {
     set(' /api/v1/screening', requests);
     set(' /api/v1/node/profile', profiles);
     set(' /api/v1/node/policy', policies);
-    set(' /api/v1/cases/{id}/actions/{action}', actions);
+    for (const op of this.operations)
+      if (op.path.startsWith('/api/v1/cases/{id}/actions/')) this.seeds.set(op.key, actions);
     set(' /api/v1/evidence/{pkg}/seal', [{}, { discardIncomplete: true }, { discardIncomplete: false }]);
     set('POST /api/v1/users', [
       {

@@ -12,6 +12,10 @@ import type { components, paths } from './api/schema';
 
 export type CaseSummary = components['schemas']['CaseSummary'];
 export type Case = components['schemas']['Case'];
+export type Finding = components['schemas']['Finding'];
+export type PackageView = components['schemas']['EvidencePackage'];
+/** A request as a case carries it: in full, or redacted for an oversight body. */
+export type CaseRequest = Case['request'];
 export type User = components['schemas']['User'];
 export type Session = components['schemas']['Session'];
 export type Account = components['schemas']['Account'];
@@ -69,6 +73,19 @@ const csrf: Middleware = {
 
 export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
 api.use(csrf);
+
+/** The lifecycle actions, one operation each in the OpenAPI document, and the body each takes. */
+type ActionPath = Extract<keyof paths, `/api/v1/cases/{id}/actions/${string}`>;
+export type ActionName = ActionPath extends `/api/v1/cases/{id}/actions/${infer A}` ? A : never;
+export type ActionBody<A extends ActionName> = NonNullable<
+  paths[`/api/v1/cases/{id}/actions/${A}`]['post']['requestBody']
+>['content']['application/json'];
+
+/** Takes a lifecycle action on a case: `POST /api/v1/cases/{id}/actions/<action>` with that action's body. */
+export function act<A extends ActionName>(id: string, action: A, body: ActionBody<A>): Promise<Case> {
+  const path = `/api/v1/cases/{id}/actions/${action}` as '/api/v1/cases/{id}/actions/submit';
+  return ok(api.POST(path, { params: { path: { id } }, body: body as ActionBody<'submit'> }));
+}
 
 /** The sign-in steps answer 401 for a wrong password or code: the form shows it, the session goes on. */
 const SIGN_IN = /^\/api\/v1\/auth\/(login|verify\/)/;

@@ -43,6 +43,7 @@ import {
   parseInboundUploadId,
 } from '../../evidence/receive.ts';
 import { INBOUND_UPLOADS_PATH } from '../../evidence/transfer.ts';
+import { PackageViewSchema } from '../../evidence/view.ts';
 import { ctxOf } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 
@@ -53,60 +54,6 @@ const FileParams = PackageId.extend({ idx: z.coerce.number().int().min(0).max(99
 const USER_UPLOADS_PATH = '/api/v1/evidence/uploads';
 /** The largest file one upload may bring. */
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 4;
-
-const FileViewSchema = z.object({
-  idx: z.number().int(),
-  name: z.string(),
-  mediaType: z.string(),
-  size: z.number(),
-  sha256: z.string(),
-  cipherSize: z.number().nullable(),
-  cipherSha256: z.string().nullable(),
-  collectedBy: z.string(),
-  collectedAt: z.string(),
-  status: z.string().meta({
-    description:
-      'produced side: uploading, sealed, transferred, failed, refused, discarded; received side: pending, received',
-  }),
-  bytesHeld: z
-    .number()
-    .nullable()
-    .meta({ description: 'bytes held so far of a file still uploading or arriving' }),
-  lastError: z.string().nullable(),
-  doneAt: z.string().nullable(),
-});
-
-export const PackageViewSchema = z.object({
-  id: z.string(),
-  caseId: z.string(),
-  side: z.enum(['produced', 'received']),
-  producer: z.string(),
-  receiver: z.string(),
-  status: z
-    .string()
-    .meta({ description: 'produced: open, sealed, shredded; received: announced, received, shredded' }),
-  recipient: z.string(),
-  conditions: z.record(z.string(), z.unknown()),
-  retentionUntil: z.string().nullable(),
-  manifestSha256: z.string().nullable(),
-  createdAt: z.string(),
-  sealedAt: z.string().nullable(),
-  receivedAt: z.string().nullable(),
-  shreddedAt: z.string().nullable(),
-  files: z.array(FileViewSchema),
-  custody: z.array(
-    z.object({
-      at: z.string(),
-      event: z.string(),
-      description: z.string(),
-      file: z.number().nullable(),
-      party: z.string(),
-      by: z.string(),
-      detail: z.record(z.string(), z.unknown()),
-      ledgerIndex: z.number(),
-    }),
-  ),
-});
 
 /**
  * tus's FileStore starts an asynchronous mkdir from its constructor and throws its failure from a callback,

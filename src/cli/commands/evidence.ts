@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { PackageExport, PackageView } from '../../evidence/access.ts';
+import type { PackageExport } from '../../evidence/access.ts';
 import { renderCustodyReport } from '../../evidence/custody-report.ts';
 import {
   PACKAGE_FILES,
@@ -13,6 +13,7 @@ import {
 } from '../../evidence/package-dir.ts';
 import { hashFile } from '../../evidence/seal.ts';
 import { TusError, tusCreate, tusOffset, tusSend } from '../../evidence/tus-client.ts';
+import type { PackageView } from '../../evidence/view.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
 import { printable, utc } from '../format.ts';

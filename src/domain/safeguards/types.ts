@@ -1,9 +1,12 @@
 /** Shared shapes of safeguards screening (design §6). */
+import { z } from 'zod';
 import type { PartyProfile } from '../parties.ts';
 import type { InterchangeRequest } from '../request.ts';
 
-export type Outcome = 'clear' | 'concern' | 'ground' | 'missing';
-export type Verdict = 'clear' | 'review' | 'refuse-recommended' | 'incomplete';
+export const OUTCOMES = ['clear', 'concern', 'ground', 'missing'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const VERDICTS = ['clear', 'review', 'refuse-recommended', 'incomplete'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 export const RULE_NAMES = [
   'completeness',
@@ -33,16 +36,19 @@ export const TEXT_RULES = [
   'data-protection',
 ] as const satisfies readonly RuleName[];
 
-export interface Finding {
-  rule: RuleName;
-  outcome: Outcome;
-  /** The article the finding rests on, e.g. "UNCC art. 40(22)". */
-  article: string;
-  /** Plain-language explanation a reviewer can check. */
-  reason: string;
-  /** The words or fields of the request that triggered the finding, as `field: "words"`. */
-  evidence: string[];
-}
+/** One rule's finding, as the screen makes it and as the API and the other tools show it. */
+export const FindingSchema = z
+  .object({
+    rule: z.enum(RULE_NAMES),
+    outcome: z.enum(OUTCOMES),
+    article: z.string().meta({ description: 'the article the finding rests on, e.g. "UNCC art. 40(22)"' }),
+    reason: z.string().meta({ description: 'plain-language explanation a reviewer can check' }),
+    evidence: z.array(z.string()).meta({
+      description: 'the words or fields of the request that triggered the finding, as `field: "words"`',
+    }),
+  })
+  .meta({ id: 'Finding', description: "One screening rule's finding (design §6)" });
+export type Finding = z.infer<typeof FindingSchema>;
 
 /** The requested node's screening policy: which rules run and the thresholds some of them use. */
 export interface ScreeningPolicy {

@@ -2295,7 +2295,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/cases/{id}/actions/{action}": {
+    "/api/v1/cases/{id}/actions/submit": {
         parameters: {
             query?: never;
             header?: never;
@@ -2305,92 +2305,270 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move a case through the lifecycle
-         * @description Actions: submit, accept, accept-with-conditions, postpone, resume, consult, answer-consultation, refuse, mark-incomplete, amend, execute, deliver, close, withdraw. The body holds the action's details, e.g. { "grounds": ["persecution"], "note": "…" } for refuse.
+         * Action "submit": submitted the request
+         * @description Taken by the requesting side (roles: officer, contact-24-7) from draft; the case then is submitted.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    action: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Case"];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-            };
+        post: operations["case-submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        get?: never;
+        put?: never;
+        /**
+         * Action "accept": accepted the request
+         * @description Taken by the requested side (roles: reviewer, contact-24-7) from in-review; the case then is accepted.
+         */
+        post: operations["case-accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/accept-with-conditions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "accept-with-conditions": accepted the request with conditions
+         * @description Taken by the requested side (roles: reviewer, contact-24-7) from in-review; the case then is accepted-with-conditions.
+         */
+        post: operations["case-accept-with-conditions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/postpone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "postpone": postponed execution
+         * @description Taken by the requested side (roles: reviewer, contact-24-7) from in-review; the case then is postponed.
+         */
+        post: operations["case-postpone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "resume": resumed the review
+         * @description Taken by the requested side (roles: reviewer, contact-24-7) from postponed, consultation; the case then is in-review.
+         */
+        post: operations["case-resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/consult": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "consult": asked the requesting party for consultation
+         * @description Taken by the requested side (roles: reviewer, contact-24-7) from in-review; the case then is consultation.
+         */
+        post: operations["case-consult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/answer-consultation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "answer-consultation": answered the consultation
+         * @description Taken by the requesting side (roles: officer, contact-24-7) from consultation; the case then is in-review.
+         */
+        post: operations["case-answer-consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "refuse": refused the request
+         * @description Taken by the requested side (roles: reviewer, contact-24-7) from in-review; the case then is refused.
+         */
+        post: operations["case-refuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/mark-incomplete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "mark-incomplete": marked the request incomplete
+         * @description Taken by the requested side (roles: reviewer, contact-24-7) from in-review; the case then is incomplete.
+         */
+        post: operations["case-mark-incomplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/amend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "amend": amended and resubmitted the request
+         * @description Taken by the requesting side (roles: officer, contact-24-7) from incomplete; the case then is submitted.
+         */
+        post: operations["case-amend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "execute": started execution
+         * @description Taken by the requested side (roles: reviewer, executor, contact-24-7) from accepted, accepted-with-conditions; the case then is executing.
+         */
+        post: operations["case-execute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "deliver": marked the request executed and delivered
+         * @description Taken by the requested side (roles: reviewer, executor, contact-24-7) from executing; the case then is delivered.
+         */
+        post: operations["case-deliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "close": closed the case
+         * @description Taken by the requesting side (roles: officer, contact-24-7) from delivered, refused; the case then is closed.
+         */
+        post: operations["case-close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/actions/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Action "withdraw": withdrew the request
+         * @description Taken by the requesting side (roles: officer, contact-24-7) from submitted, received, screening, in-review, postponed, consultation, incomplete, accepted, accepted-with-conditions, executing; the case then is withdrawn.
+         */
+        post: operations["case-withdraw"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4208,55 +4386,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                caseId: string;
-                                /** @enum {string} */
-                                side: "produced" | "received";
-                                producer: string;
-                                receiver: string;
-                                /** @description produced: open, sealed, shredded; received: announced, received, shredded */
-                                status: string;
-                                recipient: string;
-                                conditions: {
-                                    [key: string]: unknown;
-                                };
-                                retentionUntil: string | null;
-                                manifestSha256: string | null;
-                                createdAt: string;
-                                sealedAt: string | null;
-                                receivedAt: string | null;
-                                shreddedAt: string | null;
-                                files: {
-                                    idx: number;
-                                    name: string;
-                                    mediaType: string;
-                                    size: number;
-                                    sha256: string;
-                                    cipherSize: number | null;
-                                    cipherSha256: string | null;
-                                    collectedBy: string;
-                                    collectedAt: string;
-                                    /** @description produced side: uploading, sealed, transferred, failed, refused, discarded; received side: pending, received */
-                                    status: string;
-                                    /** @description bytes held so far of a file still uploading or arriving */
-                                    bytesHeld: number | null;
-                                    lastError: string | null;
-                                    doneAt: string | null;
-                                }[];
-                                custody: {
-                                    at: string;
-                                    event: string;
-                                    description: string;
-                                    file: number | null;
-                                    party: string;
-                                    by: string;
-                                    detail: {
-                                        [key: string]: unknown;
-                                    };
-                                    ledgerIndex: number;
-                                }[];
-                            }[];
+                            items: components["schemas"]["EvidencePackage"][];
                         };
                     };
                 };
@@ -4335,55 +4465,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            caseId: string;
-                            /** @enum {string} */
-                            side: "produced" | "received";
-                            producer: string;
-                            receiver: string;
-                            /** @description produced: open, sealed, shredded; received: announced, received, shredded */
-                            status: string;
-                            recipient: string;
-                            conditions: {
-                                [key: string]: unknown;
-                            };
-                            retentionUntil: string | null;
-                            manifestSha256: string | null;
-                            createdAt: string;
-                            sealedAt: string | null;
-                            receivedAt: string | null;
-                            shreddedAt: string | null;
-                            files: {
-                                idx: number;
-                                name: string;
-                                mediaType: string;
-                                size: number;
-                                sha256: string;
-                                cipherSize: number | null;
-                                cipherSha256: string | null;
-                                collectedBy: string;
-                                collectedAt: string;
-                                /** @description produced side: uploading, sealed, transferred, failed, refused, discarded; received side: pending, received */
-                                status: string;
-                                /** @description bytes held so far of a file still uploading or arriving */
-                                bytesHeld: number | null;
-                                lastError: string | null;
-                                doneAt: string | null;
-                            }[];
-                            custody: {
-                                at: string;
-                                event: string;
-                                description: string;
-                                file: number | null;
-                                party: string;
-                                by: string;
-                                detail: {
-                                    [key: string]: unknown;
-                                };
-                                ledgerIndex: number;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["EvidencePackage"];
                     };
                 };
                 /** @description Default Response */
@@ -4578,55 +4660,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            caseId: string;
-                            /** @enum {string} */
-                            side: "produced" | "received";
-                            producer: string;
-                            receiver: string;
-                            /** @description produced: open, sealed, shredded; received: announced, received, shredded */
-                            status: string;
-                            recipient: string;
-                            conditions: {
-                                [key: string]: unknown;
-                            };
-                            retentionUntil: string | null;
-                            manifestSha256: string | null;
-                            createdAt: string;
-                            sealedAt: string | null;
-                            receivedAt: string | null;
-                            shreddedAt: string | null;
-                            files: {
-                                idx: number;
-                                name: string;
-                                mediaType: string;
-                                size: number;
-                                sha256: string;
-                                cipherSize: number | null;
-                                cipherSha256: string | null;
-                                collectedBy: string;
-                                collectedAt: string;
-                                /** @description produced side: uploading, sealed, transferred, failed, refused, discarded; received side: pending, received */
-                                status: string;
-                                /** @description bytes held so far of a file still uploading or arriving */
-                                bytesHeld: number | null;
-                                lastError: string | null;
-                                doneAt: string | null;
-                            }[];
-                            custody: {
-                                at: string;
-                                event: string;
-                                description: string;
-                                file: number | null;
-                                party: string;
-                                by: string;
-                                detail: {
-                                    [key: string]: unknown;
-                                };
-                                ledgerIndex: number;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["EvidencePackage"];
                     };
                 };
                 /** @description Default Response */
@@ -4726,55 +4760,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            caseId: string;
-                            /** @enum {string} */
-                            side: "produced" | "received";
-                            producer: string;
-                            receiver: string;
-                            /** @description produced: open, sealed, shredded; received: announced, received, shredded */
-                            status: string;
-                            recipient: string;
-                            conditions: {
-                                [key: string]: unknown;
-                            };
-                            retentionUntil: string | null;
-                            manifestSha256: string | null;
-                            createdAt: string;
-                            sealedAt: string | null;
-                            receivedAt: string | null;
-                            shreddedAt: string | null;
-                            files: {
-                                idx: number;
-                                name: string;
-                                mediaType: string;
-                                size: number;
-                                sha256: string;
-                                cipherSize: number | null;
-                                cipherSha256: string | null;
-                                collectedBy: string;
-                                collectedAt: string;
-                                /** @description produced side: uploading, sealed, transferred, failed, refused, discarded; received side: pending, received */
-                                status: string;
-                                /** @description bytes held so far of a file still uploading or arriving */
-                                bytesHeld: number | null;
-                                lastError: string | null;
-                                doneAt: string | null;
-                            }[];
-                            custody: {
-                                at: string;
-                                event: string;
-                                description: string;
-                                file: number | null;
-                                party: string;
-                                by: string;
-                                detail: {
-                                    [key: string]: unknown;
-                                };
-                                ledgerIndex: number;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["EvidencePackage"];
                     };
                 };
                 /** @description Default Response */
@@ -5663,6 +5649,19 @@ export interface components {
             /** @default en */
             language: string;
         };
+        /** @description One screening rule's finding (design §6) */
+        FindingInput: {
+            /** @enum {string} */
+            rule: "completeness" | "party-status" | "dual-criminality" | "seriousness" | "proportionality" | "intent" | "security-research" | "persecution" | "political-offence" | "expression" | "death-penalty" | "data-protection";
+            /** @enum {string} */
+            outcome: "clear" | "concern" | "ground" | "missing";
+            /** @description the article the finding rests on, e.g. "UNCC art. 40(22)" */
+            article: string;
+            /** @description plain-language explanation a reviewer can check */
+            reason: string;
+            /** @description the words or fields of the request that triggered the finding, as `field: "words"` */
+            evidence: string[];
+        };
         /** @description What screening needs to know of a party (design §3, §6) */
         PartyProfileInput: {
             /** @description ISO 3166-1 alpha-3 code of a state in the registry, or of a demo federation party */
@@ -5756,112 +5755,10 @@ export interface components {
             party: string;
             roles: ("officer" | "reviewer" | "contact-24-7" | "executor" | "oversight" | "admin")[];
         };
-        DeadlineInput: {
-            /** @enum {string} */
-            kind: "decision" | "answer" | "execution" | "preservation-expiry";
-            dueAt: string;
-            /** @enum {string} */
-            waitingOn: "requesting" | "requested";
-            overdue: boolean;
-        };
-        CaseSummaryInput: {
-            id: string;
-            /** @enum {string} */
-            state: "draft" | "submitted" | "received" | "screening" | "in-review" | "accepted" | "accepted-with-conditions" | "executing" | "delivered" | "closed" | "postponed" | "consultation" | "refused" | "incomplete" | "withdrawn";
-            type: string;
-            instrument: string;
-            channel: string;
-            urgency: string;
-            requesting: string;
-            requested: string;
-            /** @enum {string} */
-            direction: "incoming" | "outgoing";
-            createdAt: string;
-            updatedAt: string;
-            deadline: components["schemas"]["DeadlineInput"] | null;
-            verdict: string | null;
-        };
-        HistoryEntryInput: {
-            seq: number;
-            at: string;
-            action: string;
-            fromState: string | null;
-            toState: string | null;
-            party: string;
-            actor: {
-                kind: string;
-                id: string | null;
-                name: string | null;
-            };
-            details: unknown;
-            messageId: string | null;
-            ledger?: {
-                /** @description the event's entry in this node's ledger */
-                index: number;
-                /** @description whether a signed checkpoint covers the entry yet */
-                signed: boolean;
-            } | null;
-        };
-        CaseInput: {
-            id: string;
-            /** @enum {string} */
-            state: "draft" | "submitted" | "received" | "screening" | "in-review" | "accepted" | "accepted-with-conditions" | "executing" | "delivered" | "closed" | "postponed" | "consultation" | "refused" | "incomplete" | "withdrawn";
-            type: string;
-            instrument: string;
-            channel: string;
-            urgency: string;
-            requesting: string;
-            requested: string;
-            /** @enum {string} */
-            direction: "incoming" | "outgoing";
-            createdAt: string;
-            updatedAt: string;
-            deadline: components["schemas"]["DeadlineInput"] | null;
-            verdict: string | null;
-            /** @description true for an oversight body: no names, identifiers, facts or free text */
-            redacted?: boolean;
-            request: {
-                [key: string]: unknown;
-            };
-            /** @description need-to-know: the only users of this node who see the case, or null */
-            restrictedTo: string[] | null;
-            /** @description an emergency request received: the officer of the requesting party who vouched for it */
-            vouchedBy: {
-                kid: string;
-                name: string;
-                party: string;
-                at: string;
-            } | null;
-            availableActions: string[];
-            screening: {
-                at: string;
-                verdict: string;
-                findings: unknown;
-            } | null;
-            history: components["schemas"]["HistoryEntryInput"][];
-            messages: {
-                /** @enum {string} */
-                direction: "sent" | "received";
-                id: string;
-                type: string;
-                status: string;
-                at: string;
-                deliveredAt: string | null;
-                attempts: number | null;
-                lastError: string | null;
-            }[];
-        };
         ScreeningInput: {
             /** @enum {string} */
             verdict: "clear" | "review" | "refuse-recommended" | "incomplete";
-            findings: {
-                rule: string;
-                /** @enum {string} */
-                outcome: "clear" | "concern" | "ground" | "missing";
-                article: string;
-                reason: string;
-                evidence: string[];
-            }[];
+            findings: components["schemas"]["FindingInput"][];
             context: {
                 party: string;
                 /** @enum {string} */
@@ -5882,6 +5779,153 @@ export interface components {
             csrfToken?: string;
             methods?: ("totp" | "passkey" | "recovery-code")[];
             user: components["schemas"]["UserInput"];
+        };
+        DeadlineInput: {
+            /** @enum {string} */
+            kind: "decision" | "answer" | "execution" | "preservation-expiry";
+            dueAt: string;
+            /** @enum {string} */
+            waitingOn: "requesting" | "requested";
+            overdue: boolean;
+        };
+        CaseSummaryInput: {
+            id: string;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "received" | "screening" | "in-review" | "accepted" | "accepted-with-conditions" | "executing" | "delivered" | "closed" | "postponed" | "consultation" | "refused" | "incomplete" | "withdrawn";
+            /** @enum {string} */
+            type: "preservation" | "traffic-disclosure" | "stored-data" | "real-time-traffic" | "interception" | "extradition" | "information" | "joint-investigation" | "asset-freeze";
+            instrument: string;
+            channel: string;
+            urgency: string;
+            requesting: string;
+            requested: string;
+            /** @enum {string} */
+            direction: "incoming" | "outgoing";
+            createdAt: string;
+            updatedAt: string;
+            deadline: components["schemas"]["DeadlineInput"] | null;
+            verdict: ("clear" | "review" | "refuse-recommended" | "incomplete") | null;
+        };
+        HistoryEntryInput: {
+            seq: number;
+            at: string;
+            action: string;
+            fromState: string | null;
+            toState: string | null;
+            party: string;
+            actor: {
+                kind: string;
+                id: string | null;
+                name: string | null;
+            };
+            /** @description the action's details, as its body schema in this document */
+            details: unknown;
+            messageId: string | null;
+            ledger?: {
+                /** @description the event's entry in this node's ledger */
+                index: number;
+                /** @description whether a signed checkpoint covers the entry yet */
+                signed: boolean;
+            } | null;
+        };
+        /** @description A request without names, identifiers, facts or free text */
+        RedactedRequestInput: {
+            /** @constant */
+            version?: 1;
+            /** @enum {string} */
+            type: "preservation" | "traffic-disclosure" | "stored-data" | "real-time-traffic" | "interception" | "extradition" | "information" | "joint-investigation" | "asset-freeze";
+            /** @enum {string} */
+            instrument: "UNCC" | "BUDAPEST";
+            /** @description ISO 3166-1 alpha-3 code of a state in the registry, or of a demo federation party */
+            from: string;
+            /** @description ISO 3166-1 alpha-3 code of a state in the registry, or of a demo federation party */
+            to: string;
+            /** @enum {string} */
+            channel?: "central-authority" | "24-7";
+            /**
+             * @default routine
+             * @enum {string}
+             */
+            urgency: "routine" | "urgent" | "emergency";
+            /** @default false */
+            deathPenaltyPossible: boolean;
+            /** @default true */
+            confidential: boolean;
+            dataProtection?: components["schemas"]["DataProtectionTermsInput"];
+            /** @default en */
+            language: string;
+            authority: Record<string, never>;
+            /** @constant */
+            facts: "[redacted]";
+            /** @constant */
+            purpose: "[redacted]";
+            offences: {
+                /** @enum {string} */
+                code: "UNCC-ILLEGAL-ACCESS" | "UNCC-ILLEGAL-INTERCEPTION" | "UNCC-DATA-INTERFERENCE" | "UNCC-SYSTEM-INTERFERENCE" | "UNCC-MISUSE-OF-DEVICES" | "UNCC-FORGERY" | "UNCC-THEFT-FRAUD" | "UNCC-CSAM" | "UNCC-GROOMING" | "UNCC-NCII" | "UNCC-LAUNDERING" | "SERIOUS-CRIME";
+                maxPenaltyYears?: number;
+            }[];
+            subjects: {
+                /** @constant */
+                name: "[redacted]";
+                role: string;
+            }[];
+            data: {
+                category: string;
+                identifiers: string[];
+                identifierCount: number;
+                from?: string;
+                to?: string;
+            }[];
+        };
+        CaseInput: {
+            id: string;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "received" | "screening" | "in-review" | "accepted" | "accepted-with-conditions" | "executing" | "delivered" | "closed" | "postponed" | "consultation" | "refused" | "incomplete" | "withdrawn";
+            /** @enum {string} */
+            type: "preservation" | "traffic-disclosure" | "stored-data" | "real-time-traffic" | "interception" | "extradition" | "information" | "joint-investigation" | "asset-freeze";
+            instrument: string;
+            channel: string;
+            urgency: string;
+            requesting: string;
+            requested: string;
+            /** @enum {string} */
+            direction: "incoming" | "outgoing";
+            createdAt: string;
+            updatedAt: string;
+            deadline: components["schemas"]["DeadlineInput"] | null;
+            verdict: ("clear" | "review" | "refuse-recommended" | "incomplete") | null;
+            /** @description true for an oversight body: no names, identifiers, facts or free text */
+            redacted?: boolean;
+            request: components["schemas"]["InterchangeRequestInput"] | components["schemas"]["RedactedRequestInput"];
+            /** @description need-to-know: the only users of this node who see the case, or null */
+            restrictedTo: string[] | null;
+            /** @description an emergency request received: the officer of the requesting party who vouched for it */
+            vouchedBy: {
+                kid: string;
+                name: string;
+                party: string;
+                at: string;
+            } | null;
+            availableActions: ("submit" | "receive" | "screen" | "finish-screening" | "accept" | "accept-with-conditions" | "postpone" | "resume" | "consult" | "answer-consultation" | "refuse" | "mark-incomplete" | "amend" | "execute" | "deliver" | "close" | "withdraw")[];
+            /** @description the requested party's latest screening; null for the requesting party */
+            screening: {
+                at: string;
+                /** @enum {string} */
+                verdict: "clear" | "review" | "refuse-recommended" | "incomplete";
+                findings: components["schemas"]["FindingInput"][];
+            } | null;
+            history: components["schemas"]["HistoryEntryInput"][];
+            messages: {
+                /** @enum {string} */
+                direction: "sent" | "received";
+                id: string;
+                type: string;
+                status: string;
+                at: string;
+                deliveredAt: string | null;
+                attempts: number | null;
+                lastError: string | null;
+            }[];
         };
         PartyInput: {
             code: string;
@@ -5906,6 +5950,56 @@ export interface components {
             node: {
                 url: string;
             } | null;
+        };
+        EvidenceFileInput: {
+            idx: number;
+            name: string;
+            mediaType: string;
+            size: number;
+            sha256: string;
+            cipherSize: number | null;
+            cipherSha256: string | null;
+            collectedBy: string;
+            collectedAt: string;
+            /** @description produced side: uploading, sealed, transferred, failed, refused, discarded; received side: pending, received */
+            status: string;
+            /** @description bytes held so far of a file still uploading or arriving */
+            bytesHeld: number | null;
+            lastError: string | null;
+            doneAt: string | null;
+        };
+        EvidencePackageInput: {
+            id: string;
+            caseId: string;
+            /** @enum {string} */
+            side: "produced" | "received";
+            producer: string;
+            receiver: string;
+            /** @description produced: open, sealed, shredded; received: announced, received, shredded */
+            status: string;
+            recipient: string;
+            conditions: {
+                [key: string]: unknown;
+            };
+            retentionUntil: string | null;
+            manifestSha256: string | null;
+            createdAt: string;
+            sealedAt: string | null;
+            receivedAt: string | null;
+            shreddedAt: string | null;
+            files: components["schemas"]["EvidenceFileInput"][];
+            custody: {
+                at: string;
+                event: string;
+                description: string;
+                file: number | null;
+                party: string;
+                by: string;
+                detail: {
+                    [key: string]: unknown;
+                };
+                ledgerIndex: number;
+            }[];
         };
         TrustListInput: {
             /** @description SHA-256 of the list, as recorded in the ledger */
@@ -6030,6 +6124,19 @@ export interface components {
             /** @default en */
             language: string;
         };
+        /** @description One screening rule's finding (design §6) */
+        Finding: {
+            /** @enum {string} */
+            rule: "completeness" | "party-status" | "dual-criminality" | "seriousness" | "proportionality" | "intent" | "security-research" | "persecution" | "political-offence" | "expression" | "death-penalty" | "data-protection";
+            /** @enum {string} */
+            outcome: "clear" | "concern" | "ground" | "missing";
+            /** @description the article the finding rests on, e.g. "UNCC art. 40(22)" */
+            article: string;
+            /** @description plain-language explanation a reviewer can check */
+            reason: string;
+            /** @description the words or fields of the request that triggered the finding, as `field: "words"` */
+            evidence: string[];
+        };
         /** @description What screening needs to know of a party (design §3, §6) */
         PartyProfile: {
             /** @description ISO 3166-1 alpha-3 code of a state in the registry, or of a demo federation party */
@@ -6123,112 +6230,10 @@ export interface components {
             party: string;
             roles: ("officer" | "reviewer" | "contact-24-7" | "executor" | "oversight" | "admin")[];
         };
-        Deadline: {
-            /** @enum {string} */
-            kind: "decision" | "answer" | "execution" | "preservation-expiry";
-            dueAt: string;
-            /** @enum {string} */
-            waitingOn: "requesting" | "requested";
-            overdue: boolean;
-        };
-        CaseSummary: {
-            id: string;
-            /** @enum {string} */
-            state: "draft" | "submitted" | "received" | "screening" | "in-review" | "accepted" | "accepted-with-conditions" | "executing" | "delivered" | "closed" | "postponed" | "consultation" | "refused" | "incomplete" | "withdrawn";
-            type: string;
-            instrument: string;
-            channel: string;
-            urgency: string;
-            requesting: string;
-            requested: string;
-            /** @enum {string} */
-            direction: "incoming" | "outgoing";
-            createdAt: string;
-            updatedAt: string;
-            deadline: components["schemas"]["Deadline"] | null;
-            verdict: string | null;
-        };
-        HistoryEntry: {
-            seq: number;
-            at: string;
-            action: string;
-            fromState: string | null;
-            toState: string | null;
-            party: string;
-            actor: {
-                kind: string;
-                id: string | null;
-                name: string | null;
-            };
-            details: unknown;
-            messageId: string | null;
-            ledger?: {
-                /** @description the event's entry in this node's ledger */
-                index: number;
-                /** @description whether a signed checkpoint covers the entry yet */
-                signed: boolean;
-            } | null;
-        };
-        Case: {
-            id: string;
-            /** @enum {string} */
-            state: "draft" | "submitted" | "received" | "screening" | "in-review" | "accepted" | "accepted-with-conditions" | "executing" | "delivered" | "closed" | "postponed" | "consultation" | "refused" | "incomplete" | "withdrawn";
-            type: string;
-            instrument: string;
-            channel: string;
-            urgency: string;
-            requesting: string;
-            requested: string;
-            /** @enum {string} */
-            direction: "incoming" | "outgoing";
-            createdAt: string;
-            updatedAt: string;
-            deadline: components["schemas"]["Deadline"] | null;
-            verdict: string | null;
-            /** @description true for an oversight body: no names, identifiers, facts or free text */
-            redacted?: boolean;
-            request: {
-                [key: string]: unknown;
-            };
-            /** @description need-to-know: the only users of this node who see the case, or null */
-            restrictedTo: string[] | null;
-            /** @description an emergency request received: the officer of the requesting party who vouched for it */
-            vouchedBy: {
-                kid: string;
-                name: string;
-                party: string;
-                at: string;
-            } | null;
-            availableActions: string[];
-            screening: {
-                at: string;
-                verdict: string;
-                findings: unknown;
-            } | null;
-            history: components["schemas"]["HistoryEntry"][];
-            messages: {
-                /** @enum {string} */
-                direction: "sent" | "received";
-                id: string;
-                type: string;
-                status: string;
-                at: string;
-                deliveredAt: string | null;
-                attempts: number | null;
-                lastError: string | null;
-            }[];
-        };
         Screening: {
             /** @enum {string} */
             verdict: "clear" | "review" | "refuse-recommended" | "incomplete";
-            findings: {
-                rule: string;
-                /** @enum {string} */
-                outcome: "clear" | "concern" | "ground" | "missing";
-                article: string;
-                reason: string;
-                evidence: string[];
-            }[];
+            findings: components["schemas"]["Finding"][];
             context: {
                 party: string;
                 /** @enum {string} */
@@ -6249,6 +6254,153 @@ export interface components {
             csrfToken?: string;
             methods?: ("totp" | "passkey" | "recovery-code")[];
             user: components["schemas"]["User"];
+        };
+        Deadline: {
+            /** @enum {string} */
+            kind: "decision" | "answer" | "execution" | "preservation-expiry";
+            dueAt: string;
+            /** @enum {string} */
+            waitingOn: "requesting" | "requested";
+            overdue: boolean;
+        };
+        CaseSummary: {
+            id: string;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "received" | "screening" | "in-review" | "accepted" | "accepted-with-conditions" | "executing" | "delivered" | "closed" | "postponed" | "consultation" | "refused" | "incomplete" | "withdrawn";
+            /** @enum {string} */
+            type: "preservation" | "traffic-disclosure" | "stored-data" | "real-time-traffic" | "interception" | "extradition" | "information" | "joint-investigation" | "asset-freeze";
+            instrument: string;
+            channel: string;
+            urgency: string;
+            requesting: string;
+            requested: string;
+            /** @enum {string} */
+            direction: "incoming" | "outgoing";
+            createdAt: string;
+            updatedAt: string;
+            deadline: components["schemas"]["Deadline"] | null;
+            verdict: ("clear" | "review" | "refuse-recommended" | "incomplete") | null;
+        };
+        HistoryEntry: {
+            seq: number;
+            at: string;
+            action: string;
+            fromState: string | null;
+            toState: string | null;
+            party: string;
+            actor: {
+                kind: string;
+                id: string | null;
+                name: string | null;
+            };
+            /** @description the action's details, as its body schema in this document */
+            details: unknown;
+            messageId: string | null;
+            ledger?: {
+                /** @description the event's entry in this node's ledger */
+                index: number;
+                /** @description whether a signed checkpoint covers the entry yet */
+                signed: boolean;
+            } | null;
+        };
+        /** @description A request without names, identifiers, facts or free text */
+        RedactedRequest: {
+            /** @constant */
+            version?: 1;
+            /** @enum {string} */
+            type: "preservation" | "traffic-disclosure" | "stored-data" | "real-time-traffic" | "interception" | "extradition" | "information" | "joint-investigation" | "asset-freeze";
+            /** @enum {string} */
+            instrument: "UNCC" | "BUDAPEST";
+            /** @description ISO 3166-1 alpha-3 code of a state in the registry, or of a demo federation party */
+            from: string;
+            /** @description ISO 3166-1 alpha-3 code of a state in the registry, or of a demo federation party */
+            to: string;
+            /** @enum {string} */
+            channel?: "central-authority" | "24-7";
+            /**
+             * @default routine
+             * @enum {string}
+             */
+            urgency: "routine" | "urgent" | "emergency";
+            /** @default false */
+            deathPenaltyPossible: boolean;
+            /** @default true */
+            confidential: boolean;
+            dataProtection?: components["schemas"]["DataProtectionTerms"];
+            /** @default en */
+            language: string;
+            authority: Record<string, never>;
+            /** @constant */
+            facts: "[redacted]";
+            /** @constant */
+            purpose: "[redacted]";
+            offences: {
+                /** @enum {string} */
+                code: "UNCC-ILLEGAL-ACCESS" | "UNCC-ILLEGAL-INTERCEPTION" | "UNCC-DATA-INTERFERENCE" | "UNCC-SYSTEM-INTERFERENCE" | "UNCC-MISUSE-OF-DEVICES" | "UNCC-FORGERY" | "UNCC-THEFT-FRAUD" | "UNCC-CSAM" | "UNCC-GROOMING" | "UNCC-NCII" | "UNCC-LAUNDERING" | "SERIOUS-CRIME";
+                maxPenaltyYears?: number;
+            }[];
+            subjects: {
+                /** @constant */
+                name: "[redacted]";
+                role: string;
+            }[];
+            data: {
+                category: string;
+                identifiers: string[];
+                identifierCount: number;
+                from?: string;
+                to?: string;
+            }[];
+        };
+        Case: {
+            id: string;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "received" | "screening" | "in-review" | "accepted" | "accepted-with-conditions" | "executing" | "delivered" | "closed" | "postponed" | "consultation" | "refused" | "incomplete" | "withdrawn";
+            /** @enum {string} */
+            type: "preservation" | "traffic-disclosure" | "stored-data" | "real-time-traffic" | "interception" | "extradition" | "information" | "joint-investigation" | "asset-freeze";
+            instrument: string;
+            channel: string;
+            urgency: string;
+            requesting: string;
+            requested: string;
+            /** @enum {string} */
+            direction: "incoming" | "outgoing";
+            createdAt: string;
+            updatedAt: string;
+            deadline: components["schemas"]["Deadline"] | null;
+            verdict: ("clear" | "review" | "refuse-recommended" | "incomplete") | null;
+            /** @description true for an oversight body: no names, identifiers, facts or free text */
+            redacted?: boolean;
+            request: components["schemas"]["InterchangeRequest"] | components["schemas"]["RedactedRequest"];
+            /** @description need-to-know: the only users of this node who see the case, or null */
+            restrictedTo: string[] | null;
+            /** @description an emergency request received: the officer of the requesting party who vouched for it */
+            vouchedBy: {
+                kid: string;
+                name: string;
+                party: string;
+                at: string;
+            } | null;
+            availableActions: ("submit" | "receive" | "screen" | "finish-screening" | "accept" | "accept-with-conditions" | "postpone" | "resume" | "consult" | "answer-consultation" | "refuse" | "mark-incomplete" | "amend" | "execute" | "deliver" | "close" | "withdraw")[];
+            /** @description the requested party's latest screening; null for the requesting party */
+            screening: {
+                at: string;
+                /** @enum {string} */
+                verdict: "clear" | "review" | "refuse-recommended" | "incomplete";
+                findings: components["schemas"]["Finding"][];
+            } | null;
+            history: components["schemas"]["HistoryEntry"][];
+            messages: {
+                /** @enum {string} */
+                direction: "sent" | "received";
+                id: string;
+                type: string;
+                status: string;
+                at: string;
+                deliveredAt: string | null;
+                attempts: number | null;
+                lastError: string | null;
+            }[];
         };
         Party: {
             code: string;
@@ -6273,6 +6425,56 @@ export interface components {
             node: {
                 url: string;
             } | null;
+        };
+        EvidenceFile: {
+            idx: number;
+            name: string;
+            mediaType: string;
+            size: number;
+            sha256: string;
+            cipherSize: number | null;
+            cipherSha256: string | null;
+            collectedBy: string;
+            collectedAt: string;
+            /** @description produced side: uploading, sealed, transferred, failed, refused, discarded; received side: pending, received */
+            status: string;
+            /** @description bytes held so far of a file still uploading or arriving */
+            bytesHeld: number | null;
+            lastError: string | null;
+            doneAt: string | null;
+        };
+        EvidencePackage: {
+            id: string;
+            caseId: string;
+            /** @enum {string} */
+            side: "produced" | "received";
+            producer: string;
+            receiver: string;
+            /** @description produced: open, sealed, shredded; received: announced, received, shredded */
+            status: string;
+            recipient: string;
+            conditions: {
+                [key: string]: unknown;
+            };
+            retentionUntil: string | null;
+            manifestSha256: string | null;
+            createdAt: string;
+            sealedAt: string | null;
+            receivedAt: string | null;
+            shreddedAt: string | null;
+            files: components["schemas"]["EvidenceFile"][];
+            custody: {
+                at: string;
+                event: string;
+                description: string;
+                file: number | null;
+                party: string;
+                by: string;
+                detail: {
+                    [key: string]: unknown;
+                };
+                ledgerIndex: number;
+            }[];
         };
         TrustList: {
             /** @description SHA-256 of the list, as recorded in the ledger */
@@ -6331,4 +6533,1180 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    "case-submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                    acknowledged?: ("completeness" | "party-status" | "dual-criminality" | "seriousness" | "proportionality" | "intent" | "security-research" | "persecution" | "political-offence" | "expression" | "death-penalty" | "data-protection")[];
+                    overrides?: {
+                        /** @enum {string} */
+                        rule: "completeness" | "party-status" | "dual-criminality" | "seriousness" | "proportionality" | "intent" | "security-research" | "persecution" | "political-offence" | "expression" | "death-penalty" | "data-protection";
+                        justification: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-accept-with-conditions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    conditions: {
+                        /** @enum {string} */
+                        kind: "use-limitation" | "death-penalty-assurance" | "retention" | "confidentiality" | "onward-transfer" | "other";
+                        text: string;
+                        /** Format: date */
+                        until?: string;
+                    }[];
+                    note?: string;
+                    acknowledged?: ("completeness" | "party-status" | "dual-criminality" | "seriousness" | "proportionality" | "intent" | "security-research" | "persecution" | "political-offence" | "expression" | "death-penalty" | "data-protection")[];
+                    overrides?: {
+                        /** @enum {string} */
+                        rule: "completeness" | "party-status" | "dual-criminality" | "seriousness" | "proportionality" | "intent" | "security-research" | "persecution" | "political-offence" | "expression" | "death-penalty" | "data-protection";
+                        justification: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-postpone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    grounds: ("non-conforming" | "essential-interests" | "domestic-law" | "legal-system" | "persecution" | "political-offence" | "no-dual-criminality" | "human-rights" | "death-penalty" | "ne-bis-in-idem" | "data-protection" | "ongoing-proceedings")[];
+                    note: string;
+                    /** Format: date */
+                    until?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-consult": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-answer-consultation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    grounds: ("non-conforming" | "essential-interests" | "domestic-law" | "legal-system" | "persecution" | "political-offence" | "no-dual-criminality" | "human-rights" | "death-penalty" | "ne-bis-in-idem" | "data-protection" | "ongoing-proceedings")[];
+                    note: string;
+                    acknowledged?: ("completeness" | "party-status" | "dual-criminality" | "seriousness" | "proportionality" | "intent" | "security-research" | "persecution" | "political-offence" | "expression" | "death-penalty" | "data-protection")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-mark-incomplete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    missing?: string[];
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-amend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    request: components["schemas"]["InterchangeRequestInput"];
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "case-withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

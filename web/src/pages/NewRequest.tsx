@@ -28,7 +28,7 @@ import {
   REQUEST_TYPES,
   URGENCIES,
 } from '../../../src/domain/catalogue.ts';
-import { api, ok, type User } from '../api';
+import { type ActionBody, act, api, ok, type User } from '../api';
 import { t, words } from '../i18n';
 import { navigate } from '../router';
 import { ErrorNote, Loading, useLoad } from '../ui';
@@ -113,29 +113,22 @@ function Wizard({
     window.history.replaceState(null, '', `/new/${created.id}`);
     return created.id;
   };
-  const act = async (submit: boolean) => {
+  const saveOrSubmit = async (submit: boolean) => {
     setBusy(true);
     setError(null);
     try {
       if (amending && id) {
-        await ok(
-          api.POST('/api/v1/cases/{id}/actions/{action}', {
-            params: { path: { id, action: 'amend' } },
-            body: { request: toRequest(d) as never, ...(note.trim() ? { note: note.trim() } : {}) },
-          }),
-        );
+        await act(id, 'amend', {
+          request: toRequest(d) as ActionBody<'amend'>['request'],
+          ...(note.trim() ? { note: note.trim() } : {}),
+        });
         navigate(`/cases/${id}`);
         return;
       }
       const caseId = await save();
       setSaved(true);
       if (submit) {
-        await ok(
-          api.POST('/api/v1/cases/{id}/actions/{action}', {
-            params: { path: { id: caseId, action: 'submit' } },
-            body: {},
-          }),
-        );
+        await act(caseId, 'submit', {});
         navigate(`/cases/${caseId}`);
       }
     } catch (e) {
@@ -348,12 +341,17 @@ function Wizard({
             </Group>
             <Group>
               {amending ? null : (
-                <Button variant="default" loading={busy} onClick={() => void act(false)} disabled={!d.to}>
+                <Button
+                  variant="default"
+                  loading={busy}
+                  onClick={() => void saveOrSubmit(false)}
+                  disabled={!d.to}
+                >
                   {t('wizard.saveDraft')}
                 </Button>
               )}
               {step === 4 ? (
-                <Button loading={busy} onClick={() => void act(true)} disabled={!d.to}>
+                <Button loading={busy} onClick={() => void saveOrSubmit(true)} disabled={!d.to}>
                   {amending ? t('wizard.amend', { party: d.to }) : t('wizard.submit', { party: d.to })}
                 </Button>
               ) : null}

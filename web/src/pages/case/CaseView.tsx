@@ -3,6 +3,7 @@
  * the decision panel, the timeline of both sides, messages, and evidence packages; one panel per file here.
  */
 import { Alert, Badge, Grid, Group, Stack, Text, Title } from '@mantine/core';
+import type { Finding, CaseRequest as Request } from '../../api';
 import { api, type Case, ok, type User } from '../../api';
 import { t, words } from '../../i18n';
 import { Countdown, ErrorNote, Loading, useLoad, VerdictBadge } from '../../ui';
@@ -12,7 +13,6 @@ import { History } from './History';
 import { NeedToKnow } from './NeedToKnow';
 import { RequestCard } from './RequestCard';
 import { Screening } from './Screening';
-import type { Finding, Request } from './types';
 
 export function CaseView({ id, user }: { id: string; user: User }) {
   const loaded = useLoad(() => ok(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })), [id]);

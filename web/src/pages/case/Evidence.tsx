@@ -1,27 +1,10 @@
 /** Evidence packages on the case: attaching and sealing files, and opening what arrived. */
 import { Badge, Button, Card, Code, FileButton, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { api, type Case, ok, raw, saveAs, type User } from '../../api';
+import { api, type Case, ok, type PackageView, raw, saveAs, type User } from '../../api';
 import { t } from '../../i18n';
 import { ErrorNote, useLoad } from '../../ui';
 import { uploadFile } from '../../upload';
-
-export interface PackageView {
-  id: string;
-  side: 'produced' | 'received';
-  status: string;
-  producer: string;
-  manifestSha256: string | null;
-  retentionUntil: string | null;
-  files: {
-    idx: number;
-    name: string;
-    size: number;
-    sha256: string;
-    status: string;
-    bytesHeld: number | null;
-  }[];
-}
 
 export function Evidence({ c, user }: { c: Case; user: User }) {
   const caseId = c.id;
@@ -40,9 +23,7 @@ export function Evidence({ c, user }: { c: Case; user: User }) {
   const attach = async (files: File[]) => {
     setError(null);
     try {
-      const open = (packages.data?.items as PackageView[] | undefined)?.find(
-        (p) => p.side === 'produced' && p.status === 'open',
-      );
+      const open = packages.data?.items.find((p) => p.side === 'produced' && p.status === 'open');
       const pkg =
         open?.id ??
         (await ok(api.POST('/api/v1/cases/{id}/evidence', { params: { path: { id: caseId } } }))).id;
@@ -77,7 +58,7 @@ export function Evidence({ c, user }: { c: Case; user: User }) {
       setError(e);
     }
   };
-  const items = (packages.data?.items ?? []) as PackageView[];
+  const items: PackageView[] = packages.data?.items ?? [];
   return (
     <Card withBorder component="section" aria-labelledby="evidence-h">
       <Title order={3} id="evidence-h" size="h4" mb="xs">

@@ -1,8 +1,8 @@
 /** The request as sent, with the words the screen quoted marked in the facts and purpose. */
 import { Card, Code, Mark, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
+import type { Finding, CaseRequest as Request } from '../../api';
 import { t, words } from '../../i18n';
-import type { Finding, Request } from './types';
 
 export function quotes(findings: Finding[], field: string): string[] {
   const out: string[] = [];
@@ -53,11 +53,15 @@ export function RequestCard({ request, findings }: { request: Request; findings:
         {t('case.offences')}
       </Title>
       <ul>
-        {(request.offences ?? []).map((o) => (
-          <li key={`${o.code}${o.domestic}`}>
-            <Code>{o.code}</Code> {o.domestic} {o.maxPenaltyYears ? `(max. ${o.maxPenaltyYears} y)` : ''}
-          </li>
-        ))}
+        {(request.offences ?? []).map((o) => {
+          // A redacted request (an oversight body's view) has no domestic provision, description or provider.
+          const domestic = 'domestic' in o ? o.domestic : undefined;
+          return (
+            <li key={`${o.code}${domestic}`}>
+              <Code>{o.code}</Code> {domestic} {o.maxPenaltyYears ? `(max. ${o.maxPenaltyYears} y)` : ''}
+            </li>
+          );
+        })}
       </ul>
       <Title order={4} size="h5">
         {t('case.facts')}
@@ -97,22 +101,28 @@ export function RequestCard({ request, findings }: { request: Request; findings:
         {t('case.subjects')}
       </Title>
       <ul>
-        {(request.subjects ?? []).map((s) => (
-          <li key={`${s.name}|${s.role}|${s.description}`}>
-            {s.name} ({s.role}) {s.description ? `— ${s.description}` : ''}
-          </li>
-        ))}
+        {(request.subjects ?? []).map((s) => {
+          const description = 'description' in s ? s.description : undefined;
+          return (
+            <li key={`${s.name}|${s.role}|${description}`}>
+              {s.name} ({s.role}) {description ? `— ${description}` : ''}
+            </li>
+          );
+        })}
       </ul>
       <Title order={4} size="h5">
         {t('case.data')}
       </Title>
       <ul>
-        {(request.data ?? []).map((d) => (
-          <li key={`${d.category}|${(d.identifiers ?? []).join()}|${d.provider}|${d.from}`}>
-            {words(d.category)}: {(d.identifiers ?? []).join(', ')} {d.provider ? `at ${d.provider}` : ''}{' '}
-            {d.from ? `${d.from} – ${d.to ?? ''}` : ''}
-          </li>
-        ))}
+        {(request.data ?? []).map((d) => {
+          const provider = 'provider' in d ? d.provider : undefined;
+          return (
+            <li key={`${d.category}|${(d.identifiers ?? []).join()}|${provider}|${d.from}`}>
+              {words(d.category)}: {(d.identifiers ?? []).join(', ')} {provider ? `at ${provider}` : ''}{' '}
+              {d.from ? `${d.from} – ${d.to ?? ''}` : ''}
+            </li>
+          );
+        })}
       </ul>
     </Card>
   );

@@ -1,9 +1,8 @@
 /** The requested side's screening: the verdict and each finding with its article, reason and evidence. */
 import { Card, Stack, Table, Text, Title } from '@mantine/core';
-import type { Case } from '../../api';
+import type { Case, Finding } from '../../api';
 import { t, words } from '../../i18n';
 import { OutcomeBadge, VerdictBadge } from '../../ui';
-import type { Finding } from './types';
 
 export function Screening({ c, findings }: { c: Case; findings: Finding[] }) {
   return (
