@@ -8,7 +8,7 @@
  * Standing or reach alone is a concern; standing with either of the others is a ground for a reviewer to weigh.
  */
 import { targetStanding } from './people.ts';
-import { findSignal, lexiconFor, quote, textFields } from './text.ts';
+import { findSignal, lexiconFor, quote, type SignalMatch, textFields } from './text.ts';
 import { finding, type Rule } from './types.ts';
 
 export const persecution: Rule = (request) => {
@@ -33,24 +33,38 @@ export const persecution: Rule = (request) => {
       fields.filter((f) => f.field === 'facts' || f.field.endsWith('.domestic')),
     ),
   ].filter((m) => !m.negated);
+  // Where the facts allege harm to people or systems, identifying co-offenders, payers or participants is what
+  // an investigation does ("who paid for the deliveries"); only a reach for what a person thinks, believes or
+  // is, or for sources and foreign ties, is a sign then. With a standing, every reach counts.
+  const harm = findSignal(
+    lexicon,
+    'harm',
+    fields.filter((f) => f.field === 'facts'),
+  ).filter((m) => !m.negated);
+  const identity =
+    harm.length > 0 && status.length === 0 ? findSignal(lexicon, 'targeting-identity', fields) : [];
+  const reached =
+    harm.length > 0 && status.length === 0
+      ? targeting.filter((m) => identity.some((i) => i.field === m.field && overlaps(i, m)))
+      : targeting;
   const againstState = findSignal(lexicon, 'expression-against-state', narrative).filter((m) => !m.negated);
 
-  if (status.length === 0 && targeting.length === 0)
+  if (status.length === 0 && reached.length === 0)
     return finding(
       'persecution',
       'clear',
       article,
       'No sign that the request targets a person for a protected characteristic or for political opinions.',
     );
-  if (status.length > 0 && (targeting.length > 0 || againstState.length > 0))
+  if (status.length > 0 && (reached.length > 0 || againstState.length > 0))
     return finding(
       'persecution',
       'ground',
       article,
-      targeting.length > 0
+      reached.length > 0
         ? 'The person targeted has a standing often persecuted for opinions or identity, and the request reaches for opinions, sources, contacts or associations rather than the acts of an offence. There may be substantial grounds to believe it aims to punish the person for political opinions or identity.'
         : 'The person targeted has a standing often persecuted for opinions or identity, and the conduct alleged is expression, association or protest with the state as the one aggrieved. There may be substantial grounds to believe it aims to punish the person for political opinions.',
-      [...quote(status), ...quote(targeting), ...quote(againstState)],
+      [...quote(status), ...quote(reached), ...quote(againstState)],
     );
   return finding(
     'persecution',
@@ -59,6 +73,11 @@ export const persecution: Rule = (request) => {
     status.length > 0
       ? 'The person targeted has a standing often persecuted for opinions or identity. Check that the request concerns an offence, not the person’s work, opinions or identity.'
       : 'The request reaches for opinions, sources, contacts or associations, or uses political labels. Check that it concerns an offence.',
-    [...quote(status), ...quote(targeting)],
+    [...quote(status), ...quote(reached)],
   );
 };
+
+/** Whether two matches in one field share words. */
+function overlaps(a: SignalMatch, b: SignalMatch): boolean {
+  return a.at < b.at + b.quote.length && b.at < a.at + a.quote.length;
+}

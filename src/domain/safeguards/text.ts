@@ -59,15 +59,25 @@ export const MAX_QUOTES = 12;
 const NAMED_QUOTE =
   /\b(?:known as|calling (?:itself|themselves)|called|named|name of|handle|account|group|gang|affiliate|operation|alias|user(?:name)?|channel|brand|crew|(?:describ|brand|label|styl|dismiss|call)(?:e|es|ed|ing|led|ling)?\s+(?:[\w’'-]+\s+){0,4}?as|styl(?:e|es|ed|ing)\s+(?:him|her|them)sel(?:f|ves))\s+(?:the\s+|an?\s+)?(['"‘“])([^'"’”]{1,80})['"’”]/gi;
 
+/**
+ * A quoted name in title case ("the 'Solidarity Fund', an association…", "a channel called 'No Fees Action'"):
+ * a proper name, whatever its words mean. A quotation that reads as a sentence does not start every word with a
+ * capital and is read.
+ */
+const TITLE_QUOTE =
+  /(['"‘“])((?:[A-Z0-9][\w’'&.-]*)(?:\s+(?:[A-Z0-9][\w’'&.-]*|of|the|and|for|de|la)){0,5})['"’”]/g;
+
 function namedTokens(r: Reading): Uint8Array {
   const named = new Uint8Array(r.tokens.length);
-  let i = 0;
-  // Matches and tokens both ascend: one pass over each.
-  for (const m of r.text.matchAll(NAMED_QUOTE)) {
-    const end = m.index + m[0].length;
-    const start = end - (m[2]?.length ?? 0) - 1;
-    while (i < r.tokens.length && r.tokens[i]!.start < start) i++;
-    for (; i < r.tokens.length && r.tokens[i]!.end <= end; i++) named[i] = 1;
+  for (const pattern of [NAMED_QUOTE, TITLE_QUOTE]) {
+    let i = 0;
+    // Matches and tokens both ascend: one pass over each.
+    for (const m of r.text.matchAll(pattern)) {
+      const end = m.index + m[0].length;
+      const start = pattern === NAMED_QUOTE ? end - (m[2]?.length ?? 0) - 1 : m.index;
+      while (i < r.tokens.length && r.tokens[i]!.start < start) i++;
+      for (; i < r.tokens.length && r.tokens[i]!.end <= end; i++) named[i] = 1;
+    }
   }
   return named;
 }
