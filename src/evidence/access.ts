@@ -3,7 +3,7 @@
  * (decrypted, checked against the manifest, logged), export a package with its ledger proofs for court, export
  * the package identity for decryption outside Comity, and, when retention ends, lose the key for good.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, asc, eq, inArray, isNotNull, lt, ne } from 'drizzle-orm';

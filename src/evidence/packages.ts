@@ -1,47 +1,32 @@
 /**
- * Evidence at the requested node (design §9): an executor opens a package on a case being executed, uploads
- * files into it (tus, see src/api/routes/evidence.ts), each sealed as it completes, and seals the package: the
- * manifest is signed, recorded in the ledger and sent to the requesting node, and the files follow by a
- * resumable transfer (transfer.ts).
+ * Evidence at the requested node (design §9): an executor opens a package on a case being executed (here),
+ * uploads files into it (uploads.ts; tus, see src/api/routes/evidence.ts), each sealed as it completes, and
+ * seals the package (seal-package.ts): the manifest is signed, recorded in the ledger and sent to the requesting
+ * node, and the files follow by a resumable transfer (transfer.ts). This module holds the package and file rows
+ * and what the others share.
  *
  * The producing node never keeps the package identity: it encrypts to the package's recipient and stores the
  * identity only wrapped to the requesting node's key, so once a file is sealed not even its producer can read
  * it back.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { ulid } from 'ulid';
 import { caseResource, requireAllowed } from '../access/guard.ts';
 import type { AuthzAction } from '../authz/authorize.ts';
 import { loadCaseFor, lockCase } from '../cases/guard.ts';
-import { appendNote } from '../cases/record-transition.ts';
 import type { NodeCore } from '../core.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
 import { ConditionSchema } from '../domain/lifecycle.ts';
-import { enqueueMessage } from '../exchange/enqueue-message.ts';
 import type { Tx } from '../store/db.ts';
 import type { CaseRow } from '../store/schema.ts';
-import {
-  caseEvents,
-  evidenceEvents,
-  evidenceFiles,
-  evidencePackages,
-  ledgerEntries,
-} from '../store/schema.ts';
-import { type CustodyEvent, type EvidenceEventInput, recordEvidenceEvent } from './custody.ts';
-import {
-  type Manifest,
-  type ManifestConditions,
-  ManifestFileSchema,
-  signManifest,
-  wrapIdentity,
-} from './manifest.ts';
-import { newPackageIdentity, sealFile } from './seal.ts';
+import { caseEvents, evidenceFiles, evidencePackages } from '../store/schema.ts';
+import { type EvidenceEventInput, recordEvidenceEvent } from './custody.ts';
+import { type ManifestConditions, wrapIdentity } from './manifest.ts';
+import { newPackageIdentity } from './seal.ts';
 
 export type PackageRow = typeof evidencePackages.$inferSelect;
 
@@ -201,372 +186,10 @@ export async function createPackage(
   });
 }
 
-function requireExecuting(row: CaseRow): void {
+export function requireExecuting(row: CaseRow): void {
   if (row.state !== 'executing')
     throw new AppError(
       'conflict',
       `Evidence is attached while a request is being executed; case ${row.id} is ${row.state}.`,
     );
-}
-
-/** What an uploader declares about a file when the upload is created (tus Upload-Metadata). */
-export interface UploadDeclaration {
-  package: string;
-  filename: string;
-  mediaType: string;
-  sha256: string;
-  collectedBy: string;
-  collectedAt: string;
-}
-
-/** Reads and checks the upload metadata; every problem is named. */
-export function parseUploadMetadata(
-  metadata: Record<string, string | null | undefined> | undefined,
-  user: { name: string },
-  now: Date,
-): UploadDeclaration {
-  const m = metadata ?? {};
-  const problems: { field: string; message: string }[] = [];
-  const get = (k: string) => (typeof m[k] === 'string' ? (m[k] as string).trim() : '');
-  const pkg = get('package');
-  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(pkg))
-    problems.push({ field: 'package', message: 'an evidence package id' });
-  const sha256 = get('sha256').toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(sha256))
-    problems.push({ field: 'sha256', message: 'the SHA-256 of the file as collected, 64 hex digits' });
-  const declared = {
-    name: get('filename'),
-    mediaType: get('mediaType') || get('filetype') || 'application/octet-stream',
-    collectedBy: get('collectedBy') || user.name,
-    collectedAt: get('collectedAt') || now.toISOString(),
-  };
-  const file = ManifestFileSchema.pick({
-    name: true,
-    mediaType: true,
-    collectedBy: true,
-    collectedAt: true,
-  }).safeParse(declared);
-  if (!file.success)
-    for (const i of file.error.issues)
-      problems.push({ field: String(i.path[0] ?? 'metadata'), message: i.message });
-  if (problems.length)
-    throw new AppError(
-      'bad-request',
-      `The upload metadata is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-      {
-        errors: problems,
-      },
-    );
-  return {
-    package: pkg,
-    filename: declared.name,
-    mediaType: declared.mediaType,
-    sha256,
-    collectedBy: declared.collectedBy,
-    collectedAt: declared.collectedAt,
-  };
-}
-
-/** Registers a new upload into an open package: the file gets its index now, and stays `uploading`. */
-export async function registerUpload(
-  core: NodeCore,
-  ctx: RequestContext,
-  uploadId: string,
-  length: number | undefined,
-  metadata: Record<string, string | null | undefined> | undefined,
-): Promise<FileRow> {
-  const d = parseUploadMetadata(metadata, ctx.user, core.now());
-  if (length === undefined || !Number.isSafeInteger(length) || length <= 0)
-    throw new AppError(
-      'bad-request',
-      'Declare the file size (Upload-Length); an empty file is not evidence.',
-    );
-  const { pkg } = await loadPackageFor(core, ctx, d.package, 'add-evidence');
-  if (pkg.side !== 'produced' || pkg.status !== 'open')
-    throw new AppError(
-      'conflict',
-      `Package ${pkg.id} is ${pkg.status}; files are added to an open package only.`,
-    );
-  return core.db.transaction(async (tx) => {
-    requireExecuting(await lockCase(tx, pkg.caseId));
-    const next =
-      (
-        await tx
-          .select({ n: sql<number>`coalesce(max(${evidenceFiles.idx}), -1) + 1` })
-          .from(evidenceFiles)
-          .where(eq(evidenceFiles.packageId, pkg.id))
-      )[0]?.n ?? 0;
-    const file = (
-      await tx
-        .insert(evidenceFiles)
-        .values({
-          packageId: pkg.id,
-          idx: Number(next),
-          name: d.filename,
-          mediaType: d.mediaType,
-          size: length,
-          sha256: d.sha256,
-          collectedBy: d.collectedBy,
-          collectedAt: new Date(d.collectedAt),
-          status: 'uploading',
-          uploadId,
-        })
-        .returning()
-    )[0]!;
-    await recordEvidenceEvent(core, tx, {
-      packageId: pkg.id,
-      caseId: pkg.caseId,
-      fileIdx: file.idx,
-      event: 'file-upload-started',
-      actor: ctx.user,
-      detail: {
-        name: file.name,
-        size: length,
-        sha256: d.sha256,
-        collectedBy: d.collectedBy,
-        collectedAt: d.collectedAt,
-      },
-    });
-    return file;
-  });
-}
-
-/** The upload's file row, for a user who may add evidence to its case. */
-export async function uploadFor(core: NodeCore, ctx: RequestContext, uploadId: string): Promise<FileRow> {
-  const file = (await core.db.select().from(evidenceFiles).where(eq(evidenceFiles.uploadId, uploadId)))[0];
-  if (!file) throw new AppError('not-found', `No upload ${uploadId}.`);
-  await loadPackageFor(core, ctx, file.packageId, 'add-evidence', { notFound: `No upload ${uploadId}.` });
-  return file;
-}
-
-/** The uploader cancelled an upload (tus DELETE): the file leaves the package, recorded. */
-export async function cancelUpload(core: NodeCore, ctx: RequestContext, uploadId: string): Promise<void> {
-  const file = await uploadFor(core, ctx, uploadId);
-  await core.db.transaction(async (tx) => {
-    const pkg = (await tx.select().from(evidencePackages).where(eq(evidencePackages.id, file.packageId)))[0]!;
-    await fileStep(
-      core,
-      tx,
-      pkg,
-      file.idx,
-      { status: 'discarded', uploadId: null },
-      { event: 'file-discarded', actor: ctx.user, detail: { reason: 'upload cancelled' } },
-    );
-  });
-}
-
-/**
- * A completed upload: streams the plaintext once through the hashes and age, checks the declared hash, and
- * records the sealed file. The plaintext is deleted either way. On a mismatch the file is refused and logged.
- */
-export async function finishUpload(
-  core: NodeCore,
-  ctx: RequestContext,
-  uploadId: string,
-  plaintextPath: string,
-): Promise<FileRow> {
-  const file = await uploadFor(core, ctx, uploadId);
-  const pkg = (
-    await core.db.select().from(evidencePackages).where(eq(evidencePackages.id, file.packageId))
-  )[0]!;
-  const paths = evidencePaths(core);
-  mkdirSync(paths.sealedDir(pkg.id), { recursive: true });
-  const target = paths.sealed(pkg.id, file.idx);
-  const partial = `${target}.partial`;
-  let sealed: Awaited<ReturnType<typeof sealFile>>;
-  try {
-    sealed = await sealFile({ input: plaintextPath, output: partial, recipient: pkg.recipient });
-  } finally {
-    rmSync(plaintextPath, { force: true });
-  }
-  const refusal =
-    sealed.size !== file.size
-      ? `the file has ${sealed.size} bytes, not the ${file.size} declared`
-      : sealed.sha256 !== file.sha256
-        ? `the file's SHA-256 is ${sealed.sha256}, not the ${file.sha256} declared by the collector: it was altered or is not the file collected`
-        : null;
-  if (refusal) {
-    rmSync(partial, { force: true });
-    await core.db.transaction((tx) =>
-      fileStep(
-        core,
-        tx,
-        pkg,
-        file.idx,
-        { status: 'refused', lastError: refusal, uploadId: null },
-        {
-          event: 'file-refused',
-          actor: ctx.user,
-          detail: { reason: refusal, sha256: sealed.sha256, size: sealed.size },
-        },
-      ),
-    );
-    throw new AppError('unprocessable', `Upload refused: ${refusal}. Nothing was added to the package.`);
-  }
-  await rename(partial, target);
-  return core.db.transaction((tx) =>
-    fileStep(
-      core,
-      tx,
-      pkg,
-      file.idx,
-      {
-        status: 'sealed',
-        cipherSize: sealed.cipherSize,
-        cipherSha256: sealed.cipherSha256,
-        doneAt: core.now(),
-      },
-      {
-        event: 'file-sealed',
-        actor: { kind: 'system', party: core.party },
-        detail: {
-          sha256: sealed.sha256,
-          size: sealed.size,
-          cipherSha256: sealed.cipherSha256,
-          cipherSize: sealed.cipherSize,
-        },
-      },
-    ),
-  );
-}
-
-const MANIFEST_EVENTS: readonly CustodyEvent[] = ['file-upload-started', 'file-sealed'];
-
-/**
- * Seals a package: signs the manifest, records it in the ledger and sends it to the requesting node in one
- * transaction; the transfer worker then pushes the files. Refused while a file is still uploading, unless the
- * caller discards the incomplete uploads.
- */
-export async function sealPackage(
-  core: NodeCore,
-  ctx: RequestContext,
-  packageId: string,
-  opts: { discardIncomplete?: boolean } = {},
-): Promise<PackageRow> {
-  const { pkg } = await loadPackageFor(core, ctx, packageId, 'add-evidence');
-  if (pkg.side !== 'produced' || pkg.status !== 'open')
-    throw new AppError('conflict', `Package ${pkg.id} is ${pkg.status}; only an open package can be sealed.`);
-  const result = await core.db.transaction(async (tx) => {
-    const row = await lockCase(tx, pkg.caseId);
-    requireExecuting(row);
-    const current = (
-      await tx.select().from(evidencePackages).where(eq(evidencePackages.id, pkg.id)).for('update')
-    )[0]!;
-    if (current.status !== 'open')
-      throw new AppError('conflict', `Package ${pkg.id} is already ${current.status}.`);
-    const files = await tx
-      .select()
-      .from(evidenceFiles)
-      .where(eq(evidenceFiles.packageId, pkg.id))
-      .orderBy(asc(evidenceFiles.idx));
-    const uploading = files.filter((f) => f.status === 'uploading');
-    if (uploading.length && !opts.discardIncomplete)
-      throw new AppError(
-        'conflict',
-        `${uploading.length} file(s) are still uploading (${uploading.map((f) => f.name).join(', ')}); finish or resume the upload, or seal with discardIncomplete.`,
-      );
-    for (const f of uploading)
-      await fileStep(
-        core,
-        tx,
-        pkg,
-        f.idx,
-        { status: 'discarded', uploadId: null },
-        {
-          event: 'file-discarded',
-          actor: ctx.user,
-        },
-      );
-    const sealed = files.filter((f) => f.status === 'sealed');
-    if (sealed.length === 0) throw new AppError('conflict', `Package ${pkg.id} holds no sealed file yet.`);
-    const events = await tx
-      .select()
-      .from(evidenceEvents)
-      .where(and(eq(evidenceEvents.packageId, pkg.id), inArray(evidenceEvents.event, [...MANIFEST_EVENTS])))
-      .orderBy(asc(evidenceEvents.id));
-    const now = core.now();
-    const manifest: Manifest = {
-      version: 1,
-      package: pkg.id,
-      case: pkg.caseId,
-      from: core.party,
-      to: row.requesting,
-      createdAt: now.toISOString(),
-      recipient: pkg.recipient,
-      conditions: pkg.conditions as ManifestConditions,
-      files: sealed.map((f) => ({
-        name: f.name,
-        size: f.size,
-        mediaType: f.mediaType,
-        sha256: f.sha256,
-        cipherSize: f.cipherSize!,
-        cipherSha256: f.cipherSha256!,
-        collectedBy: f.collectedBy,
-        collectedAt: f.collectedAt.toISOString(),
-        custody: [
-          { at: f.collectedAt.toISOString(), event: 'collected', by: f.collectedBy, party: core.party },
-          ...events
-            .filter((e) => e.fileIdx === f.idx)
-            .map((e) => ({
-              at: e.at.toISOString(),
-              event: e.event === 'file-sealed' ? 'hashed and sealed' : 'uploaded to the node',
-              by: e.actorName ?? `node ${e.party}`,
-              party: e.party,
-            })),
-        ],
-      })),
-    };
-    const jws = await signManifest(manifest, core.keys.signing.privateKey, core.keys.signing.kid);
-    const manifestSha256 = sha256Hex(jws);
-    const seq = await recordEvidenceEvent(core, tx, {
-      packageId: pkg.id,
-      caseId: pkg.caseId,
-      event: 'package-sealed',
-      actor: ctx.user,
-      detail: { manifest: manifestSha256, files: sealed.length, to: row.requesting },
-    });
-    const entry = (await tx.select().from(ledgerEntries).where(eq(ledgerEntries.seq, seq)))[0]!;
-    const producerLedger = {
-      origin: core.ledger.origin,
-      index: seq,
-      entry: entry.entry,
-      record: entry.record,
-    };
-    const message = await enqueueMessage(core, tx, {
-      caseId: pkg.caseId,
-      to: row.requesting,
-      type: 'evidence-manifest',
-      action: 'send-evidence',
-      actor: { name: ctx.user.name, role: ctx.user.roles[0] },
-      body: { manifest: jws, wrappedIdentity: pkg.wrappedIdentity, ledger: producerLedger },
-      prev: row.chainOut,
-    });
-    await appendNote(core, tx, {
-      caseId: pkg.caseId,
-      action: 'send-evidence',
-      actor: ctx.user,
-      details: { package: pkg.id, files: sealed.length, manifest: manifestSha256 },
-      messageId: message.id,
-      at: now,
-    });
-    return (
-      await tx
-        .update(evidencePackages)
-        .set({
-          status: 'sealed',
-          // From here on the identity travels only in the message; the producer keeps no copy of its own.
-          wrappedIdentity: null,
-          manifest,
-          manifestJws: jws,
-          manifestSha256,
-          producerLedger,
-          messageId: message.id,
-          sealedAt: now,
-        })
-        .where(eq(evidencePackages.id, pkg.id))
-        .returning()
-    )[0]!;
-  });
-  core.wakeOutbox();
-  return result;
 }

@@ -31,13 +31,9 @@ import { newOfficerKey, officerKid, officerPublicJwk } from '../crypto/vouch.ts'
 import type { RequestContext } from '../domain/actor.ts';
 import { InterchangeRequestSchema } from '../domain/request.ts';
 import { type Role, vouches } from '../domain/roles.ts';
-import {
-  createPackage,
-  evidencePaths,
-  finishUpload,
-  registerUpload,
-  sealPackage,
-} from '../evidence/packages.ts';
+import { createPackage, evidencePaths } from '../evidence/packages.ts';
+import { sealPackage } from '../evidence/seal-package.ts';
+import { finishUpload, registerUpload } from '../evidence/uploads.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';
 import { MEMORY_DATABASE } from '../store/db.ts';
 import { cases, evidencePackages, outbox, users } from '../store/schema.ts';

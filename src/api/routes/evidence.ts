@@ -26,15 +26,7 @@ import {
   openEvidenceFile,
   sealedFile,
 } from '../../evidence/access.ts';
-import {
-  cancelUpload,
-  createPackage,
-  evidencePaths,
-  finishUpload,
-  registerUpload,
-  sealPackage,
-  uploadFor,
-} from '../../evidence/packages.ts';
+import { createPackage, evidencePaths } from '../../evidence/packages.ts';
 import {
   finishInboundFile,
   inboundFile,
@@ -42,7 +34,9 @@ import {
   inboundUploadId,
   parseInboundUploadId,
 } from '../../evidence/receive.ts';
+import { sealPackage } from '../../evidence/seal-package.ts';
 import { INBOUND_UPLOADS_PATH } from '../../evidence/transfer.ts';
+import { cancelUpload, finishUpload, registerUpload, uploadFor } from '../../evidence/uploads.ts';
 import { PackageViewSchema } from '../../evidence/view.ts';
 import { ctxOf } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
