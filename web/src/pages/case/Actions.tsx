@@ -3,7 +3,6 @@ import {
   Alert,
   Anchor,
   Button,
-  Card,
   Checkbox,
   Group,
   MultiSelect,
@@ -12,7 +11,6 @@ import {
   Text,
   Textarea,
   TextInput,
-  Title,
 } from '@mantine/core';
 import { useState } from 'react';
 import { CONDITION_KINDS, GROUNDS } from '../../../../src/domain/lifecycle.ts';
@@ -21,6 +19,7 @@ import { type ActionBody, type ActionName, act, type Case, type User } from '../
 import { t, words } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui';
+import { Section } from './Section';
 
 const NOTE_REQUIRED = new Set([
   'consult',
@@ -98,10 +97,7 @@ export function Actions({
   };
 
   return (
-    <Card withBorder component="section" aria-labelledby="actions-h">
-      <Title order={3} id="actions-h" size="h4" mb="xs">
-        {t('case.actions')}
-      </Title>
+    <Section id="actions" title={t('case.actions')}>
       {done ? (
         <Alert color="green" role="status" mb="xs">
           {done}
@@ -225,6 +221,6 @@ export function Actions({
           </Group>
         </Stack>
       ) : null}
-    </Card>
+    </Section>
   );
 }

@@ -1,10 +1,11 @@
 /** Evidence packages on the case: attaching and sealing files, and opening what arrived. */
-import { Badge, Button, Card, Code, FileButton, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Code, FileButton, Group, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { api, type Case, ok, type PackageView, raw, saveAs, type User } from '../../api';
 import { t } from '../../i18n';
 import { ErrorNote, useLoad } from '../../ui';
 import { uploadFile } from '../../upload';
+import { Section } from './Section';
 
 export function Evidence({ c, user }: { c: Case; user: User }) {
   const caseId = c.id;
@@ -60,10 +61,7 @@ export function Evidence({ c, user }: { c: Case; user: User }) {
   };
   const items: PackageView[] = packages.data?.items ?? [];
   return (
-    <Card withBorder component="section" aria-labelledby="evidence-h">
-      <Title order={3} id="evidence-h" size="h4" mb="xs">
-        {t('case.evidence')}
-      </Title>
+    <Section id="evidence" title={t('case.evidence')}>
       {packages.error ? <ErrorNote error={packages.error} /> : null}
       {error ? <ErrorNote error={error} /> : null}
       {packages.data && items.length === 0 ? <Text size="sm">{t('case.evidence.none')}</Text> : null}
@@ -146,7 +144,7 @@ export function Evidence({ c, user }: { c: Case; user: User }) {
           </Table>
         </Stack>
       ))}
-    </Card>
+    </Section>
   );
 }
 

@@ -1,15 +1,13 @@
 /** The timeline of both sides: every transition, note and message on the case. */
-import { Anchor, Card, Text, Timeline, Title } from '@mantine/core';
+import { Anchor, Text, Timeline } from '@mantine/core';
 import type { Case } from '../../api';
 import { t, words } from '../../i18n';
 import { Link } from '../../router';
+import { Section } from './Section';
 
 export function History({ c }: { c: Case }) {
   return (
-    <Card withBorder component="section" aria-labelledby="timeline-h">
-      <Title order={3} id="timeline-h" size="h4" mb="xs">
-        {t('case.timeline')}
-      </Title>
+    <Section id="timeline" title={t('case.timeline')}>
       <Timeline bulletSize={14} lineWidth={2} active={c.history.length}>
         {c.history.map((h) => {
           const details = h.details as Record<string, unknown> | null;
@@ -44,6 +42,6 @@ export function History({ c }: { c: Case }) {
           );
         })}
       </Timeline>
-    </Card>
+    </Section>
   );
 }

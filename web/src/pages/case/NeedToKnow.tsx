@@ -1,9 +1,10 @@
 /** Restricting a case to the people who need to know it. */
-import { Badge, Button, Card, Group, MultiSelect, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, MultiSelect, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { api, type Case, ok, type User } from '../../api';
 import { t, words } from '../../i18n';
 import { ErrorNote, useLoad } from '../../ui';
+import { Section } from './Section';
 
 export function NeedToKnow({ c, user, onDone }: { c: Case; user: User; onDone: () => void }) {
   const [error, setError] = useState<unknown>(null);
@@ -39,10 +40,7 @@ export function NeedToKnow({ c, user, onDone }: { c: Case; user: User; onDone: (
   const same =
     restricted !== null && restricted.length === chosen.length && chosen.every((u) => restricted.includes(u));
   return (
-    <Card withBorder component="section" aria-labelledby="ntk-h">
-      <Title order={3} id="ntk-h" size="h4" mb="xs">
-        {t('case.needToKnow')}
-      </Title>
+    <Section id="ntk" title={t('case.needToKnow')}>
       {error ? <ErrorNote error={error} /> : null}
       <Text size="sm" mb="xs">
         {restricted ? t('case.restrictedTo', { count: String(restricted.length) }) : t('case.unrestricted')}
@@ -89,6 +87,6 @@ export function NeedToKnow({ c, user, onDone }: { c: Case; user: User; onDone: (
           </Group>
         </Stack>
       ) : null}
-    </Card>
+    </Section>
   );
 }

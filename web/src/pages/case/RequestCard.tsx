@@ -1,8 +1,9 @@
 /** The request as sent, with the words the screen quoted marked in the facts and purpose. */
-import { Card, Code, Mark, Table, Text, Title } from '@mantine/core';
+import { Code, Mark, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Finding, CaseRequest as Request } from '../../api';
 import { t, words } from '../../i18n';
+import { Section } from './Section';
 
 export function quotes(findings: Finding[], field: string): string[] {
   const out: string[] = [];
@@ -44,10 +45,7 @@ export function Highlighted({ text, marks }: { text: string; marks: string[] }) 
 
 export function RequestCard({ request, findings }: { request: Request; findings: Finding[] }) {
   return (
-    <Card withBorder component="section" aria-labelledby="request-h">
-      <Title order={3} id="request-h" size="h4" mb="xs">
-        {t('case.request')}
-      </Title>
+    <Section id="request" title={t('case.request')}>
       {request.authority?.name ? <Text size="sm">{request.authority.name}</Text> : null}
       <Title order={4} size="h5" mt="sm">
         {t('case.offences')}
@@ -124,6 +122,6 @@ export function RequestCard({ request, findings }: { request: Request; findings:
           );
         })}
       </ul>
-    </Card>
+    </Section>
   );
 }

@@ -1,15 +1,13 @@
 /** The requested side's screening: the verdict and each finding with its article, reason and evidence. */
-import { Card, Stack, Table, Text, Title } from '@mantine/core';
+import { Stack, Table, Text } from '@mantine/core';
 import type { Case, Finding } from '../../api';
 import { t, words } from '../../i18n';
 import { OutcomeBadge, VerdictBadge } from '../../ui';
+import { Section } from './Section';
 
 export function Screening({ c, findings }: { c: Case; findings: Finding[] }) {
   return (
-    <Card withBorder component="section" aria-labelledby="screening-h">
-      <Title order={3} id="screening-h" size="h4" mb="xs">
-        {t('case.screening')}
-      </Title>
+    <Section id="screening" title={t('case.screening')}>
       {!c.screening ? (
         <Text size="sm">{t('case.screening.none')}</Text>
       ) : (
@@ -47,6 +45,6 @@ export function Screening({ c, findings }: { c: Case; findings: Finding[] }) {
           </Table>
         </Stack>
       )}
-    </Card>
+    </Section>
   );
 }
