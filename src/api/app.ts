@@ -32,6 +32,7 @@ import { catalogueRoutes } from './routes/catalogue.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
 import { exchangeRoutes } from './routes/exchange.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
+import { secondFactorRoutes } from './routes/second-factors.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { trustRoutes } from './routes/trust.ts';
 import { userRoutes } from './routes/users.ts';
@@ -248,6 +249,7 @@ export async function buildApp(core: NodeCore, opts: { trustProxy?: string[] } =
     );
 
   await app.register(authRoutes(core));
+  await app.register(secondFactorRoutes(core));
   await app.register(caseRoutes(core));
   await app.register(catalogueRoutes(core));
   await app.register(exchangeRoutes(core));
