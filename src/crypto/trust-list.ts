@@ -3,93 +3,25 @@
  * vouch for emergency requests. A message is accepted only when signed by a key listed here, and sent only to a
  * party listed here.
  *
- * The list is signed by the node's administrator with an offline Ed25519 key (a compact JWS, typ
- * `comity-trust-list+jws`); the node is configured with that key's public half and refuses a list that does
- * not verify. Keys rotate and are revoked in the list itself: the last `active` key of each use is the current
- * one; a `retired` key still verifies what it signed before `retiredAt`; a `revoked` key verifies nothing.
- *
- * The administrator key itself is handed over in band: a list signed with the current key names the next one
- * (`nextSigner`); a list signed with that next key is then accepted, and from that moment the old key signs
- * nothing the node accepts. The node keeps the list that named the new key (`<trust list>.handovers`), so
- * that at start it can walk from the configured key to the one in force.
+ * Keys rotate and are revoked in the list itself: the last `active` key of each use is the current one; a
+ * `retired` key still verifies what it signed before `retiredAt`; a `revoked` key verifies nothing. The document
+ * is in trust-list-schema.ts, its signature in trust-list-jws.ts, the handover of the key that signs it in
+ * trust-list-handovers.ts.
  */
-import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { issuesLine } from '../domain/errors.ts';
-import { quoteUntrusted, stringOrEmpty } from '../domain/untrusted.ts';
 import { claimedKid } from './jws-kid.ts';
-import { jwkThumbprint, type KeyUse, keyId, officerKid, type PublicJwk, publicKeyFromJwk } from './keys.ts';
-
-const JwkSchema = z.object({ kty: z.literal('OKP'), crv: z.enum(['Ed25519', 'X25519']), x: z.string() });
-/** An administrator key: Ed25519, public half only. */
-export const AdminKeySchema = z
-  .object({
-    kty: z.literal('OKP'),
-    crv: z.literal('Ed25519'),
-    x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  })
-  .strict();
-const KeyStatusSchema = z.enum(['active', 'retired', 'revoked']);
-/** A signed-note key name (C2SP signed-note "Format"): no spaces, no '+', no control characters. */
-const NoteNameSchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^\s+\p{Cc}]+$/u, 'a key name has no spaces, "+" or control characters');
-
-export const TrustListSchema = z.object({
-  version: z.literal(1),
-  /** Increases with every change; a node refuses to go back to a lower serial. */
-  serial: z.number().int().min(0).optional(),
-  issuedAt: z.iso.datetime().optional(),
-  /** The administrator key that signs the lists after this one (a planned handover of the signing key). */
-  nextSigner: AdminKeySchema.optional(),
-  parties: z.array(
-    z.object({
-      code: z.string().regex(/^[A-Z]{3}$/),
-      name: z.string(),
-      url: z.url(),
-      /**
-       * The origin of the party's ledger: the first line of its checkpoints, and the only log whose checkpoints
-       * its signing key may sign. Default `comity/<code>`.
-       */
-      origin: NoteNameSchema.optional(),
-      /** The name the party's witness cosigns under (C2SP tlog-cosignature key name). Default `comity/<code>/witness`. */
-      witnessName: NoteNameSchema.optional(),
-      keys: z
-        .array(
-          z.object({
-            kid: z.string(),
-            /** `sig`: messages and ledger checkpoints; `enc`: encryption; `wit`: cosigning others' checkpoints. */
-            use: z.enum(['sig', 'enc', 'wit']),
-            jwk: JwkSchema,
-            status: KeyStatusSchema.default('active'),
-            /**
-             * For a retired signing key: messages created after this are not accepted with it; for a retired witness
-             * key, cosignatures timestamped after it.
-             */
-            retiredAt: z.iso.datetime().optional(),
-            revokedAt: z.iso.datetime().optional(),
-          }),
-        )
-        .min(2),
-      /** Officers of the party whose signature vouches for an emergency request (UNCC art. 41-43). */
-      officers: z
-        .array(
-          z.object({
-            kid: z.string(),
-            name: z.string(),
-            jwk: JwkSchema,
-            status: KeyStatusSchema.default('active'),
-          }),
-        )
-        .default([]),
-    }),
-  ),
-});
-export type TrustListFile = z.input<typeof TrustListSchema>;
-type ParsedList = z.output<typeof TrustListSchema>;
+import { type KeyUse, type PublicJwk, publicKeyFromJwk } from './keys.ts';
+import { isCompactJws, verifyTrustListJws } from './trust-list-jws.ts';
+import {
+  checkNamespaces,
+  defaultLedgerOrigin,
+  defaultWitnessName,
+  type ParsedList,
+  type TrustListFile,
+  TrustListSchema,
+} from './trust-list-schema.ts';
 
 export interface TrustedParty {
   code: string;
@@ -106,11 +38,6 @@ export interface TrustedParty {
   witness: { name: string; keys: { kid: string; key: KeyObject; validUntil?: Date }[] };
 }
 
-/** The ledger origin a party's checkpoints carry when the trust list names none. */
-export const defaultLedgerOrigin = (code: string) => `comity/${code}`;
-/** The name a party's witness cosigns under when the trust list names none. */
-export const defaultWitnessName = (code: string) => `comity/${code}/witness`;
-
 export interface Signer {
   party: string;
   key: KeyObject;
@@ -124,9 +51,6 @@ export interface Officer {
   name: string;
   key: KeyObject;
 }
-
-const JWS_TYP = 'comity-trust-list+jws';
-const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 export class TrustList {
   private readonly byCode = new Map<string, TrustedParty>();
@@ -302,158 +226,4 @@ export class TrustList {
     }
     return out;
   }
-}
-
-/**
- * One namespace for key ids, log origins and witness names, each owned by one party (issue 14): a peer's entry
- * that reused another party's kid would silently take its place, and a reused origin or name would let one
- * party's signature pass for another's. Every key's id must also be the one its party, use and key give, and its
- * curve the one its use needs.
- */
-function checkNamespaces(list: ParsedList): void {
-  const owners = new Map<string, string>();
-  const claim = (what: string, value: string, party: string) => {
-    const owner = owners.get(value);
-    if (owner !== undefined)
-      throw new Error(
-        `trust list: ${what} ${quoteUntrusted(value)} of ${party} is already ${owner === party ? 'used' : `${owner}'s`}`,
-      );
-    owners.set(value, party);
-  };
-  for (const p of list.parties) {
-    if (owners.has(`party:${p.code}`)) throw new Error(`trust list: ${p.code} is listed twice`);
-    owners.set(`party:${p.code}`, p.code);
-    for (const k of p.keys) {
-      const curve = k.use === 'enc' ? 'X25519' : 'Ed25519';
-      if (k.jwk.crv !== curve)
-        throw new Error(
-          `trust list: ${p.code}'s ${k.use} key ${quoteUntrusted(k.kid)} is not an ${curve} key`,
-        );
-      const expected = keyId(p.code, k.use, k.jwk as PublicJwk);
-      if (k.kid !== expected)
-        throw new Error(`trust list: ${p.code}'s key ${quoteUntrusted(k.kid)} must have the id ${expected}`);
-      claim('key id', k.kid, p.code);
-    }
-    for (const o of p.officers) {
-      if (o.jwk.crv !== 'Ed25519')
-        throw new Error(`trust list: ${p.code}'s officer key ${quoteUntrusted(o.kid)} is not an Ed25519 key`);
-      const expected = officerKid(p.code, o.jwk as PublicJwk);
-      if (o.kid !== expected)
-        throw new Error(
-          `trust list: ${p.code}'s officer key ${quoteUntrusted(o.kid)} must have the id ${expected}`,
-        );
-      claim('key id', o.kid, p.code);
-    }
-    claim('ledger origin', `name:${p.origin ?? defaultLedgerOrigin(p.code)}`, p.code);
-    claim('witness name', `name:${p.witnessName ?? defaultWitnessName(p.code)}`, p.code);
-  }
-}
-
-/** Whether a trust list's text is a compact JWS (signed), not plain JSON (which may well hold two dots). */
-export const isCompactJws = (text: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text);
-
-/** The key id of an administrator key: `trust-admin:<thumbprint prefix>`. */
-export const trustAdminKid = (jwk: PublicJwk) => `trust-admin:${jwkThumbprint(jwk).slice(0, 16)}`;
-
-/** Signs a trust list with the administrator's Ed25519 private key. */
-export function signTrustList(list: TrustListFile, privateKey: KeyObject): string {
-  const parsed = TrustListSchema.parse(list);
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as PublicJwk;
-  const header = b64(
-    JSON.stringify({
-      alg: 'EdDSA',
-      typ: JWS_TYP,
-      kid: trustAdminKid({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }),
-    }),
-  );
-  const payload = b64(JSON.stringify(parsed, null, 2));
-  const signature = sign(null, Buffer.from(`${header}.${payload}`), privateKey);
-  return `${header}.${payload}.${b64(signature)}`;
-}
-
-/** Where a node keeps the lists that handed the administrator key over, oldest first, one JWS per line. */
-export const handoversPath = (trustListPath: string) => `${trustListPath}.handovers`;
-
-/**
- * The administrator key in force: from the configured one, through every kept list that the key then in force
- * signed and that names a next key. Lines signed by other keys are skipped: an operator who configures a new
- * key by hand (after a compromise, say) starts the walk there. A line signed by the key in force that does not
- * verify or parse stops the node with the file and line named.
- *
- * Also returns the last handover taken and the key that signed it: a node stopped between keeping that line
- * and writing the new list still holds that list in force, and may load it.
- */
-export function walkHandovers(
-  path: string,
-  configured: PublicJwk,
-): { signer: PublicJwk; last: { text: string; signer: PublicJwk } | null } {
-  let lines: string[];
-  try {
-    lines = readFileSync(path, 'utf8').split('\n');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { signer: configured, last: null };
-    throw new Error(`cannot read the trust-list handovers ${path}: ${(e as Error).message}`);
-  }
-  let signer = configured;
-  let last: { text: string; signer: PublicJwk } | null = null;
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || claimedKid(line)?.kid !== trustAdminKid(signer)) return;
-    let list: TrustList;
-    try {
-      list = TrustList.parse(line, signer);
-    } catch (e) {
-      throw new Error(`${path}, line ${i + 1}: ${(e as Error).message}`);
-    }
-    if (!list.file.nextSigner) throw new Error(`${path}, line ${i + 1}: the list names no next key`);
-    last = { text: line, signer };
-    signer = list.file.nextSigner;
-  });
-  return { signer, last };
-}
-
-/**
- * What a node puts in force at start: the administrator key it walks to from the configured one (see
- * `walkHandovers`) and the list signed with it; or, after a stop in the middle of a handover, the list that
- * named that key, exactly as kept. Without a configured key, the list as it is.
- */
-export function loadTrustListInForce(
-  path: string,
-  configured: PublicJwk | undefined,
-): { trust: TrustList; signer?: PublicJwk } {
-  if (!configured) return { trust: TrustList.load(path) };
-  const walk = walkHandovers(handoversPath(path), configured);
-  let text: string | null = null;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch {
-    // TrustList.load says what is wrong with the file.
-  }
-  const signedBy = walk.last && text === walk.last.text ? walk.last.signer : walk.signer;
-  return { trust: TrustList.load(path, signedBy), signer: walk.signer };
-}
-
-function verifyTrustListJws(jws: string, signers: PublicJwk[]): { payload: string; kid: string } {
-  const [h, p, s] = jws.split('.') as [string, string, string];
-  let header: { alg?: string; typ?: string; kid?: string };
-  try {
-    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
-  } catch {
-    throw new Error('the JWS header is not JSON');
-  }
-  if (header.alg !== 'EdDSA' || header.typ !== JWS_TYP)
-    throw new Error(
-      `not a signed trust list (alg ${quoteUntrusted(header.alg)}, typ ${quoteUntrusted(header.typ)})`,
-    );
-  if (signers.length === 0)
-    throw new Error('the trust list is signed, but this node has no trustListSigner configured to check it');
-  const signer = signers.find((k) => trustAdminKid(k) === stringOrEmpty(header.kid));
-  if (!signer)
-    throw new Error(
-      `signed with ${quoteUntrusted(header.kid)}, not with the configured administrator key ${signers.map(trustAdminKid).join(' or ')}`,
-    );
-  const expected = trustAdminKid(signer);
-  const ok = verify(null, Buffer.from(`${h}.${p}`), publicKeyFromJwk(signer), Buffer.from(s, 'base64url'));
-  if (!ok) throw new Error(`the signature does not verify with the administrator key ${expected}`);
-  return { payload: Buffer.from(p, 'base64url').toString('utf8'), kid: expected };
 }

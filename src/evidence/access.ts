@@ -14,7 +14,7 @@ import { storedInclusionProof } from '../audit/ledger.ts';
 import { loadCaseFor } from '../cases/guard.ts';
 import { appendNote } from '../cases/record-transition.ts';
 import type { NodeCore } from '../core.ts';
-import { handoversPath } from '../crypto/trust-list.ts';
+import { handoversPath } from '../crypto/trust-list-handovers.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
 import { destroyRefusedBodies } from '../exchange/refusals.ts';

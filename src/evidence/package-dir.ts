@@ -21,13 +21,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PublicJwk } from '../crypto/keys.ts';
-import {
-  handoversPath,
-  isCompactJws,
-  TrustList,
-  trustAdminKid,
-  walkHandovers,
-} from '../crypto/trust-list.ts';
+import { TrustList } from '../crypto/trust-list.ts';
+import { handoversPath, walkHandovers } from '../crypto/trust-list-handovers.ts';
+import { isCompactJws, trustAdminKid } from '../crypto/trust-list-jws.ts';
 import { quoteUntrusted } from '../domain/untrusted.ts';
 import { type Manifest, verifyManifest } from './manifest.ts';
 import { checkLedgerProof, LedgerProofSchema } from './proof.ts';

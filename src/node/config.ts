@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { AdminKeySchema } from '../crypto/trust-list.ts';
+import { AdminKeySchema } from '../crypto/trust-list-schema.ts';
 import { REQUEST_TYPES } from '../domain/catalogue.ts';
 import { issuesLine } from '../domain/errors.ts';
 import { parseVerifierKey } from '../ledger/note.ts';

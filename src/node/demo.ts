@@ -20,13 +20,10 @@ import { screenReceived } from '../cases/screen-received.ts';
 import { takeAction } from '../cases/take-action.ts';
 import type { NodeSettings } from '../core.ts';
 import { type PublicJwk, trustListEntries } from '../crypto/keys.ts';
-import {
-  handoversPath,
-  signTrustList,
-  TrustList,
-  type TrustListFile,
-  TrustListSchema,
-} from '../crypto/trust-list.ts';
+import { TrustList } from '../crypto/trust-list.ts';
+import { handoversPath } from '../crypto/trust-list-handovers.ts';
+import { signTrustList } from '../crypto/trust-list-jws.ts';
+import { type TrustListFile, TrustListSchema } from '../crypto/trust-list-schema.ts';
 import { newOfficerKey, officerKid, officerPublicJwk } from '../crypto/vouch.ts';
 import type { RequestContext } from '../domain/actor.ts';
 import { InterchangeRequestSchema } from '../domain/request.ts';

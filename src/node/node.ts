@@ -4,14 +4,16 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../api/app.ts';
-import { checkpointAndWitness, ledgerVerifierKey, witnessVerifierKey } from '../audit/checkpoints.ts';
+import { ledgerVerifierKey, witnessVerifierKey } from '../audit/checkpoints.ts';
+import { checkpointAndWitness } from '../audit/cosignatures.ts';
 import { appendLedgerAlone, initLedger, loadOrCreateCaseKey } from '../audit/ledger.ts';
 import { monitorPeers } from '../audit/witness.ts';
 import { screenReceived } from '../cases/screen-received.ts';
 import { DEFAULT_SETTINGS, type NodeCore } from '../core.ts';
 import { loadOrCreateNodeKeys, type NodeKeys } from '../crypto/keys.ts';
 import { loadOrCreateSecretKey, secretBox } from '../crypto/secret-box.ts';
-import { loadTrustListInForce, type TrustList } from '../crypto/trust-list.ts';
+import type { TrustList } from '../crypto/trust-list.ts';
+import { loadTrustListInForce } from '../crypto/trust-list-handovers.ts';
 import { shredExpired } from '../evidence/access.ts';
 import { pushEvidence } from '../evidence/transfer.ts';
 import { drainOutbox } from '../exchange/outbox-worker.ts';

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestCheckpoint, requestCosignatures, signLatestCheckpoint } from '../../src/audit/checkpoints.ts';
+import { latestCheckpoint, signLatestCheckpoint } from '../../src/audit/checkpoints.ts';
+import { requestCosignatures } from '../../src/audit/cosignatures.ts';
 import { appendLedger, ledgerTree } from '../../src/audit/ledger.ts';
 import { monitorPeer } from '../../src/audit/witness.ts';
 import { openCheckpoint } from '../../src/ledger/checkpoint.ts';

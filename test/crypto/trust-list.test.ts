@@ -5,7 +5,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { keyId, officerKid, type PublicJwk } from '../../src/crypto/keys.ts';
-import { TrustList, type TrustListFile } from '../../src/crypto/trust-list.ts';
+import { TrustList } from '../../src/crypto/trust-list.ts';
+import type { TrustListFile } from '../../src/crypto/trust-list-schema.ts';
 
 const jwkOf = (type: 'ed25519' | 'x25519'): PublicJwk => {
   const { x, crv } = (

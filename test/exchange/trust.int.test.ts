@@ -12,14 +12,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureUser } from '../../src/auth/sessions.ts';
 import { type MessageClaims, sealMessage } from '../../src/crypto/envelope.ts';
 import { type PublicJwk, rotateNodeKeys } from '../../src/crypto/keys.ts';
-import {
-  handoversPath,
-  loadTrustListInForce,
-  signTrustList,
-  TrustList,
-  type TrustListFile,
-  trustAdminKid,
-} from '../../src/crypto/trust-list.ts';
+import { TrustList } from '../../src/crypto/trust-list.ts';
+import { handoversPath, loadTrustListInForce } from '../../src/crypto/trust-list-handovers.ts';
+import { signTrustList, trustAdminKid } from '../../src/crypto/trust-list-jws.ts';
+import type { TrustListFile } from '../../src/crypto/trust-list-schema.ts';
 import { signVouch } from '../../src/crypto/vouch.ts';
 import { type InterchangeRequest, InterchangeRequestSchema } from '../../src/domain/request.ts';
 import { followRecordedTrustList } from '../../src/exchange/trust-install.ts';

@@ -15,10 +15,10 @@ import {
   ledgerVerifierKey,
   publishedCheckpoint,
   signLatestCheckpoint,
-  witnessStatus,
   witnessVerifierKey,
 } from '../../audit/checkpoints.ts';
 import { b64, ledgerPage, ledgerTree, storedInclusionProof, subtreeLookup } from '../../audit/ledger.ts';
+import { witnessStatus } from '../../audit/log-witnesses.ts';
 import { addCheckpoint, witnessedCheckpoint, witnessedState } from '../../audit/witness.ts';
 import { loadCaseFor } from '../../cases/guard.ts';
 import type { NodeCore } from '../../core.ts';
