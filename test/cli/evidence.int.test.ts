@@ -9,7 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signTrustList, TrustList, type TrustListFile } from '../../src/crypto/trust-list.ts';
+import { TrustList } from '../../src/crypto/trust-list.ts';
+import { signTrustList } from '../../src/crypto/trust-list-jws.ts';
+import type { TrustListFile } from '../../src/crypto/trust-list-schema.ts';
 import { tusCreate, tusSend } from '../../src/evidence/tus-client.ts';
 import { demoTrustAdmin } from '../../src/node/demo.ts';
 import { hasAge } from '../helpers/age.ts';

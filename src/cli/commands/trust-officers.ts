@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { TrustListSchema } from '../../crypto/trust-list.ts';
+import { TrustListSchema } from '../../crypto/trust-list-schema.ts';
 import { issuesLine } from '../../domain/errors.ts';
 import { vouches } from '../../domain/roles.ts';
 import type { Account, Items } from '../api-types.ts';

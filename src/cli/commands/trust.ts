@@ -7,13 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type PublicJwk, rotateNodeKeys, trustListEntries } from '../../crypto/keys.ts';
-import {
-  AdminKeySchema,
-  signTrustList,
-  TrustList,
-  TrustListSchema,
-  trustAdminKid,
-} from '../../crypto/trust-list.ts';
+import { TrustList } from '../../crypto/trust-list.ts';
+import { signTrustList, trustAdminKid } from '../../crypto/trust-list-jws.ts';
+import { AdminKeySchema, TrustListSchema } from '../../crypto/trust-list-schema.ts';
 import { issuesLine } from '../../domain/errors.ts';
 import { type CommonOptions, signedInClient, withCommonOptions } from '../connect.ts';
 import { CliError } from '../errors.ts';
