@@ -353,7 +353,10 @@ try {
     await reviewer.getByRole('button', { name: 'refuse', exact: true }).last().click();
     await reviewer.getByText('Done: refuse.').waitFor();
     // The page reloads the case after the action: wait for it rather than read the state before it arrives.
-    await reviewer.getByTestId('case-state').filter({ hasText: /^refused$/ }).waitFor({ timeout: 15_000 });
+    await reviewer
+      .getByTestId('case-state')
+      .filter({ hasText: /^refused$/ })
+      .waitFor({ timeout: 15_000 });
     assert.equal(await reviewer.getByTestId('case-state').textContent(), 'refused');
   });
 
